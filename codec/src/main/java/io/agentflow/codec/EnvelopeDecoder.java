@@ -1,0 +1,317 @@
+package io.agentflow.codec;
+
+import io.agentflow.codec.json.CanonicalScanner;
+import io.agentflow.codec.json.JsonLimits;
+import io.agentflow.codec.json.JsonReader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and verifies received envelopes. Nothing comes out of {@link #decode} that has not passed every contract
+ * rule and the hash check; everything else is a {@link MessageError}.
+ * <p>
+ * Two paths:
+ * <ul>
+ *   <li>fast: the {@link CanonicalScanner} confirms in one pass that the bytes are exactly canonical, the members
+ *   are read from the spans it recorded, and the bytes are hashed in place with the hash member cut out;</li>
+ *   <li>full: anything else is parsed strictly into a tree, checked, re-canonicalized and hashed. A message that is
+ *   intact but was re-serialized on the way (whitespace, member order, escapes) verifies here.</li>
+ * </ul>
+ * Both paths agree by construction: canonical bytes re-canonicalize to themselves.
+ * Not thread-safe: one per thread, reusable.
+ */
+public final class EnvelopeDecoder
+{
+    static final String[] NAMES = {
+        "cost", "envelope_hash", "from", "id", "metadata", "payload", "span_id", "to", "trace_id", "ts", "type"};
+    private static final int COST = 0;
+    private static final int HASH = 1;
+    private static final int FROM = 2;
+    private static final int ID = 3;
+    private static final int METADATA = 4;
+    private static final int PAYLOAD = 5;
+    private static final int SPAN_ID = 6;
+    private static final int TO = 7;
+    private static final int TRACE_ID = 8;
+    private static final int TS = 9;
+    private static final int TYPE = 10;
+    private static final byte[][] QUOTED_NAMES = quotedNames();
+    private static final byte[] COST_PREFIX = "{\"cost\":{".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HASH_PREFIX = ",\"envelope_hash\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private final CanonicalScanner scanner;
+    private final JsonReader reader;
+    private final EnvelopeEncoder encoder = new EnvelopeEncoder();
+    private final Object[] values = new Object[NAMES.length];
+
+    public EnvelopeDecoder()
+    {
+        this(JsonLimits.DEFAULT);
+    }
+
+    public EnvelopeDecoder(final JsonLimits limits)
+    {
+        this.scanner = new CanonicalScanner(limits);
+        this.reader = new JsonReader(limits);
+    }
+
+    public Message decode(final byte[] bytes)
+    {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Parses, validates and verifies one envelope.
+     *
+     * @throws MessageError {@code serialization_error} for bytes that are not I-JSON within the limits,
+     *                      {@code schema_error} for missing, unknown or mistyped members, {@code validation_error}
+     *                      for values breaking a rule, {@code hash_mismatch} when the hash does not match. Details
+     *                      carry the message {@code id} whenever it could be read.
+     */
+    public Message decode(final byte[] bytes, final int offset, final int length)
+    {
+        if (scanner.scanObject(bytes, offset, length) && hasContractMembers(bytes))
+        {
+            return decodeCanonical(bytes, offset, length);
+        }
+        return decodeFull(bytes, offset, length);
+    }
+
+    /**
+     * The fast check alone: finds the hash member where canonical layout puts it (right after {@code cost}) and
+     * hashes the bytes around it in place. It checks integrity of the bytes, not the contract: delivery uses
+     * {@link #decode}, which also validates. Allocates nothing.
+     */
+    public HashCheck checkHash(final byte[] bytes, final int offset, final int length)
+    {
+        final int end = offset + length;
+        if (length < 120 || !Arrays.equals(bytes, offset, offset + COST_PREFIX.length, COST_PREFIX, 0,
+            COST_PREFIX.length))
+        {
+            return HashCheck.NOT_LOCATED;
+        }
+        int i = offset + COST_PREFIX.length;
+        final int searchEnd = Math.min(end, i + 64);   // canonical cost is two short numbers
+        while (i < searchEnd && '}' != bytes[i])
+        {
+            i++;
+        }
+        final int memberStart = i + 2;   // after "},"
+        final int hexStart = i + 1 + HASH_PREFIX.length;
+        final int memberEnd = hexStart + 66;   // 64 hex, closing quote, comma
+        if (i >= searchEnd || memberEnd > end
+            || !Arrays.equals(bytes, i + 1, hexStart, HASH_PREFIX, 0, HASH_PREFIX.length)
+            || '"' != bytes[hexStart + 64] || ',' != bytes[hexStart + 65])
+        {
+            return HashCheck.NOT_LOCATED;
+        }
+        final byte[] digest = encoder.digestOf(bytes, offset, memberStart, memberEnd, end);
+        return Hex.equals(digest, EnvelopeEncoder.DIGEST_LENGTH, bytes, hexStart) ? HashCheck.MATCH
+            : HashCheck.MISMATCH;
+    }
+
+    private boolean hasContractMembers(final byte[] bytes)
+    {
+        if (scanner.members() != NAMES.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            if (!scanner.nameEquals(bytes, i, QUOTED_NAMES[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Message decodeCanonical(final byte[] bytes, final int offset, final int length)
+    {
+        final CanonicalScanner s = scanner;
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            if (METADATA == i || PAYLOAD == i)
+            {
+                values[i] = Json.trustedCanonical(bytes, s.valueStart(i), s.valueEnd(i) - s.valueStart(i));
+            }
+            else
+            {
+                values[i] = reader.read(bytes, s.valueStart(i), s.valueEnd(i) - s.valueStart(i));
+            }
+        }
+        final Message m = toMessage();
+        final byte[] digest = encoder.digestOf(bytes, offset, s.nameStart(HASH), s.nameStart(FROM), offset + length);
+        if (!Hex.equals(digest, EnvelopeEncoder.DIGEST_LENGTH, bytes, s.valueStart(HASH) + 1))
+        {
+            final byte[] hex = new byte[64];
+            Hex.encode(digest, 0, EnvelopeEncoder.DIGEST_LENGTH, hex, 0);
+            throw mismatch(m, new String(hex, StandardCharsets.US_ASCII));
+        }
+        return m;
+    }
+
+    private Message decodeFull(final byte[] bytes, final int offset, final int length)
+    {
+        final Object tree = reader.read(bytes, offset, length);
+        if (!(tree instanceof Map))
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$", "a message must be a JSON object");
+        }
+        final Map<?, ?> map = (Map<?, ?>)tree;
+        final Object id = map.get("id");
+        try
+        {
+            for (final Object name : map.keySet())
+            {
+                if (Arrays.binarySearch(NAMES, name) < 0)
+                {
+                    throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$." + name, "unknown member");
+                }
+            }
+            for (int i = 0; i < NAMES.length; i++)
+            {
+                if (!map.containsKey(NAMES[i]))
+                {
+                    throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$." + NAMES[i], "is required");
+                }
+                values[i] = map.get(NAMES[i]);
+            }
+            values[PAYLOAD] = Json.of(values[PAYLOAD]);
+            if (!(values[METADATA] instanceof Map))
+            {
+                throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.metadata", "must be a JSON object");
+            }
+            values[METADATA] = Json.of(values[METADATA]);
+        }
+        catch (final MessageError ex)
+        {
+            throw id instanceof String ? ex.withDetail("id", id) : ex;
+        }
+        final Message m = toMessage();
+        final String expected = encoder.hash(m);
+        if (!expected.equals(m.envelopeHash()))
+        {
+            throw mismatch(m, expected);
+        }
+        return m;
+    }
+
+    private Message toMessage()
+    {
+        final Object[] v = values;
+        final Object id = v[ID];
+        try
+        {
+            return new Message(
+                string(v[ID], ID),
+                string(v[TRACE_ID], TRACE_ID),
+                string(v[SPAN_ID], SPAN_ID),
+                string(v[FROM], FROM),
+                string(v[TO], TO),
+                MessageType.fromWireName(string(v[TYPE], TYPE)),
+                (Json)v[PAYLOAD],
+                (Json)v[METADATA],
+                cost(v[COST]),
+                Timestamps.parse(string(v[TS], TS), "$.ts"),
+                string(v[HASH], HASH));
+        }
+        catch (final MessageError ex)
+        {
+            throw id instanceof String ? ex.withDetail("id", id) : ex;
+        }
+        finally
+        {
+            Arrays.fill(v, null);
+        }
+    }
+
+    private static String string(final Object value, final int member)
+    {
+        if (value instanceof String)
+        {
+            return (String)value;
+        }
+        throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$." + NAMES[member], "must be a string, got " + kind(value));
+    }
+
+    private static CostInfo cost(final Object value)
+    {
+        if (!(value instanceof Map))
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost", "must be an object, got " + kind(value));
+        }
+        final Map<?, ?> cost = (Map<?, ?>)value;
+        for (final Object name : cost.keySet())
+        {
+            if (!"dollars".equals(name) && !"tokens".equals(name))
+            {
+                throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost." + name, "unknown member");
+            }
+        }
+        final Object dollars = cost.get("dollars");
+        final Object tokens = cost.get("tokens");
+        if (!(dollars instanceof Number))
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost.dollars", "must be a number, got " + kind(dollars));
+        }
+        if (!(tokens instanceof Number))
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost.tokens", "must be a number, got " + kind(tokens));
+        }
+        final double t = ((Number)tokens).doubleValue();
+        if (tokens instanceof Double && t != Math.rint(t))
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer, got " + t);
+        }
+        return new CostInfo(((Number)dollars).doubleValue(), tokens instanceof Long ? (Long)tokens : (long)t);
+    }
+
+    private static MessageError mismatch(final Message m, final String expected)
+    {
+        final Map<String, Object> details = new LinkedHashMap<>();
+        details.put("id", m.id());
+        details.put("expected", expected);
+        details.put("actual", m.envelopeHash());
+        return new MessageError(
+            ErrorCode.HASH_MISMATCH,
+            "envelope_hash does not match the canonical form: expected=" + expected + ", actual=" + m.envelopeHash(),
+            details,
+            null);
+    }
+
+    private static String kind(final Object value)
+    {
+        if (null == value)
+        {
+            return "null";
+        }
+        if (value instanceof Map)
+        {
+            return "object";
+        }
+        if (value instanceof List)
+        {
+            return "array";
+        }
+        if (value instanceof Number)
+        {
+            return "number";
+        }
+        return value instanceof Boolean ? "boolean" : "string";
+    }
+
+    private static byte[][] quotedNames()
+    {
+        final byte[][] quoted = new byte[NAMES.length][];
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            quoted[i] = ('"' + NAMES[i] + '"').getBytes(StandardCharsets.US_ASCII);
+        }
+        return quoted;
+    }
+}

@@ -1,0 +1,190 @@
+package io.agentflow.codec;
+
+import io.agentflow.codec.json.CanonicalJsonWriter;
+import io.agentflow.codec.json.GrowableBytes;
+
+import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Writes a message's canonical wire form and its envelope hash in one pass, into a reusable buffer.
+ * <p>
+ * Members of contract v1 sorted by UTF-16 code units are fixed, so the writer emits them in order and leaves a gap
+ * of exactly {@link #HASH_MEMBER_LENGTH} bytes for the hash member:
+ * <pre>
+ *   {"cost":{"dollars":0.25,"tokens":10},"envelope_hash":"&lt;64 hex&gt;","from":...,"type":"event"}
+ *   |------------ hashed ---------------|------- gap, filled last ---------|------ hashed --------|
+ * </pre>
+ * The digest is fed the two hashed ranges in place (no copy), which is exactly the canonical form without the hash
+ * member, then the hex is written into the gap. Once warm, encoding allocates nothing.
+ * Not thread-safe: one per thread ({@link #threadLocal()} for convenience paths).
+ */
+public final class EnvelopeEncoder
+{
+    /** {@code "envelope_hash":"<64 hex>",} */
+    public static final int HASH_MEMBER_LENGTH = 83;
+    static final int DIGEST_LENGTH = 32;
+
+    private static final ThreadLocal<EnvelopeEncoder> THREAD_LOCAL = ThreadLocal.withInitial(EnvelopeEncoder::new);
+
+    private static final byte[] COST_DOLLARS = ascii("{\"cost\":{\"dollars\":");
+    private static final byte[] TOKENS = ascii(",\"tokens\":");
+    private static final byte[] HASH_NAME = ascii("\"envelope_hash\":\"");
+    private static final byte[] FROM = ascii("\"from\":");
+    private static final byte[] ID = ascii(",\"id\":");
+    private static final byte[] METADATA = ascii(",\"metadata\":");
+    private static final byte[] PAYLOAD = ascii(",\"payload\":");
+    private static final byte[] SPAN_ID = ascii(",\"span_id\":");
+    private static final byte[] TO = ascii(",\"to\":");
+    private static final byte[] TRACE_ID = ascii(",\"trace_id\":");
+    private static final byte[] TS = ascii(",\"ts\":\"");
+    private static final byte[] TYPE = ascii("\",\"type\":\"");
+    private static final byte[][] TYPE_NAMES = typeNames();
+
+    private final MessageDigest sha256 = newSha256();
+    private final byte[] digest = new byte[DIGEST_LENGTH];
+    private final GrowableBytes scratch = new GrowableBytes(2048);
+
+    /** @return this thread's encoder. */
+    public static EnvelopeEncoder threadLocal()
+    {
+        return THREAD_LOCAL.get();
+    }
+
+    /**
+     * Writes the wire form of {@code m} into {@code out} (reset first), computing the hash afresh.
+     */
+    public void encode(final Message m, final GrowableBytes out)
+    {
+        out.reset();
+        out.put(COST_DOLLARS);
+        CanonicalJsonWriter.writeNumber(out, m.cost().dollars());
+        out.put(TOKENS);
+        CanonicalJsonWriter.writeNumber(out, m.cost().tokens());
+        out.put((byte)'}');
+        out.put((byte)',');
+        final int gap = out.length();
+        out.advanceTo(out.reserve(HASH_MEMBER_LENGTH) + HASH_MEMBER_LENGTH);
+        final int rest = out.length();
+        writeFromOnwards(m, out);
+
+        final byte[] a = out.array();
+        sha256.update(a, 0, gap);
+        sha256.update(a, rest, out.length() - rest);
+        finishDigest();
+        System.arraycopy(HASH_NAME, 0, a, gap, HASH_NAME.length);
+        Hex.encode(digest, 0, DIGEST_LENGTH, a, gap + HASH_NAME.length);
+        a[gap + HASH_MEMBER_LENGTH - 2] = '"';
+        a[gap + HASH_MEMBER_LENGTH - 1] = ',';
+    }
+
+    /** @return the lowercase hex SHA-256 of the canonical form of {@code m} without the hash member. */
+    public String hash(final Message m)
+    {
+        encode(m, scratch);
+        return new String(scratch.array(), hashOffset(scratch), 64, StandardCharsets.US_ASCII);
+    }
+
+    /** @return the wire form as a String. */
+    public String encodeToString(final Message m)
+    {
+        encode(m, scratch);
+        return scratch.toString();
+    }
+
+    /** @return the wire form as a new array. */
+    public byte[] encodeToBytes(final Message m)
+    {
+        encode(m, scratch);
+        return scratch.toByteArray();
+    }
+
+    /** Hashes two ranges of {@code a} as one message into this encoder's digest array; used by the decoder. */
+    byte[] digestOf(final byte[] a, final int start1, final int end1, final int start2, final int end2)
+    {
+        sha256.update(a, start1, end1 - start1);
+        sha256.update(a, start2, end2 - start2);
+        finishDigest();
+        return digest;
+    }
+
+    /** @return the offset of the 64 hex digits inside an encoded envelope. */
+    static int hashOffset(final GrowableBytes encoded)
+    {
+        final byte[] a = encoded.array();
+        int i = COST_DOLLARS.length;
+        while ('}' != a[i])
+        {
+            i++;
+        }
+        return i + 2 + HASH_NAME.length;
+    }
+
+    private void writeFromOnwards(final Message m, final GrowableBytes out)
+    {
+        out.put(FROM);
+        CanonicalJsonWriter.writeString(out, m.from());
+        out.put(ID);
+        CanonicalJsonWriter.writeString(out, m.id());
+        out.put(METADATA);
+        m.metadata().writeCanonicalTo(out);
+        out.put(PAYLOAD);
+        m.payload().writeCanonicalTo(out);
+        out.put(SPAN_ID);
+        CanonicalJsonWriter.writeString(out, m.spanId());
+        out.put(TO);
+        CanonicalJsonWriter.writeString(out, m.to());
+        out.put(TRACE_ID);
+        CanonicalJsonWriter.writeString(out, m.traceId());
+        out.put(TS);
+        final int p = out.reserve(Timestamps.LENGTH);
+        Timestamps.write(m.tsMicros(), out.array(), p);
+        out.advanceTo(p + Timestamps.LENGTH);
+        out.put(TYPE);
+        out.put(TYPE_NAMES[m.type().ordinal()]);
+        out.put((byte)'"');
+        out.put((byte)'}');
+    }
+
+    private void finishDigest()
+    {
+        try
+        {
+            sha256.digest(digest, 0, DIGEST_LENGTH);
+        }
+        catch (final DigestException ex)
+        {
+            throw new IllegalStateException("SHA-256 digest buffer too small", ex);   // cannot happen: 32 bytes
+        }
+    }
+
+    static MessageDigest newSha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("every JDK has SHA-256", ex);
+        }
+    }
+
+    private static byte[][] typeNames()
+    {
+        final MessageType[] types = MessageType.values();
+        final byte[][] names = new byte[types.length][];
+        for (final MessageType t : types)
+        {
+            names[t.ordinal()] = ascii(t.wireName());
+        }
+        return names;
+    }
+
+    private static byte[] ascii(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

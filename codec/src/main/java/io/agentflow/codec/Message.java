@@ -1,0 +1,337 @@
+package io.agentflow.codec;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One message of wire contract v1: an immutable, validated envelope around a JSON payload. Every instance satisfies
+ * every rule of the contract; the constructor is the one place those rules are checked. Built messages carry the
+ * hash of their canonical form; decoded messages carry the hash they arrived with, already verified.
+ * <p>
+ * Usage:
+ * <pre>{@code
+ * Message m = Message.builder()
+ *     .from("planner").to("worker-7").type(MessageType.REQUEST)
+ *     .payload(Map.of("task", "summarize", "doc", 42))
+ *     .metadata(Map.of("workflow_id", "wf-1"))
+ *     .build();                       // id, ts and envelope_hash filled in
+ * }</pre>
+ * Thread-safe (immutable).
+ */
+public final class Message
+{
+    private final String id;
+    private final String traceId;
+    private final String spanId;
+    private final String from;
+    private final String to;
+    private final MessageType type;
+    private final Json payload;
+    private final Json metadata;
+    private final CostInfo cost;
+    private final long tsMicros;
+    private final String envelopeHash;
+    private String workflowId;   // derived from metadata on first use; a benign race, Strings are immutable
+    private boolean workflowIdResolved;
+
+    Message(
+        final String id,
+        final String traceId,
+        final String spanId,
+        final String from,
+        final String to,
+        final MessageType type,
+        final Json payload,
+        final Json metadata,
+        final CostInfo cost,
+        final long tsMicros,
+        final String envelopeHash)
+    {
+        this.id = require(id, "$.id");
+        this.traceId = require(traceId, "$.trace_id");
+        this.spanId = require(spanId, "$.span_id");
+        this.from = require(from, "$.from");
+        this.to = require(to, "$.to");
+        this.type = Objects.requireNonNull(type, "type");
+        this.payload = null == payload ? Json.NULL : payload;
+        this.metadata = require(metadata, "$.metadata");
+        this.cost = require(cost, "$.cost");
+        this.tsMicros = tsMicros;
+        this.envelopeHash = envelopeHash;
+
+        if (!UlidGenerator.isValid(id))
+        {
+            throw invalid("$.id", "expected a ULID (26 Crockford base32 chars, first 0-7), got \"" + id + "\"");
+        }
+        if (!traceId.isEmpty() && (!Hex.isLowerHex(traceId, 32) || Hex.isAllZeros(traceId)))
+        {
+            throw invalid("$.trace_id", "expected 32 lowercase hex digits, not all zero, or \"\", got \"" + traceId
+                + "\"");
+        }
+        if (traceId.isEmpty() ? !spanId.isEmpty() : !Hex.isLowerHex(spanId, 16) || Hex.isAllZeros(spanId))
+        {
+            throw invalid("$.span_id", traceId.isEmpty()
+                ? "must be \"\" when trace_id is \"\", got \"" + spanId + "\""
+                : "expected 16 lowercase hex digits, not all zero, got \"" + spanId + "\"");
+        }
+        if (from.isEmpty())
+        {
+            throw invalid("$.from", "must not be empty");
+        }
+        if (to.isEmpty())
+        {
+            throw invalid("$.to", "must not be empty");
+        }
+        if (!metadata.isObject())
+        {
+            throw invalid("$.metadata", "must be a JSON object, got " + metadata);
+        }
+        Timestamps.checkRange(tsMicros);
+        if (null != envelopeHash && !Hex.isLowerHex(envelopeHash, 64))
+        {
+            throw invalid("$.envelope_hash", "expected 64 lowercase hex digits, got \"" + envelopeHash + "\"");
+        }
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return a builder holding this message's values, for making a changed copy (which gets a new hash). */
+    public Builder toBuilder()
+    {
+        return new Builder()
+            .id(id).traceId(traceId).spanId(spanId).from(from).to(to).type(type)
+            .payload(payload).metadata(metadata).cost(cost).tsMicros(tsMicros);
+    }
+
+    public String id()
+    {
+        return id;
+    }
+
+    /** @return the W3C trace id (32 lowercase hex), or "" when the message carries no trace. */
+    public String traceId()
+    {
+        return traceId;
+    }
+
+    public String spanId()
+    {
+        return spanId;
+    }
+
+    public String from()
+    {
+        return from;
+    }
+
+    public String to()
+    {
+        return to;
+    }
+
+    public MessageType type()
+    {
+        return type;
+    }
+
+    public Json payload()
+    {
+        return payload;
+    }
+
+    public Json metadata()
+    {
+        return metadata;
+    }
+
+    public CostInfo cost()
+    {
+        return cost;
+    }
+
+    public long tsMicros()
+    {
+        return tsMicros;
+    }
+
+    public Instant ts()
+    {
+        return Timestamps.toInstant(tsMicros);
+    }
+
+    /** @return the 64-hex SHA-256 of the canonical form without this member. */
+    public String envelopeHash()
+    {
+        return envelopeHash;
+    }
+
+    /** @return {@code metadata.workflow_id} when it is a string, else {@code null}. */
+    public String workflowId()
+    {
+        if (!workflowIdResolved)
+        {
+            final Object tree = metadata.tree();
+            final Object value = ((Map<?, ?>)tree).get("workflow_id");
+            workflowId = value instanceof String ? (String)value : null;
+            workflowIdResolved = true;
+        }
+        return workflowId;
+    }
+
+    /** @return the canonical wire form, envelope_hash included. */
+    @Override
+    public String toString()
+    {
+        return EnvelopeEncoder.threadLocal().encodeToString(this);
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        if (this == o)
+        {
+            return true;
+        }
+        if (!(o instanceof Message))
+        {
+            return false;
+        }
+        final Message m = (Message)o;
+        return tsMicros == m.tsMicros && id.equals(m.id) && traceId.equals(m.traceId) && spanId.equals(m.spanId)
+            && from.equals(m.from) && to.equals(m.to) && type == m.type && payload.equals(m.payload)
+            && metadata.equals(m.metadata) && cost.equals(m.cost) && Objects.equals(envelopeHash, m.envelopeHash);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return id.hashCode();
+    }
+
+    private static <T> T require(final T value, final String path)
+    {
+        if (null == value)
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, path, "is required");
+        }
+        return value;
+    }
+
+    private static MessageError invalid(final String path, final String message)
+    {
+        return MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, message);
+    }
+
+    /**
+     * Fills defaults (a new ULID, the current time, no trace, empty metadata, zero cost, null payload), validates
+     * and hashes. Not thread-safe.
+     */
+    public static final class Builder
+    {
+        private String id;
+        private String traceId = "";
+        private String spanId = "";
+        private String from;
+        private String to;
+        private MessageType type;
+        private Json payload = Json.NULL;
+        private Json metadata = Json.EMPTY_OBJECT;
+        private CostInfo cost = CostInfo.ZERO;
+        private long tsMicros = Long.MIN_VALUE;
+
+        private Builder()
+        {
+        }
+
+        public Builder id(final String id)
+        {
+            this.id = id;
+            return this;
+        }
+
+        public Builder traceId(final String traceId)
+        {
+            this.traceId = traceId;
+            return this;
+        }
+
+        public Builder spanId(final String spanId)
+        {
+            this.spanId = spanId;
+            return this;
+        }
+
+        public Builder from(final String from)
+        {
+            this.from = from;
+            return this;
+        }
+
+        public Builder to(final String to)
+        {
+            this.to = to;
+            return this;
+        }
+
+        public Builder type(final MessageType type)
+        {
+            this.type = type;
+            return this;
+        }
+
+        /** @param payload a {@link Json} or a tree (Map, List, String, Number, Boolean, null). */
+        public Builder payload(final Object payload)
+        {
+            this.payload = Json.of(payload);
+            return this;
+        }
+
+        /** @param metadata a {@link Json} object or a {@code Map}. */
+        public Builder metadata(final Object metadata)
+        {
+            this.metadata = Json.of(metadata);
+            return this;
+        }
+
+        public Builder cost(final CostInfo cost)
+        {
+            this.cost = cost;
+            return this;
+        }
+
+        public Builder tsMicros(final long tsMicros)
+        {
+            this.tsMicros = tsMicros;
+            return this;
+        }
+
+        public Builder ts(final Instant ts)
+        {
+            return tsMicros(Timestamps.toMicros(ts));
+        }
+
+        /** @throws MessageError when a value breaks the contract, naming the field path. */
+        public Message build()
+        {
+            if (null == type)
+            {
+                throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.type", "is required");
+            }
+            final Message unhashed = new Message(
+                null == id ? UlidGenerator.shared().next() : id,
+                traceId, spanId, from, to, type, payload, metadata, cost,
+                Long.MIN_VALUE == tsMicros ? Timestamps.nowMicros() : tsMicros,
+                null);
+            return unhashed.withHash(EnvelopeEncoder.threadLocal().hash(unhashed));
+        }
+    }
+
+    Message withHash(final String hash)
+    {
+        return new Message(id, traceId, spanId, from, to, type, payload, metadata, cost, tsMicros, hash);
+    }
+}

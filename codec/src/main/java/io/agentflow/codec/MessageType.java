@@ -1,0 +1,38 @@
+package io.agentflow.codec;
+
+/**
+ * The kind of a message, as carried in its {@code type} member.
+ */
+public enum MessageType
+{
+    REQUEST("request"),
+    RESPONSE("response"),
+    EVENT("event"),
+    CONTROL("control");
+
+    private final String wireName;
+
+    MessageType(final String wireName)
+    {
+        this.wireName = wireName;
+    }
+
+    public String wireName()
+    {
+        return wireName;
+    }
+
+    /** @throws MessageError ({@code validation_error}) when {@code name} is not one of the four wire names. */
+    public static MessageType fromWireName(final CharSequence name)
+    {
+        for (final MessageType t : values())
+        {
+            if (t.wireName.contentEquals(name))
+            {
+                return t;
+            }
+        }
+        throw MessageError.atPath(
+            ErrorCode.VALIDATION_ERROR, "$.type", "expected request, response, event or control, got \"" + name + "\"");
+    }
+}

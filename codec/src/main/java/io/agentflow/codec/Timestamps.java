@@ -1,0 +1,148 @@
+package io.agentflow.codec;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * The contract's timestamp: RFC 3339 in UTC with exactly six fractional digits and {@code Z}, for example
+ * {@code 2026-11-26T20:06:50.123456Z}. Held as microseconds since the epoch; formatted without garbage.
+ */
+public final class Timestamps
+{
+    /** Length of the formatted form, {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}. */
+    public static final int LENGTH = 27;
+
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+    private static final long MIN_MICROS = 0;                                      // 1970-01-01
+    private static final long MAX_MICROS = 253_402_300_799_999_999L;              // 9999-12-31T23:59:59.999999
+
+    private Timestamps()
+    {
+    }
+
+    public static long nowMicros()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    public static Instant toInstant(final long micros)
+    {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    public static long toMicros(final Instant instant)
+    {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
+    /** Writes the 27 ASCII bytes of {@code micros} at {@code pos}. */
+    public static void write(final long micros, final byte[] dst, final int pos)
+    {
+        checkRange(micros);
+        final long days = micros / MICROS_PER_DAY;
+        long rest = micros - days * MICROS_PER_DAY;
+        // civil-from-days (Howard Hinnant's algorithm), valid for the whole range above
+        final long z = days + 719_468;
+        final long era = z / 146_097;
+        final long doe = z - era * 146_097;
+        final long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        final long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        final long mp = (5 * doy + 2) / 153;
+        final int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+        final int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+        final int year = (int)(yoe + era * 400 + (month <= 2 ? 1 : 0));
+        final int hour = (int)(rest / 3_600_000_000L);
+        rest -= hour * 3_600_000_000L;
+        final int minute = (int)(rest / 60_000_000L);
+        rest -= minute * 60_000_000L;
+        final int second = (int)(rest / 1_000_000L);
+        final int fraction = (int)(rest - second * 1_000_000L);
+
+        digits(year, 4, dst, pos);
+        dst[pos + 4] = '-';
+        digits(month, 2, dst, pos + 5);
+        dst[pos + 7] = '-';
+        digits(day, 2, dst, pos + 8);
+        dst[pos + 10] = 'T';
+        digits(hour, 2, dst, pos + 11);
+        dst[pos + 13] = ':';
+        digits(minute, 2, dst, pos + 14);
+        dst[pos + 16] = ':';
+        digits(second, 2, dst, pos + 17);
+        dst[pos + 19] = '.';
+        digits(fraction, 6, dst, pos + 20);
+        dst[pos + 26] = 'Z';
+    }
+
+    /** @throws MessageError when {@code micros} lies outside 1970-01-01 .. 9999-12-31T23:59:59.999999Z. */
+    public static void checkRange(final long micros)
+    {
+        if (micros < MIN_MICROS || micros > MAX_MICROS)
+        {
+            throw MessageError.atPath(
+                ErrorCode.VALIDATION_ERROR, "$.ts", "timestamp out of range 1970..9999: micros=" + micros);
+        }
+    }
+
+    public static String format(final long micros)
+    {
+        final byte[] b = new byte[LENGTH];
+        write(micros, b, 0);
+        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Parses the strict contract form. Leap seconds ({@code :60}) and offsets other than {@code Z} are rejected: the
+     * contract fixes one spelling per instant so that equal instants hash equally.
+     */
+    public static long parse(final CharSequence s, final String path)
+    {
+        if (s.length() != LENGTH || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+            || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(26) != 'Z')
+        {
+            throw MessageError.atPath(
+                ErrorCode.VALIDATION_ERROR, path, "expected RFC 3339 UTC with 6 fractional digits, e.g. "
+                    + "2026-11-26T20:06:50.123456Z, got \"" + s + "\"");
+        }
+        final int year = number(s, 0, 4, path);
+        final int month = number(s, 5, 2, path);
+        final int day = number(s, 8, 2, path);
+        final int hour = number(s, 11, 2, path);
+        final int minute = number(s, 14, 2, path);
+        final int second = number(s, 17, 2, path);
+        final int fraction = number(s, 20, 6, path);
+        if (year < 1970 || month < 1 || month > 12 || day < 1 || day > LocalDate.of(year, month, 1).lengthOfMonth()
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "not a valid UTC date-time: \"" + s + "\"");
+        }
+        final long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return epochDay * MICROS_PER_DAY + ((hour * 60L + minute) * 60L + second) * 1_000_000L + fraction;
+    }
+
+    private static int number(final CharSequence s, final int start, final int count, final String path)
+    {
+        int v = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            final char c = s.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "not a digit in timestamp: \"" + s + "\"");
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static void digits(final int value, final int count, final byte[] dst, final int pos)
+    {
+        int v = value;
+        for (int i = pos + count - 1; i >= pos; i--)
+        {
+            dst[i] = (byte)('0' + v % 10);
+            v /= 10;
+        }
+    }
+}

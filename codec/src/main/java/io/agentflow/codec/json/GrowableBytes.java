@@ -1,0 +1,119 @@
+package io.agentflow.codec.json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A reusable, growable byte array with a write position: the output of the canonical writer. It grows by doubling
+ * and never shrinks, so once warm a writer reusing it allocates nothing. Not thread-safe: one per thread.
+ */
+public final class GrowableBytes
+{
+    private byte[] array;
+    private int length;
+
+    public GrowableBytes()
+    {
+        this(1024);
+    }
+
+    public GrowableBytes(final int initialCapacity)
+    {
+        array = new byte[Math.max(16, initialCapacity)];
+    }
+
+    /** @return the backing array; valid bytes are {@code [0, length())}. The array may change after a write. */
+    public byte[] array()
+    {
+        return array;
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    public GrowableBytes reset()
+    {
+        length = 0;
+        return this;
+    }
+
+    /** Moves the write position back to {@code newLength}, which must not exceed {@link #length()}. */
+    public void truncate(final int newLength)
+    {
+        length = newLength;
+    }
+
+    /** Makes room for {@code extra} more bytes and returns the write position, for callers writing directly. */
+    public int reserve(final int extra)
+    {
+        final int required = length + extra;
+        if (required > array.length)
+        {
+            grow(required);
+        }
+        return length;
+    }
+
+    /** Sets the write position after a direct write into {@link #array()} following {@link #reserve(int)}. */
+    public void advanceTo(final int newLength)
+    {
+        length = newLength;
+    }
+
+    public void put(final byte b)
+    {
+        if (length == array.length)
+        {
+            grow(length + 1);
+        }
+        array[length++] = b;
+    }
+
+    public void put(final byte[] src, final int offset, final int count)
+    {
+        final int position = reserve(count);
+        System.arraycopy(src, offset, array, position, count);
+        length = position + count;
+    }
+
+    public void put(final byte[] src)
+    {
+        put(src, 0, src.length);
+    }
+
+    /** Appends the ASCII characters of {@code s}; every char must be below 0x80. */
+    public void putAscii(final CharSequence s)
+    {
+        final int n = s.length();
+        final int position = reserve(n);
+        final byte[] a = array;
+        for (int i = 0; i < n; i++)
+        {
+            a[position + i] = (byte)s.charAt(i);
+        }
+        length = position + n;
+    }
+
+    public byte[] toByteArray()
+    {
+        return Arrays.copyOf(array, length);
+    }
+
+    @Override
+    public String toString()
+    {
+        return new String(array, 0, length, StandardCharsets.UTF_8);
+    }
+
+    private void grow(final int required)
+    {
+        if (required < 0)
+        {
+            throw new IllegalStateException("buffer too large: required=" + Integer.toUnsignedLong(required));
+        }
+        final int doubled = array.length << 1;
+        array = Arrays.copyOf(array, doubled < 0 ? Integer.MAX_VALUE - 8 : Math.max(doubled, required));
+    }
+}

@@ -1,0 +1,408 @@
+package io.agentflow.codec.json;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A strict reader of I-JSON (RFC 7493) from UTF-8 bytes into a tree: {@code LinkedHashMap<String, Object>},
+ * {@code ArrayList<Object>}, {@code String}, {@code Long} (integer literals within +-(2^53-1)), {@code Double},
+ * {@code Boolean} and {@code null}.
+ * <p>
+ * It rejects, with a {@link MessageError} of code {@code serialization_error} naming the byte offset: syntax errors,
+ * duplicate member names, lone surrogates (raw or escaped), invalid or overlong UTF-8, numbers beyond double range,
+ * input larger than {@link JsonLimits#maxBytes()} and nesting deeper than {@link JsonLimits#maxDepth()}. Depth is
+ * checked before recursing, so no input can overflow the stack. Not thread-safe: one per thread, reusable.
+ */
+public final class JsonReader
+{
+    private final JsonLimits limits;
+    private final StringBuilder chars = new StringBuilder(64);
+    private byte[] b;
+    private int pos;
+    private int end;
+    private int start;
+
+    public JsonReader()
+    {
+        this(JsonLimits.DEFAULT);
+    }
+
+    public JsonReader(final JsonLimits limits)
+    {
+        this.limits = limits;
+    }
+
+    /** Reads exactly one JSON document from {@code bytes}, allowing whitespace around it. */
+    public Object read(final byte[] bytes)
+    {
+        return read(bytes, 0, bytes.length);
+    }
+
+    /** Reads exactly one JSON document from {@code bytes[offset, offset + length)}. */
+    public Object read(final byte[] bytes, final int offset, final int length)
+    {
+        if (length > limits.maxBytes())
+        {
+            throw new MessageError(
+                ErrorCode.SERIALIZATION_ERROR,
+                "input too large: length=" + length + ", maxBytes=" + limits.maxBytes(),
+                Map.of("length", length, "max_bytes", limits.maxBytes()),
+                null);
+        }
+        b = bytes;
+        start = offset;
+        pos = offset;
+        end = offset + length;
+        try
+        {
+            skipWhitespace();
+            final Object value = readValue(0);
+            skipWhitespace();
+            if (pos != end)
+            {
+                throw error("unexpected data after the JSON value");
+            }
+            return value;
+        }
+        finally
+        {
+            b = null;
+        }
+    }
+
+    private Object readValue(final int depth)
+    {
+        if (pos >= end)
+        {
+            throw error("unexpected end of input");
+        }
+        final byte c = b[pos];
+        switch (c)
+        {
+            case '{':
+                return readObject(depth + 1);
+            case '[':
+                return readArray(depth + 1);
+            case '"':
+                return readString();
+            case 't':
+                expectLiteral("true");
+                return Boolean.TRUE;
+            case 'f':
+                expectLiteral("false");
+                return Boolean.FALSE;
+            case 'n':
+                expectLiteral("null");
+                return null;
+            default:
+                if ('-' == c || (c >= '0' && c <= '9'))
+                {
+                    return readNumber();
+                }
+                throw error("unexpected character '" + printable(c) + "'");
+        }
+    }
+
+    private Map<String, Object> readObject(final int depth)
+    {
+        checkDepth(depth);
+        pos++;
+        final Map<String, Object> map = new LinkedHashMap<>();
+        skipWhitespace();
+        if (pos < end && '}' == b[pos])
+        {
+            pos++;
+            return map;
+        }
+        while (true)
+        {
+            skipWhitespace();
+            if (pos >= end || '"' != b[pos])
+            {
+                throw error("expected a member name");
+            }
+            final int nameOffset = pos;
+            final String name = readString();
+            skipWhitespace();
+            expect(':');
+            skipWhitespace();
+            final Object value = readValue(depth);
+            if (map.containsKey(name))
+            {
+                throw new MessageError(
+                    ErrorCode.SERIALIZATION_ERROR,
+                    "duplicate member name \"" + name + "\" at offset " + (nameOffset - start),
+                    Map.of("offset", nameOffset - start, "name", name),
+                    null);
+            }
+            map.put(name, value);
+            skipWhitespace();
+            if (pos < end && ',' == b[pos])
+            {
+                pos++;
+                continue;
+            }
+            expect('}');
+            return map;
+        }
+    }
+
+    private List<Object> readArray(final int depth)
+    {
+        checkDepth(depth);
+        pos++;
+        final List<Object> list = new ArrayList<>();
+        skipWhitespace();
+        if (pos < end && ']' == b[pos])
+        {
+            pos++;
+            return list;
+        }
+        while (true)
+        {
+            skipWhitespace();
+            list.add(readValue(depth));
+            skipWhitespace();
+            if (pos < end && ',' == b[pos])
+            {
+                pos++;
+                continue;
+            }
+            expect(']');
+            return list;
+        }
+    }
+
+    private String readString()
+    {
+        pos++;   // opening quote
+        final int contentStart = pos;
+        // fast scan: plain ASCII with no escapes becomes a String in one copy
+        while (pos < end)
+        {
+            final int c = b[pos];
+            if ('"' == c)
+            {
+                final String s = new String(b, contentStart, pos - contentStart, StandardCharsets.ISO_8859_1);
+                pos++;
+                return s;
+            }
+            if ('\\' == c || c < 0x20)   // negative bytes (non-ASCII) are below 0x20 too
+            {
+                break;
+            }
+            pos++;
+        }
+        final StringBuilder sb = chars;
+        sb.setLength(0);
+        for (int i = contentStart; i < pos; i++)
+        {
+            sb.append((char)b[i]);
+        }
+        while (true)
+        {
+            if (pos >= end)
+            {
+                throw error("unterminated string");
+            }
+            final int c = b[pos] & 0xFF;
+            if ('"' == c)
+            {
+                pos++;
+                return sb.toString();
+            }
+            if ('\\' == c)
+            {
+                readEscape(sb);
+            }
+            else if (c < 0x20)
+            {
+                throw error("control character U+00" + hex2(c) + " must be escaped in a string");
+            }
+            else if (c < 0x80)
+            {
+                sb.append((char)c);
+                pos++;
+            }
+            else
+            {
+                final int length = Utf8.sequenceLength(b, pos, end, c);
+                if (length < 0)
+                {
+                    throw error("invalid UTF-8 byte 0x" + hex2(c));
+                }
+                sb.appendCodePoint(Utf8.codePoint(b, pos, length));
+                pos += length;
+            }
+        }
+    }
+
+    private void readEscape(final StringBuilder sb)
+    {
+        if (pos + 1 >= end)
+        {
+            throw error("unterminated escape");
+        }
+        final byte e = b[pos + 1];
+        pos += 2;
+        switch (e)
+        {
+            case '"': sb.append('"'); return;
+            case '\\': sb.append('\\'); return;
+            case '/': sb.append('/'); return;
+            case 'b': sb.append('\b'); return;
+            case 'f': sb.append('\f'); return;
+            case 'n': sb.append('\n'); return;
+            case 'r': sb.append('\r'); return;
+            case 't': sb.append('\t'); return;
+            case 'u':
+                final char unit = readHex4();
+                if (Character.isHighSurrogate(unit))
+                {
+                    if (pos + 1 < end && '\\' == b[pos] && 'u' == b[pos + 1])
+                    {
+                        pos += 2;
+                        final char low = readHex4();
+                        if (Character.isLowSurrogate(low))
+                        {
+                            sb.append(unit).append(low);
+                            return;
+                        }
+                    }
+                    throw error("lone surrogate \\u" + Integer.toHexString(unit));
+                }
+                if (Character.isLowSurrogate(unit))
+                {
+                    throw error("lone surrogate \\u" + Integer.toHexString(unit));
+                }
+                sb.append(unit);
+                return;
+            default:
+                pos -= 1;
+                throw error("invalid escape '\\" + printable(e) + "'");
+        }
+    }
+
+    private char readHex4()
+    {
+        if (pos + 4 > end)
+        {
+            throw error("truncated \\u escape");
+        }
+        int v = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            final int d = Character.digit(b[pos + i], 16);
+            if (d < 0)
+            {
+                throw error("invalid hex digit in \\u escape");
+            }
+            v = v << 4 | d;
+        }
+        pos += 4;
+        return (char)v;
+    }
+
+    private Object readNumber()
+    {
+        final int numberStart = pos;
+        final int numberEnd = NumberSyntax.scan(b, pos, end);
+        if (numberEnd < 0)
+        {
+            pos = -numberEnd;
+            throw error("invalid number");
+        }
+        pos = numberEnd;
+        final double value = JcsNumbers.parse(b, numberStart, numberEnd);
+        if (Double.isInfinite(value))
+        {
+            throw new MessageError(
+                ErrorCode.SERIALIZATION_ERROR,
+                "number outside double range at offset " + (numberStart - start),
+                Map.of("offset", numberStart - start),
+                null);
+        }
+        if (NumberSyntax.isIntegerLiteral(b, numberStart, numberEnd) && Math.abs(value) <= JcsNumbers.MAX_SAFE_INTEGER)
+        {
+            return (long)value;
+        }
+        return value;
+    }
+
+    private void expectLiteral(final String literal)
+    {
+        final int n = literal.length();
+        if (pos + n > end)
+        {
+            throw error("unexpected end of input");
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (b[pos + i] != literal.charAt(i))
+            {
+                pos += i;
+                throw error("invalid literal, expected " + literal);
+            }
+        }
+        pos += n;
+    }
+
+    private void expect(final char c)
+    {
+        if (pos >= end)
+        {
+            throw error("unexpected end of input, expected '" + c + "'");
+        }
+        if (b[pos] != c)
+        {
+            throw error("expected '" + c + "' but found '" + printable(b[pos]) + "'");
+        }
+        pos++;
+    }
+
+    private void skipWhitespace()
+    {
+        while (pos < end)
+        {
+            final byte c = b[pos];
+            if (' ' != c && '\n' != c && '\r' != c && '\t' != c)
+            {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private void checkDepth(final int depth)
+    {
+        if (depth > limits.maxDepth())
+        {
+            throw new MessageError(
+                ErrorCode.SERIALIZATION_ERROR,
+                "nesting too deep at offset " + (pos - start) + ": maxDepth=" + limits.maxDepth(),
+                Map.of("offset", pos - start, "max_depth", limits.maxDepth()),
+                null);
+        }
+    }
+
+    private MessageError error(final String message)
+    {
+        return MessageError.atOffset(ErrorCode.SERIALIZATION_ERROR, pos - start, message);
+    }
+
+    private static String printable(final byte c)
+    {
+        return c >= 0x20 && c < 0x7F ? String.valueOf((char)c) : "0x" + hex2(c & 0xFF);
+    }
+
+    private static String hex2(final int c)
+    {
+        return (c < 0x10 ? "0" : "") + Integer.toHexString(c);
+    }
+}
