@@ -182,10 +182,6 @@ public final class EnvelopeDecoder
                 values[i] = map.get(NAMES[i]);
             }
             values[PAYLOAD] = Json.of(values[PAYLOAD]);
-            if (!(values[METADATA] instanceof Map))
-            {
-                throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.metadata", "must be a JSON object");
-            }
             values[METADATA] = Json.of(values[METADATA]);
         }
         catch (final MessageError ex)

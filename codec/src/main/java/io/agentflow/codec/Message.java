@@ -85,7 +85,7 @@ public final class Message
         }
         if (!metadata.isObject())
         {
-            throw invalid("$.metadata", "must be a JSON object, got " + metadata);
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.metadata", "must be a JSON object, got " + metadata);
         }
         Timestamps.checkRange(tsMicros);
         if (null != envelopeHash && !Hex.isLowerHex(envelopeHash, 64))

@@ -1,0 +1,52 @@
+package io.agentflow.codec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TimestampsTest
+{
+    private static final DateTimeFormatter REFERENCE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+        .withZone(java.time.ZoneOffset.UTC);
+
+    @Test
+    void shouldFormatLikeTheJdkOverTheWholeRange()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++)
+        {
+            final long micros = random.nextLong(253_402_300_800_000_000L);
+            final String ours = Timestamps.format(micros);
+            assertEquals(REFERENCE.format(Timestamps.toInstant(micros)), ours);
+            assertEquals(micros, Timestamps.parse(ours, "$.ts"));
+        }
+    }
+
+    @Test
+    void shouldRoundTripAnInstantToTheMicrosecond()
+    {
+        final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        assertEquals(now, Timestamps.toInstant(Timestamps.toMicros(now)));
+        assertEquals("2026-11-26T20:06:50.123456Z", Timestamps.format(Timestamps.parse("2026-11-26T20:06:50.123456Z",
+            "$.ts")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-26T20:06:50.12345Z", "2026-11-26T20:06:50.123456+00:00", "2026-11-26 20:06:50.123456Z",
+        "2026-02-30T00:00:00.000000Z", "2026-11-26T24:00:00.000000Z", "2026-11-26T23:59:60.000000Z",
+        "1969-12-31T23:59:59.999999Z", "2026-11-26t20:06:50.123456z", "2026-1a-26T20:06:50.123456Z"})
+    void shouldRejectAnyOtherSpelling(final String ts)
+    {
+        final MessageError e = assertThrows(MessageError.class, () -> Timestamps.parse(ts, "$.ts"));
+        assertEquals(ErrorCode.VALIDATION_ERROR, e.code());
+        assertEquals("$.ts", e.path());
+    }
+}
