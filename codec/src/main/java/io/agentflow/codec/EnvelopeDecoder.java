@@ -1,6 +1,7 @@
 package io.agentflow.codec;
 
 import io.agentflow.codec.json.CanonicalScanner;
+import io.agentflow.codec.json.JcsNumbers;
 import io.agentflow.codec.json.JsonLimits;
 import io.agentflow.codec.json.JsonReader;
 
@@ -41,6 +42,8 @@ public final class EnvelopeDecoder
     private static final int TYPE = 10;
     private static final byte[][] QUOTED_NAMES = quotedNames();
     private static final byte[] COST_PREFIX = "{\"cost\":{".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOLLARS_PREFIX = "{\"dollars\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TOKENS_INFIX = ",\"tokens\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HASH_PREFIX = ",\"envelope_hash\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final CanonicalScanner scanner;
@@ -133,16 +136,31 @@ public final class EnvelopeDecoder
     private Message decodeCanonical(final byte[] bytes, final int offset, final int length)
     {
         final CanonicalScanner s = scanner;
-        for (int i = 0; i < NAMES.length; i++)
+        final Object id = canonicalString(bytes, s.valueStart(ID), s.valueEnd(ID));
+        try
         {
-            if (METADATA == i || PAYLOAD == i)
+            for (int i = 0; i < NAMES.length; i++)
             {
-                values[i] = Json.trustedCanonical(bytes, s.valueStart(i), s.valueEnd(i) - s.valueStart(i));
+                final int start = s.valueStart(i);
+                final int end = s.valueEnd(i);
+                if (METADATA == i || PAYLOAD == i)
+                {
+                    values[i] = Json.trustedCanonical(bytes, start, end - start);
+                }
+                else if (COST == i)
+                {
+                    values[i] = canonicalCost(bytes, start, end);
+                }
+                else
+                {
+                    values[i] = ID == i ? id : canonicalString(bytes, start, end);
+                }
             }
-            else
-            {
-                values[i] = reader.read(bytes, s.valueStart(i), s.valueEnd(i) - s.valueStart(i));
-            }
+        }
+        catch (final MessageError ex)
+        {
+            Arrays.fill(values, null);
+            throw id instanceof String ? ex.withDetail("id", id) : ex;
         }
         final Message m = toMessage();
         final byte[] digest = encoder.digestOf(bytes, offset, s.nameStart(HASH), s.nameStart(FROM), offset + length);
@@ -155,9 +173,86 @@ public final class EnvelopeDecoder
         return m;
     }
 
-    private Message decodeFull(final byte[] bytes, final int offset, final int length)
+    /**
+     * Computes the envelope hash of a message given as JSON in any layout. Its {@code envelope_hash} member may be
+     * absent or hold anything; every other member must follow the contract.
+     *
+     * @return 64 lowercase hex digits.
+     * @throws MessageError when the bytes are not I-JSON or the message breaks the contract.
+     */
+    public String hashOf(final byte[] bytes, final int offset, final int length)
     {
         final Object tree = reader.read(bytes, offset, length);
+        if (tree instanceof Map)
+        {
+            @SuppressWarnings("unchecked")
+            final Map<Object, Object> map = (Map<Object, Object>)tree;
+            map.put("envelope_hash", "0".repeat(64));   // stands in until the real hash is known
+        }
+        return encoder.hash(fromTree(tree));
+    }
+
+    /** A canonical string member of plain ASCII becomes a String in one copy; anything else goes to the reader. */
+    private Object canonicalString(final byte[] bytes, final int start, final int end)
+    {
+        if ('"' == bytes[start])
+        {
+            for (int k = start + 1; k < end - 1; k++)
+            {
+                final byte c = bytes[k];
+                if ('\\' == c || c < 0)
+                {
+                    return reader.read(bytes, start, end - start);
+                }
+            }
+            return new String(bytes, start + 1, end - start - 2, StandardCharsets.ISO_8859_1);
+        }
+        return reader.read(bytes, start, end - start);
+    }
+
+    /** Canonical cost is exactly {"dollars":N,"tokens":N}; anything else goes to the reader for its error. */
+    private Object canonicalCost(final byte[] bytes, final int start, final int end)
+    {
+        final int dollarsStart = start + DOLLARS_PREFIX.length;
+        if (end - start > DOLLARS_PREFIX.length + TOKENS_INFIX.length + 2
+            && Arrays.equals(bytes, start, dollarsStart, DOLLARS_PREFIX, 0, DOLLARS_PREFIX.length)
+            && '}' == bytes[end - 1])
+        {
+            int comma = dollarsStart;
+            while (comma < end && ',' != bytes[comma] && '"' != bytes[comma])
+            {
+                comma++;
+            }
+            final int tokensStart = comma + TOKENS_INFIX.length;
+            if (tokensStart < end - 1 && Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
+                && isNumberStart(bytes[dollarsStart]) && isNumberStart(bytes[tokensStart]))
+            {
+                return cost(
+                    JcsNumbers.parse(bytes, dollarsStart, comma),
+                    JcsNumbers.parse(bytes, tokensStart, end - 1));
+            }
+        }
+        return reader.read(bytes, start, end - start);
+    }
+
+    private static boolean isNumberStart(final byte c)
+    {
+        return '-' == c || (c >= '0' && c <= '9');
+    }
+
+    private Message decodeFull(final byte[] bytes, final int offset, final int length)
+    {
+        final Message m = fromTree(reader.read(bytes, offset, length));
+        final String expected = encoder.hash(m);
+        if (!expected.equals(m.envelopeHash()))
+        {
+            throw mismatch(m, expected);
+        }
+        return m;
+    }
+
+    private Message fromTree(final Object tree)
+    {
         if (!(tree instanceof Map))
         {
             throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$", "a message must be a JSON object");
@@ -188,13 +283,7 @@ public final class EnvelopeDecoder
         {
             throw id instanceof String ? ex.withDetail("id", id) : ex;
         }
-        final Message m = toMessage();
-        final String expected = encoder.hash(m);
-        if (!expected.equals(m.envelopeHash()))
-        {
-            throw mismatch(m, expected);
-        }
-        return m;
+        return toMessage();
     }
 
     private Message toMessage()
@@ -237,6 +326,10 @@ public final class EnvelopeDecoder
 
     private static CostInfo cost(final Object value)
     {
+        if (value instanceof CostInfo)
+        {
+            return (CostInfo)value;
+        }
         if (!(value instanceof Map))
         {
             throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost", "must be an object, got " + kind(value));
@@ -259,12 +352,21 @@ public final class EnvelopeDecoder
         {
             throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost.tokens", "must be a number, got " + kind(tokens));
         }
-        final double t = ((Number)tokens).doubleValue();
-        if (tokens instanceof Double && t != Math.rint(t))
+        return cost(((Number)dollars).doubleValue(), ((Number)tokens).doubleValue());   // longs here are <= 2^53
+    }
+
+    private static CostInfo cost(final double dollars, final double tokens)
+    {
+        if (tokens != Math.rint(tokens))
         {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer, got " + t);
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer, got " + tokens);
         }
-        return new CostInfo(((Number)dollars).doubleValue(), tokens instanceof Long ? (Long)tokens : (long)t);
+        if (tokens > JcsNumbers.MAX_SAFE_INTEGER)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer in 0..2^53-1, got "
+                + tokens);
+        }
+        return new CostInfo(dollars, (long)tokens);
     }
 
     private static MessageError mismatch(final Message m, final String expected)

@@ -10,6 +10,8 @@ public enum MessageType
     EVENT("event"),
     CONTROL("control");
 
+    private static final MessageType[] VALUES = values();
+
     private final String wireName;
 
     MessageType(final String wireName)
@@ -25,7 +27,7 @@ public enum MessageType
     /** @throws MessageError ({@code validation_error}) when {@code name} is not one of the four wire names. */
     public static MessageType fromWireName(final CharSequence name)
     {
-        for (final MessageType t : values())
+        for (final MessageType t : VALUES)
         {
             if (t.wireName.contentEquals(name))
             {

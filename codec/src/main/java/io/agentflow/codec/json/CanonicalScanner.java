@@ -1,5 +1,8 @@
 package io.agentflow.codec.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,6 +28,10 @@ import java.util.Arrays;
 public final class CanonicalScanner
 {
     private static final int MAX_MEMBERS = 32;
+    private static final int UNDECIDED = Integer.MIN_VALUE;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
 
     private final JsonLimits limits;
     private final int[] spans = new int[MAX_MEMBERS * 4];
@@ -32,6 +39,10 @@ public final class CanonicalScanner
     private char[] unitsA = new char[64];
     private char[] unitsB = new char[64];
     private int members;
+    private boolean[] containerIsObject = new boolean[0];
+    private int[] previousNameStart = new int[0];
+    private int[] previousNameEnd = new int[0];
+    private boolean[] previousNameSpecial = new boolean[0];
     private boolean nameSpecial;   // set by scanString: the string has escapes or chars where UTF-8 order != UTF-16
     private byte[] b;
     private int end;
@@ -61,7 +72,7 @@ public final class CanonicalScanner
         end = offset + length;
         try
         {
-            return scanValue(offset, 0) == end;
+            return scan(offset) == end;
         }
         finally
         {
@@ -95,118 +106,177 @@ public final class CanonicalScanner
         return spans[(i << 2) + 3];
     }
 
-    /** @return whether the name of member {@code i} equals the given ASCII name (no escapes). */
+    /** @return whether the name of member {@code i} equals the given quoted ASCII name. */
     public boolean nameEquals(final byte[] bytes, final int i, final byte[] quotedAsciiName)
     {
         final int s = nameStart(i);
-        return Arrays.equals(bytes, s, nameEnd(i), quotedAsciiName, 0, quotedAsciiName.length);
+        final int n = quotedAsciiName.length;
+        if (nameEnd(i) - s != n)
+        {
+            return false;
+        }
+        for (int k = 0; k < n; k++)
+        {
+            if (bytes[s + k] != quotedAsciiName[k])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
-    /** @return the end of the value at {@code i}, or -1 when it is not canonical. */
-    private int scanValue(final int i, final int depth)
+    /**
+     * One value, iteratively over an explicit stack of open containers: the outer loop reads a value, the inner
+     * one what follows it (a comma and maybe a name, or closing brackets). Depth never touches the thread's stack.
+     *
+     * @return the end of the value at {@code start}, or -1 when it is not canonical.
+     */
+    private int scan(final int start)
     {
-        if (i >= end)
-        {
-            return -1;
-        }
-        switch (b[i])
-        {
-            case '{': return scanObjectAt(i, depth + 1);
-            case '[': return scanArray(i, depth + 1);
-            case '"': return scanString(i);
-            case 't': return literal(i, 't', 'r', 'u', 'e');
-            case 'f': return literal(i + 1, 'a', 'l', 's', 'e');
-            case 'n': return literal(i, 'n', 'u', 'l', 'l');
-            default: return scanNumber(i);
-        }
-    }
-
-    private int scanObjectAt(final int open, final int depth)
-    {
-        if (depth > limits.maxDepth())
-        {
-            return -1;
-        }
-        int i = open + 1;
-        if (i < end && '}' == b[i])
-        {
-            return i + 1;
-        }
-        int previousStart = -1;
-        int previousEnd = -1;
-        boolean previousSpecial = false;
+        final byte[] a = b;
+        final int limit = end;
+        final int maxDepth = limits.maxDepth();
+        ensureStack(maxDepth);
+        final boolean[] isObject = containerIsObject;
+        int depth = 0;
+        int i = start;
+        readValue:
         while (true)
         {
-            if (i >= end || '"' != b[i])
+            if (i >= limit)
             {
                 return -1;
             }
-            final int nameStart = i;
-            i = scanString(i);
-            if (i < 0 || i >= end || ':' != b[i])
+            final byte c = a[i];
+            if ('"' == c)
             {
-                return -1;
+                i = scanString(i);
             }
-            final boolean special = nameSpecial;
-            if (previousStart >= 0
-                && compareNames(previousStart, previousEnd, previousSpecial, nameStart, i, special) >= 0)
+            else if ('{' == c || '[' == c)
             {
-                return -1;   // out of order or duplicate
+                if (++depth > maxDepth)
+                {
+                    return -1;
+                }
+                final boolean object = '{' == c;
+                isObject[depth] = object;
+                previousNameStart[depth] = -1;
+                i++;
+                if (i < limit && (object ? '}' : ']') == a[i])
+                {
+                    i++;
+                    depth--;
+                }
+                else
+                {
+                    if (object && (i = scanName(i, depth)) < 0)
+                    {
+                        return -1;
+                    }
+                    continue;
+                }
             }
-            final int valueStart = i + 1;
-            i = scanValue(valueStart, depth);
+            else if ('t' == c)
+            {
+                i = literal(i, 't', 'r', 'u', 'e');
+            }
+            else if ('f' == c)
+            {
+                i = literal(i + 1, 'a', 'l', 's', 'e');
+            }
+            else if ('n' == c)
+            {
+                i = literal(i, 'n', 'u', 'l', 'l');
+            }
+            else
+            {
+                i = scanNumber(i);
+            }
             if (i < 0)
             {
                 return -1;
             }
-            if (1 == depth)
+            while (true)   // a value just ended at this depth
             {
-                if (members == MAX_MEMBERS)
+                if (1 == depth)
+                {
+                    spans[(members++ << 2) + 3] = i;
+                }
+                if (0 == depth)
+                {
+                    return i;
+                }
+                if (i >= limit)
                 {
                     return -1;
                 }
-                final int base = members++ << 2;
-                spans[base] = nameStart;
-                spans[base + 1] = valueStart - 1;
-                spans[base + 2] = valueStart;
-                spans[base + 3] = i;
-            }
-            previousStart = nameStart;
-            previousEnd = valueStart - 1;
-            previousSpecial = special;
-            if (i < end && ',' == b[i])
-            {
+                final byte d = a[i];
+                if (',' == d)
+                {
+                    i++;
+                    if (isObject[depth] && (i = scanName(i, depth)) < 0)
+                    {
+                        return -1;
+                    }
+                    continue readValue;
+                }
+                if ((isObject[depth] ? '}' : ']') != d)
+                {
+                    return -1;
+                }
                 i++;
-                continue;
+                depth--;
             }
-            return i < end && '}' == b[i] ? i + 1 : -1;
         }
     }
 
-    private int scanArray(final int open, final int depth)
+    /**
+     * Reads a member name and its colon, checking that it sorts after the previous name at this depth.
+     *
+     * @return the position after the colon, or -1.
+     */
+    private int scanName(final int start, final int depth)
     {
-        if (depth > limits.maxDepth())
+        if (start >= end || '"' != b[start])
         {
             return -1;
         }
-        int i = open + 1;
-        if (i < end && ']' == b[i])
+        final int i = scanString(start);
+        if (i < 0 || i >= end || ':' != b[i])
         {
-            return i + 1;
+            return -1;
         }
-        while (true)
+        final int previous = previousNameStart[depth];
+        if (previous >= 0 && compareNames(previous, previousNameEnd[depth], previousNameSpecial[depth], start, i,
+            nameSpecial) >= 0)
         {
-            i = scanValue(i, depth);
-            if (i < 0 || i >= end)
+            return -1;   // out of order, or a duplicate
+        }
+        previousNameStart[depth] = start;
+        previousNameEnd[depth] = i;
+        previousNameSpecial[depth] = nameSpecial;
+        if (1 == depth)
+        {
+            if (members == MAX_MEMBERS)
             {
                 return -1;
             }
-            if (',' == b[i])
-            {
-                i++;
-                continue;
-            }
-            return ']' == b[i] ? i + 1 : -1;
+            final int base = members << 2;
+            spans[base] = start;
+            spans[base + 1] = i;
+            spans[base + 2] = i + 1;
+        }
+        return i + 1;
+    }
+
+    private void ensureStack(final int maxDepth)
+    {
+        if (containerIsObject.length < maxDepth + 2)
+        {
+            containerIsObject = new boolean[maxDepth + 2];
+            previousNameStart = new int[maxDepth + 2];
+            previousNameEnd = new int[maxDepth + 2];
+            previousNameSpecial = new boolean[maxDepth + 2];
         }
     }
 
@@ -217,14 +287,31 @@ public final class CanonicalScanner
         final int limit = end;
         boolean special = false;
         int i = open + 1;
-        while (i < limit)
+        while (true)
         {
-            final int c = a[i];
-            if (c >= 0x20 && c != '"' && c != '\\')   // printable ASCII, the common case
+            // skip plain bytes (printable ASCII but quote and backslash) 8 at a time, landing on the first other
+            if (i + 8 <= limit)
             {
-                i++;
-                continue;
+                final long mask = specialBytes((long)LONGS.get(a, i));
+                if (0 == mask)
+                {
+                    i += 8;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(mask) >>> 3;
             }
+            else
+            {
+                while (i < limit && a[i] >= 0x20 && a[i] != '"' && a[i] != '\\')
+                {
+                    i++;
+                }
+                if (i >= limit)
+                {
+                    return -1;
+                }
+            }
+            final int c = a[i];
             if ('"' == c)
             {
                 nameSpecial = special;
@@ -254,7 +341,18 @@ public final class CanonicalScanner
             special |= lead >= 0xEE;   // U+E000..U+10FFFF: where UTF-8 byte order and UTF-16 order differ
             i += length;
         }
-        return -1;
+    }
+
+    /**
+     * SWAR over 8 bytes read little-endian: the high bit of each byte that is >= 0x80, < 0x20, '"' or '\\'.
+     * Borrows can flag a byte above a true match, never below one, so the lowest flag is always a real one.
+     */
+    private static long specialBytes(final long v)
+    {
+        final long control = (v - 0x20 * ONES) & ~v;
+        final long quote = v ^ ('"' * ONES);
+        final long backslash = v ^ ('\\' * ONES);
+        return (control | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | v) & HIGHS;
     }
 
     /** @return the end of the escape at {@code i} when it is one JCS writes, else -1. */
@@ -286,8 +384,14 @@ public final class CanonicalScanner
         }
     }
 
+    /** @return the end of the number at {@code start} when it is written canonically, else -1. */
     private int scanNumber(final int start)
     {
+        final int plainEnd = plainNumberEnd(start);
+        if (UNDECIDED != plainEnd)
+        {
+            return plainEnd;
+        }
         final int numberEnd = NumberSyntax.scan(b, start, end);
         if (numberEnd < 0)
         {
@@ -302,6 +406,91 @@ public final class CanonicalScanner
         return Arrays.equals(b, start, numberEnd, numberScratch, 0, length) ? numberEnd : -1;
     }
 
+    /**
+     * Judges most literals by their spelling, in one pass. A decimal of at most 15 significant digits survives the
+     * trip through the nearest (normal) double and back, so the shortest form of that double is the literal
+     * itself: such a literal without exponent, below 10^21 and at least 10^-6, is canonical iff it has no leading
+     * zero, no trailing fractional zero, and is not a negative zero.
+     *
+     * @return the end of a canonical literal, -1 for one that is not canonical (or not a number), or
+     * {@link #UNDECIDED} (exponents, more digits, tiny values): parse and rewrite it to judge.
+     */
+    private int plainNumberEnd(final int start)
+    {
+        final byte[] a = b;
+        final int limit = end;
+        int i = start;
+        final boolean negative = '-' == a[i];
+        if (negative)
+        {
+            i++;
+        }
+        if (i >= limit)
+        {
+            return -1;
+        }
+        int significant;
+        int trailingZeros = 0;
+        int intDigits;
+        if ('0' == a[i])
+        {
+            i++;
+            intDigits = 1;
+            significant = 0;
+        }
+        else if (a[i] >= '1' && a[i] <= '9')
+        {
+            final int intStart = i;
+            while (i < limit && a[i] >= '0' && a[i] <= '9')
+            {
+                trailingZeros = '0' == a[i] ? trailingZeros + 1 : 0;
+                i++;
+            }
+            intDigits = i - intStart;
+            significant = intDigits;
+        }
+        else
+        {
+            return -1;
+        }
+        if (i < limit && '.' == a[i])
+        {
+            final int fracStart = ++i;
+            int leadingZeros = 0;
+            if (0 == significant)
+            {
+                while (i < limit && '0' == a[i])
+                {
+                    i++;
+                }
+                leadingZeros = i - fracStart;
+            }
+            while (i < limit && a[i] >= '0' && a[i] <= '9')
+            {
+                i++;
+            }
+            if (i == fracStart || '0' == a[i - 1])
+            {
+                return -1;   // "1." is not JSON; a trailing fractional zero is not canonical
+            }
+            if (leadingZeros > 5)
+            {
+                return UNDECIDED;   // below 10^-6: exponent form in canonical JSON
+            }
+            significant += i - fracStart - leadingZeros;
+            trailingZeros = 0;
+        }
+        else if (negative && 0 == significant)
+        {
+            return -1;   // "-0"
+        }
+        if (i < limit && ('e' == a[i] || 'E' == a[i]))
+        {
+            return UNDECIDED;
+        }
+        return significant - trailingZeros <= 15 && intDigits <= 21 ? i : UNDECIDED;
+    }
+
     private int literal(final int i, final char c0, final char c1, final char c2, final char c3)
     {
         return i + 4 <= end && c0 == b[i] && c1 == b[i + 1] && c2 == b[i + 2] && c3 == b[i + 3] ? i + 4 : -1;
@@ -312,8 +501,21 @@ public final class CanonicalScanner
     {
         if (!aSpecial && !bSpecial)
         {
-            // no escapes, no chars above U+E000: byte order is UTF-16 order; compare inside the quotes
-            return Arrays.compareUnsigned(b, aStart + 1, aEnd - 1, b, bStart + 1, bEnd - 1);
+            // no escapes, no chars above U+E000: byte order is UTF-16 order. Names are short, so a plain loop
+            // beats the vectorized mismatch's set-up cost.
+            final byte[] a = b;
+            final int aLength = aEnd - aStart;
+            final int bLength = bEnd - bStart;
+            final int n = Math.min(aLength, bLength) - 1;   // the closing quotes differ from any content byte
+            for (int k = 1; k < n; k++)
+            {
+                final int diff = (a[aStart + k] & 0xFF) - (a[bStart + k] & 0xFF);
+                if (0 != diff)
+                {
+                    return diff;
+                }
+            }
+            return aLength - bLength;
         }
         final int na = decodeUnits(aStart + 1, aEnd - 1, true);
         final int nb = decodeUnits(bStart + 1, bEnd - 1, false);

@@ -129,7 +129,7 @@ public final class JcsNumbers
      *
      * @return the nearest double; infinite when the literal is beyond double range.
      */
-    static double parse(final byte[] b, final int start, final int end)
+    public static double parse(final byte[] b, final int start, final int end)
     {
         int i = start;
         final boolean negative = '-' == b[i];

@@ -32,6 +32,22 @@ class CanonicalScannerTest
         assertFalse(scan(json), json);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-0.5", "0.000001", "100000000000000000000", "123456789012345", "1.5", "-42",
+        "0.1", "1e+21", "1e-7", "1.2345678901234567", "9007199254740992", "5e-324", "-1.7976931348623157e+308"})
+    void shouldAcceptCanonicalNumbers(final String number)
+    {
+        assertTrue(scan("{\"n\":" + number + "}"), number);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-0", "-0.0", "1.", "01", "1.50", "0.0000001", "1000000000000000000000", "9007199254740993",
+        "1E+21", "1e21", "1.0e-7", "+1", ".5", "1e-07", "0.10000000000000001", "-", "1e", "--1"})
+    void shouldRefuseOtherSpellingsOfNumbers(final String number)
+    {
+        assertFalse(scan("{\"n\":" + number + "}"), number);
+    }
+
     @Test
     void shouldRecordTopLevelMemberSpans()
     {

@@ -1,0 +1,161 @@
+package io.agentflow.cli;
+
+import io.agentflow.codec.EnvelopeDecoder;
+import io.agentflow.codec.Message;
+import org.erdtman.jcs.JsonCanonicalizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DocumentToolsTest
+{
+    private static final String FRENCH = "{\"peach\":\"This sorting order\",\"p\u00e9ch\u00e9\":\"is wrong according to "
+        + "French\",\"p\u00eache\":\"but canonicalization MUST\",\"sin\":\"ignore locale\"}";
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sample-3.2.2", "sorting-3.2.3"})
+    void canonShouldPrintTheRfcOutputAndAgreeWithAnIndependentImplementation(final String name) throws IOException
+    {
+        final byte[] input = resource("/rfc8785/" + name + ".json");
+        final CliRun run = CliRun.of("canon", write("in.json", input).toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        final String expected = new String(resource("/rfc8785/" + name + ".canonical"), StandardCharsets.UTF_8);
+        assertEquals(List.of(expected), run.lines());
+        assertEquals(new JsonCanonicalizer(input).getEncodedString(), run.lines().get(0));
+    }
+
+    @Test
+    void canonShouldAgreeWithAnIndependentImplementationOnTheRfcNumberTableAndSortingExamples() throws IOException
+    {
+        final StringBuilder jsonl = new StringBuilder();
+        for (final String row : new String(resource("/rfc8785/numbers.txt"), StandardCharsets.UTF_8).split("\n"))
+        {
+            if (!row.startsWith("#") && !row.endsWith("error"))
+            {
+                final double v = Double.longBitsToDouble(Long.parseUnsignedLong(row.split(" ")[0], 16));
+                jsonl.append('[').append(v).append("]\n");
+            }
+        }
+        jsonl.append(FRENCH).append('\n');
+        final List<String> inputs = List.of(jsonl.toString().split("\n"));
+
+        final CliRun run = CliRun.of("canon", "--jsonl", write("numbers.jsonl", jsonl.toString()).toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(inputs.size(), run.lines().size());
+        for (int i = 0; i < inputs.size(); i++)
+        {
+            assertEquals(new JsonCanonicalizer(inputs.get(i)).getEncodedString(), run.lines().get(i), inputs.get(i));
+        }
+        assertTrue(run.lines().contains("[5e-324]"));
+        assertTrue(run.lines().contains("[1e+23]"));
+    }
+
+    @Test
+    void canonShouldAnswerEveryLineInOrderAndKeepGoingAfterABadOne() throws IOException
+    {
+        final Path in = write("mixed.jsonl", "{\"b\":1,\"a\":2}\r\n{\"a\":1,\"a\":2}\n\n[1e400]\n\"x\"\n");
+        final CliRun run = CliRun.of("canon", "--jsonl", in.toString());
+
+        assertEquals(1, run.exitCode());
+        assertEquals(5, run.lines().size(), run.out());
+        assertEquals("{\"a\":2,\"b\":1}", run.lines().get(0));
+        assertTrue(run.lines().get(1).startsWith("error serialization_error duplicate member name \"a\""));
+        assertTrue(run.lines().get(2).startsWith("error serialization_error "));
+        assertTrue(run.lines().get(3).startsWith("error serialization_error number outside double range"));
+        assertEquals("\"x\"", run.lines().get(4));
+    }
+
+    @Test
+    void canonShouldReportAnOversizedLineAndStillReadTheNextOne() throws IOException
+    {
+        final Path in = write("big.jsonl", "[\"" + "x".repeat(5000) + "\"]\n[1]\n");
+        final CliRun run = CliRun.of("canon", "--jsonl", "--max-bytes", "1000", in.toString());
+
+        assertEquals(List.of("error serialization_error input too large: length=5004, maxBytes=1000", "[1]"),
+            run.lines());
+    }
+
+    @Test
+    void newThenHashThenVerifyShouldAgree() throws IOException
+    {
+        final CliRun made = CliRun.of("new", "--from", "planner", "--to", "worker-1", "--type", "request",
+            "--payload", "{\"task\": \"sum\", \"args\": [1, 2.50]}", "--metadata", "{\"workflow_id\": \"wf-9\"}");
+        assertEquals(0, made.exitCode(), made.err());
+        final String wire = made.lines().get(0);
+        final Message m = new EnvelopeDecoder().decode(wire.getBytes(StandardCharsets.UTF_8));
+        assertEquals("wf-9", m.workflowId());
+        assertEquals("{\"args\":[1,2.5],\"task\":\"sum\"}", m.payload().toString());
+
+        final Path file = write("m.json", wire);
+        assertEquals(List.of(m.envelopeHash()), CliRun.of("hash", file.toString()).lines());
+        final String withoutHash = wire.replaceFirst("\"envelope_hash\":\"[0-9a-f]{64}\",", "");
+        assertEquals(List.of(m.envelopeHash()), CliRun.of("hash", write("nohash.json", withoutHash).toString()).lines());
+
+        final CliRun verified = CliRun.of("verify", file.toString());
+        assertEquals(0, verified.exitCode());
+        assertEquals(List.of("ok " + m.id()), verified.lines());
+    }
+
+    @Test
+    void verifyShouldNameTheCodeAndIdOfEachFailure() throws IOException
+    {
+        final String good = CliRun.of("new", "--from", "a", "--to", "b", "--type", "event", "--payload", "{\"n\":1}")
+            .lines().get(0);
+        final String id = good.replaceAll(".*\"id\":\"([0-9A-Z]{26})\".*", "$1");
+        final String tampered = good.replace("{\"n\":1}", "{\"n\":2}");
+        final String noType = good.replace(",\"type\":\"event\"", "");
+        final Path in = write("batch.jsonl", good + "\n" + tampered + "\n" + noType + "\n{oops\n");
+
+        final CliRun run = CliRun.of("verify", "--jsonl", in.toString());
+
+        assertEquals(1, run.exitCode());
+        assertEquals("ok " + id, run.lines().get(0));
+        assertTrue(run.lines().get(1).startsWith("hash_mismatch " + id + " envelope_hash does not match"),
+            run.lines().get(1));
+        assertEquals("schema_error " + id + " $.type: is required", run.lines().get(2), "contract before hash");
+        assertTrue(run.lines().get(3).startsWith("serialization_error - "), run.lines().get(3));
+    }
+
+    @Test
+    void newShouldRefuseAnInvalidTypeWithAClearError()
+    {
+        final CliRun run = CliRun.of("new", "--from", "a", "--to", "b", "--type", "shout");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().startsWith("error validation_error $.type: expected request, response, event or control"),
+            run.err());
+    }
+
+    private Path write(final String name, final String content) throws IOException
+    {
+        return write(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Path write(final String name, final byte[] content) throws IOException
+    {
+        return Files.write(dir.resolve(name), content);
+    }
+
+    private static byte[] resource(final String name) throws IOException
+    {
+        try (InputStream in = DocumentToolsTest.class.getResourceAsStream(name))
+        {
+            return in.readAllBytes();
+        }
+    }
+}
