@@ -1,0 +1,318 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Configuration of a bus: one context object, filled from the environment by {@link #fromEnv()} and checked by
+ * {@link #conclude()}, which rejects bad combinations naming both values. Each variable's name sits beside its
+ * default. Durations accept {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601 ({@code PT2S}).
+ * <p>
+ * A transport URL of {@code embedded:} selects the in-process transport (when it lands); anything else is a NATS
+ * server list ({@code nats://host:4222,nats://other:4222}). Not thread-safe while being built; read-only after.
+ */
+public final class BusConfig
+{
+    public static final String URL_ENV = "AF_BUS_URL";
+    public static final String URL_DEFAULT = "nats://localhost:4222";
+    public static final String MAX_RECONNECT_ENV = "AF_BUS_MAX_RECONNECT";
+    public static final int MAX_RECONNECT_DEFAULT = 10;
+    public static final String RECONNECT_WAIT_ENV = "AF_BUS_RECONNECT_WAIT";
+    public static final Duration RECONNECT_WAIT_DEFAULT = Duration.ofSeconds(2);
+    public static final String ACK_WAIT_ENV = "AF_BUS_ACK_WAIT";
+    public static final Duration ACK_WAIT_DEFAULT = Duration.ofSeconds(30);
+    public static final String MAX_IN_FLIGHT_ENV = "AF_BUS_MAX_IN_FLIGHT";
+    public static final int MAX_IN_FLIGHT_DEFAULT = 1000;
+    /** 0 means: 1 on a single server, 3 when the server reports a cluster. */
+    public static final String REPLICAS_ENV = "AF_BUS_REPLICAS";
+    public static final int REPLICAS_DEFAULT = 0;
+    public static final String PUBLISH_TIMEOUT_ENV = "AF_BUS_PUBLISH_TIMEOUT";
+    public static final Duration PUBLISH_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+    public static final String FETCH_BATCH_ENV = "AF_BUS_FETCH_BATCH";
+    public static final int FETCH_BATCH_DEFAULT = 100;
+    public static final String MAX_DELIVER_ENV = "AF_BUS_MAX_DELIVER";
+    public static final int MAX_DELIVER_DEFAULT = 5;
+    public static final String HANDLER_THREADS_ENV = "AF_BUS_HANDLER_THREADS";
+    public static final int HANDLER_THREADS_DEFAULT = 4;
+    public static final String REDELIVERY_DELAY_ENV = "AF_BUS_REDELIVERY_DELAY";
+    public static final Duration REDELIVERY_DELAY_DEFAULT = Duration.ofSeconds(1);
+    public static final String REDELIVERY_DELAY_MAX_ENV = "AF_BUS_REDELIVERY_DELAY_MAX";
+    public static final Duration REDELIVERY_DELAY_MAX_DEFAULT = Duration.ofSeconds(30);
+
+    private String url = URL_DEFAULT;
+    private int maxReconnect = MAX_RECONNECT_DEFAULT;
+    private Duration reconnectWait = RECONNECT_WAIT_DEFAULT;
+    private Duration ackWait = ACK_WAIT_DEFAULT;
+    private int maxInFlight = MAX_IN_FLIGHT_DEFAULT;
+    private int replicas = REPLICAS_DEFAULT;
+    private Duration publishTimeout = PUBLISH_TIMEOUT_DEFAULT;
+    private int fetchBatch = FETCH_BATCH_DEFAULT;
+    private int maxDeliver = MAX_DELIVER_DEFAULT;
+    private int handlerThreads = HANDLER_THREADS_DEFAULT;
+    private Duration redeliveryDelay = REDELIVERY_DELAY_DEFAULT;
+    private Duration redeliveryDelayMax = REDELIVERY_DELAY_MAX_DEFAULT;
+
+    /** @return defaults overridden by the process environment, concluded. */
+    public static BusConfig fromEnv()
+    {
+        return fromEnv(System.getenv());
+    }
+
+    /** @return defaults overridden by {@code env}, concluded. */
+    public static BusConfig fromEnv(final Map<String, String> env)
+    {
+        final BusConfig c = new BusConfig();
+        c.url = env.getOrDefault(URL_ENV, URL_DEFAULT);
+        c.maxReconnect = intValue(env, MAX_RECONNECT_ENV, MAX_RECONNECT_DEFAULT);
+        c.reconnectWait = durationValue(env, RECONNECT_WAIT_ENV, RECONNECT_WAIT_DEFAULT);
+        c.ackWait = durationValue(env, ACK_WAIT_ENV, ACK_WAIT_DEFAULT);
+        c.maxInFlight = intValue(env, MAX_IN_FLIGHT_ENV, MAX_IN_FLIGHT_DEFAULT);
+        c.replicas = intValue(env, REPLICAS_ENV, REPLICAS_DEFAULT);
+        c.publishTimeout = durationValue(env, PUBLISH_TIMEOUT_ENV, PUBLISH_TIMEOUT_DEFAULT);
+        c.fetchBatch = intValue(env, FETCH_BATCH_ENV, FETCH_BATCH_DEFAULT);
+        c.maxDeliver = intValue(env, MAX_DELIVER_ENV, MAX_DELIVER_DEFAULT);
+        c.handlerThreads = intValue(env, HANDLER_THREADS_ENV, HANDLER_THREADS_DEFAULT);
+        c.redeliveryDelay = durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
+        c.redeliveryDelayMax = durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
+        return c.conclude();
+    }
+
+    /**
+     * Checks every value and their combinations.
+     *
+     * @return this.
+     * @throws MessageError {@code validation_error} naming the values at fault.
+     */
+    public BusConfig conclude()
+    {
+        require(null != url && !url.isBlank(), URL_ENV + " must not be empty");
+        require(maxReconnect >= -1, MAX_RECONNECT_ENV + " must be -1 (forever) or more: " + maxReconnect);
+        require(positive(reconnectWait), RECONNECT_WAIT_ENV + " must be positive: " + reconnectWait);
+        require(positive(ackWait), ACK_WAIT_ENV + " must be positive: " + ackWait);
+        require(maxInFlight >= 1, MAX_IN_FLIGHT_ENV + " must be 1 or more: " + maxInFlight);
+        require(replicas >= 0 && replicas <= 5, REPLICAS_ENV + " must be 0 (auto) to 5: " + replicas);
+        require(positive(publishTimeout), PUBLISH_TIMEOUT_ENV + " must be positive: " + publishTimeout);
+        require(fetchBatch >= 1 && fetchBatch <= 10_000, FETCH_BATCH_ENV + " must be 1..10000: " + fetchBatch);
+        require(maxDeliver >= 1, MAX_DELIVER_ENV + " must be 1 or more: " + maxDeliver);
+        require(handlerThreads >= 1 && handlerThreads <= 1024,
+            HANDLER_THREADS_ENV + " must be 1..1024: " + handlerThreads);
+        require(positive(redeliveryDelay) && positive(redeliveryDelayMax)
+                && redeliveryDelay.compareTo(redeliveryDelayMax) <= 0,
+            REDELIVERY_DELAY_ENV + "=" + redeliveryDelay + " must be positive and at most "
+                + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
+        require(redeliveryDelayMax.compareTo(ackWait) < 0 || maxDeliver == 1,
+            REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax + " must be below " + ACK_WAIT_ENV + "=" + ackWait
+                + " so that a delayed redelivery is not overtaken by the ack timeout");
+        return this;
+    }
+
+    public boolean isEmbedded()
+    {
+        return url.startsWith("embedded:");
+    }
+
+    /** @return the delay before redelivery number {@code deliveryCount + 1}: doubling from the initial delay. */
+    public Duration redeliveryDelay(final long deliveryCount)
+    {
+        final long initialMs = redeliveryDelay.toMillis();
+        final int doublings = (int)Math.min(20, Math.max(0, deliveryCount - 1));
+        return Duration.ofMillis(Math.min(redeliveryDelayMax.toMillis(), initialMs << doublings));
+    }
+
+    public String url()
+    {
+        return url;
+    }
+
+    public BusConfig url(final String url)
+    {
+        this.url = url;
+        return this;
+    }
+
+    public int maxReconnect()
+    {
+        return maxReconnect;
+    }
+
+    public BusConfig maxReconnect(final int maxReconnect)
+    {
+        this.maxReconnect = maxReconnect;
+        return this;
+    }
+
+    public Duration reconnectWait()
+    {
+        return reconnectWait;
+    }
+
+    public BusConfig reconnectWait(final Duration reconnectWait)
+    {
+        this.reconnectWait = reconnectWait;
+        return this;
+    }
+
+    public Duration ackWait()
+    {
+        return ackWait;
+    }
+
+    public BusConfig ackWait(final Duration ackWait)
+    {
+        this.ackWait = ackWait;
+        return this;
+    }
+
+    public int maxInFlight()
+    {
+        return maxInFlight;
+    }
+
+    public BusConfig maxInFlight(final int maxInFlight)
+    {
+        this.maxInFlight = maxInFlight;
+        return this;
+    }
+
+    public int replicas()
+    {
+        return replicas;
+    }
+
+    public BusConfig replicas(final int replicas)
+    {
+        this.replicas = replicas;
+        return this;
+    }
+
+    public Duration publishTimeout()
+    {
+        return publishTimeout;
+    }
+
+    public BusConfig publishTimeout(final Duration publishTimeout)
+    {
+        this.publishTimeout = publishTimeout;
+        return this;
+    }
+
+    public int fetchBatch()
+    {
+        return fetchBatch;
+    }
+
+    public BusConfig fetchBatch(final int fetchBatch)
+    {
+        this.fetchBatch = fetchBatch;
+        return this;
+    }
+
+    public int maxDeliver()
+    {
+        return maxDeliver;
+    }
+
+    public BusConfig maxDeliver(final int maxDeliver)
+    {
+        this.maxDeliver = maxDeliver;
+        return this;
+    }
+
+    public int handlerThreads()
+    {
+        return handlerThreads;
+    }
+
+    public BusConfig handlerThreads(final int handlerThreads)
+    {
+        this.handlerThreads = handlerThreads;
+        return this;
+    }
+
+    public BusConfig redeliveryDelay(final Duration initial, final Duration max)
+    {
+        this.redeliveryDelay = initial;
+        this.redeliveryDelayMax = max;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BusConfig{url=" + url + ", maxReconnect=" + maxReconnect + ", reconnectWait=" + reconnectWait
+            + ", ackWait=" + ackWait + ", maxInFlight=" + maxInFlight + ", replicas=" + replicas
+            + ", publishTimeout=" + publishTimeout + ", fetchBatch=" + fetchBatch + ", maxDeliver=" + maxDeliver
+            + ", handlerThreads=" + handlerThreads + ", redeliveryDelay=" + redeliveryDelay + ".."
+            + redeliveryDelayMax + "}";
+    }
+
+    static Duration parseDuration(final String name, final String text)
+    {
+        final String s = text.trim().toLowerCase(Locale.ROOT);
+        try
+        {
+            if (s.startsWith("pt"))
+            {
+                return Duration.parse(s.toUpperCase(Locale.ROOT));
+            }
+            if (s.endsWith("ms"))
+            {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            final long n = Long.parseLong(s.substring(0, s.length() - 1));
+            switch (s.charAt(s.length() - 1))
+            {
+                case 's': return Duration.ofSeconds(n);
+                case 'm': return Duration.ofMinutes(n);
+                case 'h': return Duration.ofHours(n);
+                default: break;
+            }
+        }
+        catch (final RuntimeException ignored)
+        {
+            // falls through to the error below, which names the variable and the value
+        }
+        throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, name,
+            "not a duration: \"" + text + "\" (use 250ms, 2s, 1m, 1h or PT2S)");
+    }
+
+    private static int intValue(final Map<String, String> env, final String name, final int defaultValue)
+    {
+        final String text = env.get(name);
+        if (null == text || text.isBlank())
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return Integer.parseInt(text.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, name, "not an integer: \"" + text + "\"");
+        }
+    }
+
+    private static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
+    {
+        final String text = env.get(name);
+        return null == text || text.isBlank() ? def : parseDuration(name, text);
+    }
+
+    private static boolean positive(final Duration d)
+    {
+        return null != d && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw MessageError.of(ErrorCode.VALIDATION_ERROR, "invalid bus configuration: " + message);
+        }
+    }
+}

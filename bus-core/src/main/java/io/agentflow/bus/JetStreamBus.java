@@ -1,0 +1,262 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.EnvelopeEncoder;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PublishOptions;
+import io.nats.client.impl.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link MessageBus} over NATS JetStream. Outbound, each publish is encoded and hashed by this thread's
+ * {@link EnvelopeEncoder} and sent with {@code publishAsync}; jnats has no bound on publishes awaiting acks, so a
+ * semaphore of {@link BusConfig#maxInFlight()} permits enforces one.
+ * <p>
+ * While the connection is not {@code CONNECTED} (reconnecting, closed), a publish fails at once with a retryable
+ * {@code transport_error} instead of queueing in jnats' reconnect buffer: a caller learns about the outage
+ * immediately and can retry with the same message, which the broker stores once. Thread-safe.
+ */
+public final class JetStreamBus implements MessageBus
+{
+    private static final Logger LOG = LoggerFactory.getLogger(JetStreamBus.class);
+
+    private final BusConfig config;
+    private final Connection connection;
+    private final JetStream js;
+    private final JetStreamManagement jsm;
+    private final Semaphore inFlight;
+    private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
+
+    private JetStreamBus(final BusConfig config, final Connection connection) throws IOException
+    {
+        this.config = config;
+        this.connection = connection;
+        this.js = connection.jetStream();
+        this.jsm = connection.jetStreamManagement();
+        this.inFlight = new Semaphore(config.maxInFlight());
+    }
+
+    /**
+     * Connects to the servers of {@code config.url()}.
+     *
+     * @throws MessageError {@code transport_error} when no server answers.
+     */
+    public static JetStreamBus connect(final BusConfig config)
+    {
+        return connect(config, new Options.Builder());
+    }
+
+    /** Connects with extra jnats options (TLS, credentials) on top of the bus's settings. */
+    public static JetStreamBus connect(final BusConfig config, final Options.Builder options)
+    {
+        config.conclude();
+        try
+        {
+            final Connection connection = Nats.connect(options
+                .servers(config.url().split(","))
+                .maxReconnects(config.maxReconnect())
+                .reconnectWait(config.reconnectWait())
+                .connectionName("agentflow")
+                .connectionListener((conn, event) -> LOG.info("nats connection event={} server={}", event,
+                    conn.getConnectedUrl()))
+                .build());
+            return new JetStreamBus(config, connection);
+        }
+        catch (final IOException ex)
+        {
+            throw MessageErrors.transport("cannot connect to " + config.url() + ": " + ex.getMessage(), ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw MessageErrors.from(ex);
+        }
+    }
+
+    /** Creates or updates the streams and default consumers; see {@link StreamProvisioner}. */
+    public List<StreamProvisioner.Outcome> provision()
+    {
+        try
+        {
+            return new StreamProvisioner(connection, config).provision();
+        }
+        catch (final IOException ex)
+        {
+            throw MessageErrors.from(ex);
+        }
+    }
+
+    @Override
+    public CompletableFuture<PublishAck> publish(final String subject, final Message message)
+    {
+        try
+        {
+            Subjects.checkPublishSubject(subject);
+            if (Connection.Status.CONNECTED != connection.getStatus())
+            {
+                throw MessageErrors.transport("not connected to NATS (status " + connection.getStatus()
+                    + "); retry with the same message, it will be stored once", null);
+            }
+            if (!inFlight.tryAcquire(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            {
+                throw MessageErrors.transport("in-flight window full: maxInFlight=" + config.maxInFlight()
+                    + " publishes awaiting acks for " + config.publishTimeout(), null);
+            }
+        }
+        catch (final MessageError ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(MessageErrors.from(ex));
+        }
+        final CompletableFuture<io.nats.client.api.PublishAck> sent;
+        try
+        {
+            final byte[] body = EnvelopeEncoder.threadLocal().encodeToBytes(message);
+            sent = js.publishAsync(subject, headersOf(message), body, PublishOptions.builder()
+                .messageId(message.id())
+                .build());
+        }
+        catch (final RuntimeException ex)
+        {
+            inFlight.release();
+            return CompletableFuture.failedFuture(MessageErrors.from(ex));
+        }
+        return sent
+            .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .handle((ack, failure) ->
+            {
+                inFlight.release();
+                if (null != failure)
+                {
+                    throw MessageErrors.from(failure).withDetail("id", message.id());
+                }
+                return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
+            });
+    }
+
+    /** The NATS headers of a message: {@code traceparent} (W3C) when it carries a trace. */
+    static Headers headersOf(final Message message)
+    {
+        final Headers headers = new Headers();
+        if (!message.traceId().isEmpty())
+        {
+            headers.add("traceparent", "00-" + message.traceId() + "-" + message.spanId() + "-01");
+        }
+        return headers;
+    }
+
+    @Override
+    public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
+    {
+        final JetStreamSubscription subscription = new JetStreamSubscription(this, spec, handler);
+        subscriptions.add(subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    @Override
+    public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
+    {
+        return new Replayer(js).replay(Subjects.workflowAll(workflowId), since, listener);
+    }
+
+    @Override
+    public BusConfig config()
+    {
+        return config;
+    }
+
+    public Connection connection()
+    {
+        return connection;
+    }
+
+    JetStream jetStream()
+    {
+        return js;
+    }
+
+    JetStreamManagement management()
+    {
+        return jsm;
+    }
+
+    void removed(final JetStreamSubscription subscription)
+    {
+        subscriptions.remove(subscription);
+    }
+
+    /** @return the stream that stores {@code subject}. */
+    String streamFor(final String subject)
+    {
+        try
+        {
+            final List<String> names = jsm.getStreamNames(subject);
+            if (names.isEmpty())
+            {
+                throw MessageErrors.transport("no stream stores subject " + subject
+                    + "; run 'agentflow streams' (or JetStreamBus.provision()) first", null);
+            }
+            return names.get(0);
+        }
+        catch (final IOException | JetStreamApiException ex)
+        {
+            throw MessageErrors.from(ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final JetStreamSubscription s : subscriptions)
+        {
+            s.close();
+        }
+        try
+        {
+            connection.drain(config.publishTimeout()).get(config.publishTimeout().toMillis() * 2,
+                TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+        }
+        catch (final Exception ex)
+        {
+            LOG.warn("drain did not complete cleanly, closing: {}", ex.toString());
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly()
+    {
+        try
+        {
+            connection.close();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Turns what jnats and the JDK throw into {@link MessageError}s with the right code, keeping the cause.
+ */
+final class MessageErrors
+{
+    private MessageErrors()
+    {
+    }
+
+    static MessageError from(final Throwable t)
+    {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        if (cause instanceof MessageError)
+        {
+            return (MessageError)cause;
+        }
+        if (cause instanceof TimeoutException || cause instanceof CancellationException)
+        {
+            return timeout(String.valueOf(cause.getMessage()), cause);
+        }
+        if (cause instanceof InterruptedException)
+        {
+            return new MessageError(ErrorCode.TRANSPORT_ERROR, "interrupted while waiting for the broker", Map.of(),
+                cause);
+        }
+        if (cause instanceof io.nats.client.JetStreamApiException)
+        {
+            final io.nats.client.JetStreamApiException api = (io.nats.client.JetStreamApiException)cause;
+            return new MessageError(ErrorCode.TRANSPORT_ERROR, "JetStream refused: " + api.getMessage(),
+                Map.of("api_error_code", api.getApiErrorCode(), "status", api.getErrorCode()), cause);
+        }
+        final String text = String.valueOf(cause.getMessage());
+        if (text.toLowerCase(java.util.Locale.ROOT).contains("timeout")
+            || text.toLowerCase(java.util.Locale.ROOT).contains("timed out"))
+        {
+            return timeout(text, cause);
+        }
+        if (cause instanceof IOException || cause instanceof IllegalStateException)
+        {
+            return transport(cause.getClass().getSimpleName() + ": " + text, cause);
+        }
+        return transport("unexpected failure: " + cause, cause);
+    }
+
+    static MessageError transport(final String message, final Throwable cause)
+    {
+        return new MessageError(ErrorCode.TRANSPORT_ERROR, message, Map.of(), cause);
+    }
+
+    static MessageError timeout(final String message, final Throwable cause)
+    {
+        return new MessageError(ErrorCode.TIMEOUT_ERROR, message, Map.of(), cause);
+    }
+}

@@ -1,0 +1,111 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.nats.client.JetStream;
+import io.nats.client.Message;
+import io.nats.client.PublishOptions;
+import io.nats.client.impl.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Keeps messages the bus refused to deliver, durably and queryably, in stream {@code AF_QUARANTINE} under
+ * {@code quarantine.<reason>} (e.g. {@code quarantine.hash_mismatch}, {@code quarantine.max_deliveries}).
+ * <p>
+ * The body is the original bytes, untouched, so the evidence can be re-verified later; headers say why and where
+ * from. A separate stream keeps refused messages away from every consumer of the message subjects, gives them
+ * their own (longer) retention, and lets an operator read one reason with a subject filter. The record's
+ * {@code Nats-Msg-Id} is derived from the original stream position, so quarantining the same message twice (after
+ * a crash between the two steps) stores it once. The original is terminated only after the record is
+ * acknowledged: if the quarantine cannot be written, the message stays in its stream and comes again.
+ */
+final class Quarantine
+{
+    static final String REASON = "AF-Quarantine-Reason";
+    static final String DETAIL = "AF-Quarantine-Detail";
+    static final String ORIGINAL_SUBJECT = "AF-Original-Subject";
+    static final String ORIGINAL_STREAM = "AF-Original-Stream";
+    static final String ORIGINAL_SEQUENCE = "AF-Original-Sequence";
+    static final String CONSUMER = "AF-Consumer";
+    static final String MAX_DELIVERIES = "max_deliveries";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    private static final int MAX_DETAIL = 1024;
+
+    private final JetStream js;
+    private final Duration timeout;
+
+    Quarantine(final JetStream js, final Duration timeout)
+    {
+        this.js = js;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Writes the record, then terminates the original.
+     *
+     * @return whether the record was stored; when not, the original was left for redelivery.
+     */
+    boolean quarantine(final Message original, final String consumer, final String reason, final String id,
+        final String detail)
+    {
+        final String stream = original.metaData().getStream();
+        final long sequence = original.metaData().streamSequence();
+        final Headers headers = new Headers()
+            .add(REASON, reason)
+            .add(DETAIL, headerSafe(detail))
+            .add(ORIGINAL_SUBJECT, original.getSubject())
+            .add(ORIGINAL_STREAM, stream)
+            .add(ORIGINAL_SEQUENCE, Long.toString(sequence))
+            .add(CONSUMER, consumer);
+        try
+        {
+            js.publish(Subjects.quarantine(reason), headers, original.getData(), PublishOptions.builder()
+                .messageId("q-" + stream + "-" + sequence)
+                .expectedStream(StreamProvisioner.QUARANTINE)
+                .streamTimeout(timeout)
+                .build());
+            original.term();
+            LOG.warn("quarantined message_id={} subject={} stream_sequence={} reason={} detail={}",
+                id, original.getSubject(), sequence, reason, headerSafe(detail));
+            return true;
+        }
+        catch (final Exception ex)
+        {
+            LOG.error("could not quarantine message_id={} subject={} stream_sequence={} reason={}; left for "
+                + "redelivery", id, original.getSubject(), sequence, reason, ex);
+            original.nakWithDelay(timeout);
+            return false;
+        }
+    }
+
+    static String reasonFor(final ErrorCode code)
+    {
+        return code.wireName();
+    }
+
+    /** Header values are one line of visible ASCII, bounded. */
+    static String headerSafe(final String text)
+    {
+        final StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_DETAIL));
+        for (int i = 0; i < text.length() && sb.length() < MAX_DETAIL; i++)
+        {
+            final char c = text.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    static Map<String, String> describe(final Message record)
+    {
+        final Headers h = record.getHeaders();
+        return Map.of(
+            REASON, h.getFirst(REASON),
+            DETAIL, h.getFirst(DETAIL),
+            ORIGINAL_SUBJECT, h.getFirst(ORIGINAL_SUBJECT),
+            ORIGINAL_SEQUENCE, h.getFirst(ORIGINAL_SEQUENCE));
+    }
+}

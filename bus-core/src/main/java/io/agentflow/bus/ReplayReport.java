@@ -1,0 +1,36 @@
+package io.agentflow.bus;
+
+import java.util.List;
+
+/**
+ * What a replay read and what failed verification.
+ *
+ * @param read     messages read from the stream.
+ * @param verified messages that passed and went to the listener.
+ * @param failures the others, in stream order.
+ */
+public record ReplayReport(long read, long verified, List<Failure> failures)
+{
+    public ReplayReport
+    {
+        failures = List.copyOf(failures);
+    }
+
+    public boolean allVerified()
+    {
+        return failures.isEmpty();
+    }
+
+    /**
+     * One message that failed.
+     *
+     * @param streamSequence its position in the stream.
+     * @param subject        the subject it was stored under.
+     * @param code           the error code's wire name, e.g. {@code hash_mismatch}.
+     * @param id             the message id when it could be read, else {@code "-"}.
+     * @param detail         the error message.
+     */
+    public record Failure(long streamSequence, String subject, String code, String id, String detail)
+    {
+    }
+}

@@ -1,0 +1,101 @@
+package io.agentflow.bus;
+
+import io.nats.NatsServerRunner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+/**
+ * A real {@code nats-server} with JetStream on a free loopback port and its own temporary store, for one test
+ * class. The binary comes from {@code NATS_SERVER_PATH} or the PATH ({@code scripts/test} finds or installs it).
+ */
+public final class NatsTestServer implements AutoCloseable
+{
+    private final Path storeDir;
+    private final NatsServerRunner runner;
+
+    private NatsTestServer(final Path storeDir, final NatsServerRunner runner)
+    {
+        this.storeDir = storeDir;
+        this.runner = runner;
+    }
+
+    public static NatsTestServer start() throws Exception
+    {
+        return start(List.of());
+    }
+
+    /** Starts a server with extra configuration lines (accounts, TLS, ...). */
+    public static NatsTestServer start(final List<String> configLines) throws Exception
+    {
+        final Path storeDir = Files.createTempDirectory("af-nats-");
+        final NatsServerRunner.Builder builder = NatsServerRunner.builder()
+            .jetstream(false)
+            .outputLevel(Level.WARNING)
+            .configInserts(Stream.concat(
+                Stream.of("jetstream { store_dir: \"" + storeDir + "\" }", "host: 127.0.0.1"),
+                configLines.stream()).toList());
+        final String path = System.getenv("NATS_SERVER_PATH");
+        if (null != path && !path.isBlank())
+        {
+            builder.executablePath(path);
+        }
+        return new NatsTestServer(storeDir, builder.build());
+    }
+
+    public String url()
+    {
+        return "nats://127.0.0.1:" + runner.getPort();
+    }
+
+    public int port()
+    {
+        return runner.getPort();
+    }
+
+    /** @return a bus configuration for this server with test-friendly delays. */
+    public BusConfig config()
+    {
+        return new BusConfig()
+            .url(url())
+            .maxReconnect(0)
+            .ackWait(java.time.Duration.ofSeconds(5))
+            .publishTimeout(java.time.Duration.ofSeconds(5))
+            .redeliveryDelay(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400))
+            .maxDeliver(3)
+            .conclude();
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        try
+        {
+            runner.close();
+        }
+        finally
+        {
+            deleteRecursively(storeDir);
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
