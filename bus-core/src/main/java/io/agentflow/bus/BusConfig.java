@@ -41,7 +41,7 @@ public final class BusConfig
     public static final String REDELIVERY_DELAY_ENV = "AF_BUS_REDELIVERY_DELAY";
     public static final Duration REDELIVERY_DELAY_DEFAULT = Duration.ofSeconds(1);
     public static final String REDELIVERY_DELAY_MAX_ENV = "AF_BUS_REDELIVERY_DELAY_MAX";
-    public static final Duration REDELIVERY_DELAY_MAX_DEFAULT = Duration.ofSeconds(30);
+    public static final Duration REDELIVERY_DELAY_MAX_DEFAULT = Duration.ofSeconds(10);
 
     private String url = URL_DEFAULT;
     private int maxReconnect = MAX_RECONNECT_DEFAULT;
@@ -104,9 +104,6 @@ public final class BusConfig
                 && redeliveryDelay.compareTo(redeliveryDelayMax) <= 0,
             REDELIVERY_DELAY_ENV + "=" + redeliveryDelay + " must be positive and at most "
                 + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
-        require(redeliveryDelayMax.compareTo(ackWait) < 0 || maxDeliver == 1,
-            REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax + " must be below " + ACK_WAIT_ENV + "=" + ackWait
-                + " so that a delayed redelivery is not overtaken by the ack timeout");
         return this;
     }
 
@@ -272,12 +269,17 @@ public final class BusConfig
                 default: break;
             }
         }
-        catch (final RuntimeException ignored)
+        catch (final RuntimeException ex)
         {
-            // falls through to the error below, which names the variable and the value
+            throw notADuration(name, text, ex);
         }
-        throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, name,
-            "not a duration: \"" + text + "\" (use 250ms, 2s, 1m, 1h or PT2S)");
+        throw notADuration(name, text, null);
+    }
+
+    private static MessageError notADuration(final String name, final String text, final Throwable cause)
+    {
+        return new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not a duration: \"" + text
+            + "\" (use 250ms, 2s, 1m, 1h or PT2S)", Map.of("path", name), cause);
     }
 
     private static int intValue(final Map<String, String> env, final String name, final int defaultValue)

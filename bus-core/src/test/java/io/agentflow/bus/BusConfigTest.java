@@ -1,0 +1,71 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BusConfigTest
+{
+    @Test
+    void shouldUseTheDesignDefaults()
+    {
+        final BusConfig c = BusConfig.fromEnv(Map.of());
+        assertEquals("nats://localhost:4222", c.url());
+        assertEquals(10, c.maxReconnect());
+        assertEquals(Duration.ofSeconds(2), c.reconnectWait());
+        assertEquals(Duration.ofSeconds(30), c.ackWait());
+        assertEquals(1000, c.maxInFlight());
+    }
+
+    @Test
+    void shouldReadTheEnvironment()
+    {
+        final BusConfig c = BusConfig.fromEnv(Map.of(
+            "AF_BUS_URL", "nats://a:4222,nats://b:4222",
+            "AF_BUS_MAX_RECONNECT", "3",
+            "AF_BUS_RECONNECT_WAIT", "250ms",
+            "AF_BUS_ACK_WAIT", "PT45S",
+            "AF_BUS_MAX_IN_FLIGHT", "4096"));
+        assertEquals("nats://a:4222,nats://b:4222", c.url());
+        assertEquals(3, c.maxReconnect());
+        assertEquals(Duration.ofMillis(250), c.reconnectWait());
+        assertEquals(Duration.ofSeconds(45), c.ackWait());
+        assertEquals(4096, c.maxInFlight());
+    }
+
+    @Test
+    void shouldNameTheVariableOfABadValue()
+    {
+        final MessageError e = assertThrows(MessageError.class,
+            () -> BusConfig.fromEnv(Map.of("AF_BUS_RECONNECT_WAIT", "soon")));
+        assertEquals(ErrorCode.VALIDATION_ERROR, e.code());
+        assertEquals("AF_BUS_RECONNECT_WAIT", e.path());
+        assertTrue(e.getMessage().contains("soon"));
+    }
+
+    @Test
+    void shouldRejectACombinationNamingBothValues()
+    {
+        final MessageError e = assertThrows(MessageError.class, () -> BusConfig.fromEnv(Map.of(
+            "AF_BUS_REDELIVERY_DELAY", "5s", "AF_BUS_REDELIVERY_DELAY_MAX", "2s")));
+        assertTrue(e.getMessage().contains("AF_BUS_REDELIVERY_DELAY=PT5S"), e.getMessage());
+        assertTrue(e.getMessage().contains("AF_BUS_REDELIVERY_DELAY_MAX=PT2S"), e.getMessage());
+    }
+
+    @Test
+    void shouldDoubleRedeliveryDelaysUpToTheMaximum()
+    {
+        final BusConfig c = new BusConfig().redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(350));
+        assertEquals(Duration.ofMillis(100), c.redeliveryDelay(1));
+        assertEquals(Duration.ofMillis(200), c.redeliveryDelay(2));
+        assertEquals(Duration.ofMillis(350), c.redeliveryDelay(3));
+        assertEquals(Duration.ofMillis(350), c.redeliveryDelay(1_000));
+    }
+}
