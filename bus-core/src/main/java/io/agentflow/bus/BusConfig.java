@@ -247,7 +247,8 @@ public final class BusConfig
             + redeliveryDelayMax + "}";
     }
 
-    static Duration parseDuration(final String name, final String text)
+    /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601; errors name {@code name}. */
+    public static Duration parseDuration(final String name, final String text)
     {
         final String s = text.trim().toLowerCase(Locale.ROOT);
         try

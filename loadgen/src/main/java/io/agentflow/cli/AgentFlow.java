@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
         HashCommand.class,
         VerifyCommand.class,
         NewCommand.class,
+        StreamsCommand.class,
+        PublishCommand.class,
+        TailCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {

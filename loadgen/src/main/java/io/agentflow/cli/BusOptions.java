@@ -1,0 +1,27 @@
+package io.agentflow.cli;
+
+import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.JetStreamBus;
+import picocli.CommandLine.Option;
+
+/**
+ * The connection options shared by the commands that talk to NATS; defaults come from the {@code AF_BUS_*}
+ * environment ({@link BusConfig#fromEnv()}).
+ */
+final class BusOptions
+{
+    @Option(names = "--url", paramLabel = "URL", description = "NATS server(s), comma-separated (default: "
+        + "$AF_BUS_URL or nats://localhost:4222).")
+    String url;
+
+    BusConfig config()
+    {
+        final BusConfig config = BusConfig.fromEnv();
+        return null == url ? config : config.url(url).conclude();
+    }
+
+    JetStreamBus connect()
+    {
+        return JetStreamBus.connect(config());
+    }
+}

@@ -1,0 +1,75 @@
+package io.agentflow.cli;
+
+import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.StreamProvisioner;
+import io.agentflow.codec.MessageError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code agentflow streams}: provisions the streams and default consumers (idempotently) and prints them.
+ */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+    description = {"Create or update the streams and default consumers, then print them.",
+        "Running it again changes nothing; it never deletes data."})
+final class StreamsCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BusOptions bus;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Stream replicas (default: 3 on a cluster, 1 alone).")
+    Integer replicas;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        try (JetStreamBus b = JetStreamBus.connect(null == replicas ? bus.config()
+            : bus.config().replicas(replicas).conclude()))
+        {
+            for (final StreamProvisioner.Outcome o : b.provision())
+            {
+                out.printf("%-9s %s%n", o.action(), o.name());
+            }
+            for (final String stream : new String[]{StreamProvisioner.MESSAGES, StreamProvisioner.TOOLS,
+                StreamProvisioner.SYSTEM, StreamProvisioner.QUARANTINE})
+            {
+                final var info = b.connection().jetStreamManagement().getStreamInfo(stream);
+                out.printf("stream %-14s subjects=%s replicas=%d messages=%d bytes=%d%n", stream,
+                    info.getConfiguration().getSubjects(), info.getConfiguration().getReplicas(),
+                    info.getStreamState().getMsgCount(), info.getStreamState().getByteCount());
+            }
+            for (final String consumer : new String[]{StreamProvisioner.WORKFLOW_PROCESSOR,
+                StreamProvisioner.AGENT_PROCESSOR})
+            {
+                final var info = b.connection().jetStreamManagement().getConsumerInfo(StreamProvisioner.MESSAGES,
+                    consumer);
+                out.printf("consumer %-18s filter=%s max_ack_pending=%d pending=%d%n", consumer,
+                    info.getConsumerConfiguration().getFilterSubject(),
+                    info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending());
+            }
+            out.flush();
+            return 0;
+        }
+        catch (final MessageError e)
+        {
+            spec.commandLine().getErr().println("error " + e.code().wireName() + " " + DocumentTool.oneLine(
+                e.getMessage()));
+            return 1;
+        }
+        catch (final Exception e)
+        {
+            spec.commandLine().getErr().println("error transport_error " + DocumentTool.oneLine(e.toString()));
+            return 1;
+        }
+    }
+}

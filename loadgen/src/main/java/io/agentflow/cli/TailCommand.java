@@ -1,0 +1,106 @@
+package io.agentflow.cli;
+
+import io.agentflow.bus.BusConfig;
+import io.agentflow.codec.EnvelopeDecoder;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code agentflow tail}: watches a subject (an ephemeral subscription, nothing stored or acknowledged), verifying
+ * each message as a receiver would.
+ */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+    description = {"Watch SUBJECT (wildcards allowed) and verify each message as it arrives.",
+        "Accepted messages go to stdout as one JSON line each; rejected ones to stderr as",
+        "'<code> <id> <detail>'. Exit status 1 when any was rejected."})
+final class TailCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BusOptions bus;
+
+    @Parameters(index = "0", paramLabel = "SUBJECT", description = "Subject or pattern, e.g. agents.*.in")
+    String subject;
+
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N messages (accepted or rejected).")
+    long count = Long.MAX_VALUE;
+
+    @Option(names = "--timeout", paramLabel = "D", description = "Stop after D (e.g. 30s); default: run until "
+        + "interrupted.")
+    String timeout;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final long deadline = null == timeout ? Long.MAX_VALUE
+            : System.nanoTime() + BusConfig.parseDuration("--timeout", timeout).toNanos();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        long seen = 0;
+        boolean anyRejected = false;
+        try (Connection connection = Nats.connect(new Options.Builder().server(bus.config().url())
+            .maxReconnects(bus.config().maxReconnect()).build()))
+        {
+            final Subscription sub = connection.subscribe(subject);
+            connection.flush(Duration.ofSeconds(5));   // subscribed on the server before we report ready
+            err.println("tail: watching " + subject);
+            err.flush();
+            while (seen < count)
+            {
+                final long leftMs = Math.min(1000, (deadline - System.nanoTime()) / 1_000_000);
+                if (leftMs <= 0)
+                {
+                    break;
+                }
+                final io.nats.client.Message raw = sub.nextMessage(Duration.ofMillis(leftMs));
+                if (null == raw)
+                {
+                    continue;
+                }
+                seen++;
+                try
+                {
+                    final Message m = decoder.decode(raw.getData());
+                    out.println(m);
+                    out.flush();
+                }
+                catch (final MessageError e)
+                {
+                    anyRejected = true;
+                    final Object id = e.details().get("id");
+                    err.println(e.code().wireName() + " " + (id instanceof String ? DocumentTool.oneLine((String)id)
+                        : "-") + " " + DocumentTool.oneLine(e.getMessage()));
+                    err.flush();
+                }
+            }
+            return anyRejected ? 1 : 0;
+        }
+        catch (final java.io.IOException | java.util.concurrent.TimeoutException e)
+        {
+            err.println("error transport_error cannot connect to " + bus.config().url() + ": " + e.getMessage());
+            return 1;
+        }
+        catch (final MessageError e)
+        {
+            err.println("error " + e.code().wireName() + " " + DocumentTool.oneLine(e.getMessage()));
+            return 1;
+        }
+    }
+}
