@@ -12,7 +12,7 @@ import java.util.Map;
  * {@link #conclude()}, which rejects bad combinations naming both values. Each variable's name sits beside its
  * default. Durations accept {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601 ({@code PT2S}).
  * <p>
- * A transport URL of {@code embedded:} selects the in-process transport (when it lands); anything else is a NATS
+ * A transport URL of {@code embedded:} selects the in-process transport; anything else is a NATS
  * server list ({@code nats://host:4222,nats://other:4222}). Not thread-safe while being built; read-only after.
  */
 public final class BusConfig
@@ -43,6 +43,11 @@ public final class BusConfig
     public static final String REDELIVERY_DELAY_MAX_ENV = "AF_BUS_REDELIVERY_DELAY_MAX";
     public static final Duration REDELIVERY_DELAY_MAX_DEFAULT = Duration.ofSeconds(10);
 
+    public static final String EMBEDDED_MAX_BYTES_ENV = "AF_BUS_EMBEDDED_MAX_BYTES";
+    public static final long EMBEDDED_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;
+    public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
+    public static final boolean EMBEDDED_VERIFY_DEFAULT = true;
+
     private String url = URL_DEFAULT;
     private int maxReconnect = MAX_RECONNECT_DEFAULT;
     private Duration reconnectWait = RECONNECT_WAIT_DEFAULT;
@@ -55,6 +60,8 @@ public final class BusConfig
     private int handlerThreads = HANDLER_THREADS_DEFAULT;
     private Duration redeliveryDelay = REDELIVERY_DELAY_DEFAULT;
     private Duration redeliveryDelayMax = REDELIVERY_DELAY_MAX_DEFAULT;
+    private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
+    private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
 
     /** @return defaults overridden by the process environment, concluded. */
     public static BusConfig fromEnv()
@@ -78,6 +85,8 @@ public final class BusConfig
         c.handlerThreads = intValue(env, HANDLER_THREADS_ENV, HANDLER_THREADS_DEFAULT);
         c.redeliveryDelay = durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
         c.redeliveryDelayMax = durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
+        c.embeddedMaxBytes = longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
+        c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
         return c.conclude();
     }
 
@@ -104,6 +113,8 @@ public final class BusConfig
                 && redeliveryDelay.compareTo(redeliveryDelayMax) <= 0,
             REDELIVERY_DELAY_ENV + "=" + redeliveryDelay + " must be positive and at most "
                 + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
+        require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
+            + embeddedMaxBytes);
         return this;
     }
 
@@ -237,6 +248,29 @@ public final class BusConfig
         return this;
     }
 
+    public long embeddedMaxBytes()
+    {
+        return embeddedMaxBytes;
+    }
+
+    public BusConfig embeddedMaxBytes(final long embeddedMaxBytes)
+    {
+        this.embeddedMaxBytes = embeddedMaxBytes;
+        return this;
+    }
+
+    /** @return whether in-process deliveries verify the stored bytes (default), or hand over the instance. */
+    public boolean embeddedVerify()
+    {
+        return embeddedVerify;
+    }
+
+    public BusConfig embeddedVerify(final boolean embeddedVerify)
+    {
+        this.embeddedVerify = embeddedVerify;
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -285,6 +319,11 @@ public final class BusConfig
 
     private static int intValue(final Map<String, String> env, final String name, final int defaultValue)
     {
+        return Math.toIntExact(longValue(env, name, defaultValue));
+    }
+
+    private static long longValue(final Map<String, String> env, final String name, final long defaultValue)
+    {
         final String text = env.get(name);
         if (null == text || text.isBlank())
         {
@@ -292,11 +331,12 @@ public final class BusConfig
         }
         try
         {
-            return Integer.parseInt(text.trim());
+            return Long.parseLong(text.trim());
         }
         catch (final NumberFormatException ex)
         {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, name, "not an integer: \"" + text + "\"");
+            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not an integer: \"" + text + "\"",
+                Map.of("path", name), ex);
         }
     }
 

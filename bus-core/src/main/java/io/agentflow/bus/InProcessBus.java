@@ -1,0 +1,180 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.EnvelopeDecoder;
+import io.agentflow.codec.EnvelopeEncoder;
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link MessageBus} inside one JVM: the default when no NATS server is around, and the fastest path between
+ * agents of one host. It keeps the semantics of the JetStream transport: the same streams and subjects (wildcards
+ * included), de-duplication by message id within the duplicate window, durable consumers (for the life of the
+ * process), at-least-once delivery with delayed redelivery when a handler throws and quarantine after the
+ * maximum deliveries, per-agent order, and replay over the retained messages.
+ * <p>
+ * Retention follows each stream's limits (age, bytes), with bytes capped at {@link BusConfig#embeddedMaxBytes()}
+ * per stream since it is all in memory. Nothing survives the process.
+ * <p>
+ * Verification is on by default: every delivery decodes and verifies the stored wire bytes exactly as a NATS
+ * receiver would. {@code AF_BUS_EMBEDDED_VERIFY=false} switches it off for a trusted hop inside one process: the
+ * handler then gets the publisher's immutable {@link Message} instance, which was validated when it was built and
+ * cannot have changed since. Thread-safe.
+ */
+public final class InProcessBus implements MessageBus
+{
+    private final BusConfig config;
+    private final List<InProcessStream> streams;
+    private final InProcessStream quarantine;
+    private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
+    private final Map<String, InProcessSubscription> active = new ConcurrentHashMap<>();
+
+    public InProcessBus(final BusConfig config)
+    {
+        this.config = config.conclude();
+        final long cap = config.embeddedMaxBytes();
+        quarantine = new InProcessStream(StreamProvisioner.QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720),
+            Math.min(cap, 1L << 30));
+        streams = List.of(
+            new InProcessStream(StreamProvisioner.MESSAGES, List.of("workflows.*.*", "agents.*.*"),
+                Duration.ofHours(168), Math.min(cap, 10L << 30)),
+            new InProcessStream(StreamProvisioner.TOOLS, List.of("tools.*"), Duration.ofHours(720),
+                Math.min(cap, 5L << 30)),
+            new InProcessStream(StreamProvisioner.SYSTEM, List.of("system.*"), Duration.ofHours(24),
+                Math.min(cap, 1L << 30)),
+            quarantine);
+    }
+
+    @Override
+    public CompletableFuture<PublishAck> publish(final String subject, final Message message)
+    {
+        try
+        {
+            Subjects.checkPublishSubject(subject);
+            final InProcessStream stream = streamFor(subject);
+            final byte[] wire = EnvelopeEncoder.threadLocal().encodeToBytes(message);
+            final long sequence = stream.appendUnlessDuplicate(subject, wire, message, message.id());
+            return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
+        }
+        catch (final MessageError ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Stores bytes as they are, without encoding: what a bridge from another transport would do. Delivery verifies
+     * them like any other message (tests use it to inject tampered bytes).
+     */
+    public PublishAck publishWire(final String subject, final byte[] wire)
+    {
+        Subjects.checkPublishSubject(subject);
+        final InProcessStream stream = streamFor(subject);
+        return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null), false);
+    }
+
+    @Override
+    public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
+    {
+        final InProcessStream stream = streamFor(probeSubject(spec.filterSubject()));
+        final InProcessStream.Cursor cursor = durables.computeIfAbsent(spec.durableName(),
+            name -> new InProcessStream.Cursor(1));
+        final InProcessSubscription subscription = new InProcessSubscription(this, stream, cursor, spec, handler);
+        if (null != active.putIfAbsent(spec.durableName(), subscription))
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "durable_name",
+                "consumer " + spec.durableName() + " already has an active subscriber in this process");
+        }
+        subscription.start();
+        return subscription;
+    }
+
+    @Override
+    public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
+    {
+        final SubjectPattern filter = new SubjectPattern(Subjects.workflowAll(workflowId));
+        final long sinceMicros = since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000;
+        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final List<ReplayReport.Failure> failures = new ArrayList<>();
+        long read = 0;
+        long verified = 0;
+        for (final InProcessStream.Stored s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))
+        {
+            if (s.storedAtEpochMicros() < sinceMicros)
+            {
+                continue;
+            }
+            read++;
+            try
+            {
+                final Message m = decoder.decode(s.bytes());
+                verified++;
+                listener.onMessage(m, new Delivery(s.subject(), s.sequence(), 1));
+            }
+            catch (final MessageError e)
+            {
+                final Object id = e.details().get("id");
+                failures.add(new ReplayReport.Failure(s.sequence(), s.subject(), e.code().wireName(),
+                    id instanceof String ? (String)id : "-", e.getMessage()));
+            }
+        }
+        return new ReplayReport(read, verified, failures);
+    }
+
+    @Override
+    public BusConfig config()
+    {
+        return config;
+    }
+
+    /** @return the quarantined records for tests and tools: reason (subject suffix) and original bytes. */
+    List<InProcessStream.Stored> quarantined()
+    {
+        return quarantine.snapshotFrom(1, new SubjectPattern("quarantine.*"));
+    }
+
+    void quarantine(final String reason, final byte[] original)
+    {
+        quarantine.append(Subjects.quarantine(reason), original, null);
+    }
+
+    void removed(final InProcessSubscription subscription)
+    {
+        active.remove(subscription.spec().durableName(), subscription);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final InProcessSubscription s : active.values())
+        {
+            s.close();
+        }
+    }
+
+    private InProcessStream streamFor(final String subject)
+    {
+        for (final InProcessStream s : streams)
+        {
+            if (s.stores(subject))
+            {
+                return s;
+            }
+        }
+        throw MessageErrors.transport("no stream stores subject " + subject, null);
+    }
+
+    /** A concrete subject a filter matches, to find its stream: wildcards become a placeholder token. */
+    private static String probeSubject(final String filter)
+    {
+        return filter.replace(">", "x").replace("*", "x");
+    }
+}

@@ -1,0 +1,234 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.Message;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One stream of the in-process transport: an append-only log in memory, trimmed from the head by age and by bytes
+ * like a JetStream stream with {@code discard: old}. Sequences are contiguous, so a reader finds its position by
+ * arithmetic in a circular array rather than by scanning. Thread-safe.
+ */
+final class InProcessStream
+{
+    /** One stored message: its wire bytes (what was hashed) and the immutable Message they encode. */
+    record Stored(long sequence, String subject, byte[] bytes, Message message, long storedAtNanos,
+        long storedAtEpochMicros)
+    {
+    }
+
+    /** A reader's position: the next sequence it has not looked at. Owned by one reader thread. */
+    static final class Cursor
+    {
+        long next;
+
+        Cursor(final long next)
+        {
+            this.next = next;
+        }
+    }
+
+    private final String name;
+    private final List<SubjectPattern> subjects;
+    private final long maxAgeNanos;
+    private final long maxBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private Stored[] ring = new Stored[1024];
+    private int head;
+    private int count;
+    private long nextSequence = 1;
+    private long bytes;
+    private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
+
+    InProcessStream(final String name, final List<String> subjects, final Duration maxAge, final long maxBytes)
+    {
+        this.name = name;
+        this.subjects = subjects.stream().map(SubjectPattern::new).toList();
+        this.maxAgeNanos = maxAge.toNanos();
+        this.maxBytes = maxBytes;
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    boolean stores(final String subject)
+    {
+        for (final SubjectPattern p : subjects)
+        {
+            if (p.matches(subject))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Appends unless a message with the same id was stored within the duplicate window, as JetStream does with
+     * {@code Nats-Msg-Id}.
+     *
+     * @return the new sequence, or minus the sequence of the earlier copy.
+     */
+    long appendUnlessDuplicate(final String subject, final byte[] wire, final Message message, final String id)
+    {
+        lock.lock();
+        try
+        {
+            final long now = System.nanoTime();
+            while (!recentIds.isEmpty()
+                && now - recentIds.values().iterator().next()[1] > StreamProvisioner.DUPLICATE_WINDOW.toNanos())
+            {
+                recentIds.remove(recentIds.keySet().iterator().next());
+            }
+            final long[] earlier = null == id ? null : recentIds.get(id);
+            if (null != earlier)
+            {
+                return -earlier[0];
+            }
+            final long sequence = append(subject, wire, message);
+            if (null != id)
+            {
+                recentIds.put(id, new long[]{sequence, now});
+            }
+            return sequence;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    long append(final String subject, final byte[] wire, final Message message)
+    {
+        lock.lock();
+        try
+        {
+            final long now = System.nanoTime();
+            if (count == ring.length)
+            {
+                grow();
+            }
+            final Stored stored = new Stored(nextSequence++, subject, wire, message, now,
+                io.agentflow.codec.Timestamps.nowMicros());
+            ring[(head + count) % ring.length] = stored;
+            count++;
+            bytes += wire.length;
+            trim(now);
+            appended.signalAll();
+            return stored.sequence();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the first stored message at or after {@code cursor.next} whose subject matches (moving the cursor
+     * past everything it looked at), waiting up to {@code waitNanos} for one; {@code null} when none came.
+     */
+    Stored next(final Cursor cursor, final SubjectPattern filter, final long waitNanos) throws InterruptedException
+    {
+        lock.lock();
+        try
+        {
+            long remaining = waitNanos;
+            while (true)
+            {
+                final long first = nextSequence - count;
+                if (cursor.next < first)
+                {
+                    cursor.next = first;   // trimmed away while nobody read it: retention decides, as in JetStream
+                }
+                while (cursor.next < nextSequence)
+                {
+                    final Stored s = ring[(int)((head + (cursor.next - first)) % ring.length)];
+                    cursor.next++;
+                    if (filter.matches(s.subject()))
+                    {
+                        return s;
+                    }
+                }
+                if (remaining <= 0)
+                {
+                    return null;
+                }
+                remaining = appended.awaitNanos(remaining);
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** @return the stored messages from {@code sequence} on that match, in order, copied out of the lock. */
+    List<Stored> snapshotFrom(final long sequence, final SubjectPattern filter)
+    {
+        lock.lock();
+        try
+        {
+            final List<Stored> out = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                final Stored s = ring[(head + i) % ring.length];
+                if (s.sequence() >= sequence && filter.matches(s.subject()))
+                {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    long nextSequence()
+    {
+        lock.lock();
+        try
+        {
+            return nextSequence;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void grow()
+    {
+        final Stored[] bigger = new Stored[ring.length * 2];
+        for (int i = 0; i < count; i++)
+        {
+            bigger[i] = ring[(head + i) % ring.length];
+        }
+        ring = bigger;
+        head = 0;
+    }
+
+    private void trim(final long now)
+    {
+        while (count > 0)
+        {
+            final Stored oldest = ring[head];
+            if (bytes <= maxBytes && now - oldest.storedAtNanos() <= maxAgeNanos)
+            {
+                return;
+            }
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            count--;
+            bytes -= oldest.bytes().length;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.EnvelopeDecoder;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import net.openhft.hashing.LongHashFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A durable subscription of the in-process transport. A reader thread follows the stream from the durable's
+ * cursor, verifies each message (unless verification is off), and hands it to the shard of its ordering key, as
+ * the JetStream subscription does. At most {@code 2 * fetchBatch} messages are in flight, which bounds memory
+ * when handlers are slow. Messages not yet handled when the subscription closes (in a handler, or waiting for a
+ * redelivery) move the cursor back, so the next subscriber gets them again: at-least-once.
+ */
+final class InProcessSubscription implements Subscription
+{
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessSubscription.class);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final LongHashFunction HASH = LongHashFunction.xx3();
+
+    private final InProcessBus bus;
+    private final InProcessStream stream;
+    private final InProcessStream.Cursor cursor;
+    private final SubscriptionSpec spec;
+    private final MessageHandler handler;
+    private final BusConfig config;
+    private final SubjectPattern filter;
+    private final ExecutorService[] shards;
+    private final ScheduledExecutorService redeliveries;
+    private final Semaphore inFlight;
+    private final ConcurrentSkipListSet<Long> unhandled = new ConcurrentSkipListSet<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder redelivered = new LongAdder();
+    private final LongAdder quarantined = new LongAdder();
+    private final Thread reader;
+
+    InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
+        final SubscriptionSpec spec, final MessageHandler handler)
+    {
+        this.bus = bus;
+        this.stream = stream;
+        this.cursor = cursor;
+        this.spec = spec;
+        this.handler = handler;
+        this.config = bus.config();
+        this.filter = new SubjectPattern(spec.filterSubject());
+        this.inFlight = new Semaphore(config.fetchBatch() * 2);
+        this.shards = new ExecutorService[config.handlerThreads()];
+        for (int i = 0; i < shards.length; i++)
+        {
+            final String name = "af-inproc-" + spec.durableName() + "-" + i;
+            shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
+        }
+        this.redeliveries = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "af-inproc-redeliver-" + spec.durableName()));
+        this.reader = daemon(this::read, "af-inproc-reader-" + spec.durableName());
+    }
+
+    void start()
+    {
+        reader.start();
+    }
+
+    private void read()
+    {
+        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final boolean verify = config.embeddedVerify();
+        while (running.get())
+        {
+            try
+            {
+                inFlight.acquire();
+                final InProcessStream.Stored s = stream.next(cursor, filter, POLL_NANOS);
+                if (null == s)
+                {
+                    inFlight.release();
+                    continue;
+                }
+                final Message message;
+                try
+                {
+                    message = verify || null == s.message() ? decoder.decode(s.bytes()) : s.message();
+                }
+                catch (final MessageError e)
+                {
+                    bus.quarantine(e.code().wireName(), s.bytes());
+                    quarantined.increment();
+                    LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
+                        e.details().getOrDefault("id", "-"), s.subject(), s.sequence(), e.code().wireName(),
+                        e.getMessage());
+                    inFlight.release();
+                    continue;
+                }
+                unhandled.add(s.sequence());
+                dispatch(s, message, 1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void dispatch(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    {
+        final String token = Subjects.idToken(s.subject());
+        final String key = null == token ? message.from() : token;
+        shards[(int)Math.floorMod(HASH.hashChars(key), (long)shards.length)].execute(
+            () -> handle(s, message, deliveryCount));
+    }
+
+    private void handle(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    {
+        try
+        {
+            handler.onMessage(message, new Delivery(s.subject(), s.sequence(), deliveryCount));
+            delivered.increment();
+            done(s);
+        }
+        catch (final Exception ex)
+        {
+            if (deliveryCount >= config.maxDeliver())
+            {
+                bus.quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
+                quarantined.increment();
+                LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
+                    message.id(), s.subject(), deliveryCount, ex.toString());
+                done(s);
+            }
+            else if (running.get())
+            {
+                redelivered.increment();
+                redeliveries.schedule(() -> dispatch(s, message, deliveryCount + 1),
+                    config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void done(final InProcessStream.Stored s)
+    {
+        unhandled.remove(s.sequence());
+        inFlight.release();
+    }
+
+    @Override
+    public SubscriptionSpec spec()
+    {
+        return spec;
+    }
+
+    @Override
+    public SubscriptionStats stats()
+    {
+        return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum());
+    }
+
+    @Override
+    public void close()
+    {
+        if (!running.compareAndSet(true, false))
+        {
+            return;
+        }
+        reader.interrupt();
+        try
+        {
+            reader.join(config.publishTimeout().toMillis());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        redeliveries.shutdownNow();   // pending redeliveries stay in 'unhandled' and come again below
+        for (final ExecutorService shard : shards)
+        {
+            shard.shutdown();
+        }
+        for (final ExecutorService shard : shards)
+        {
+            try
+            {
+                if (!shard.awaitTermination(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                {
+                    LOG.warn("handler of consumer={} still running after {}", spec.durableName(),
+                        config.publishTimeout());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final Long first = unhandled.isEmpty() ? null : unhandled.first();
+        if (null != first)
+        {
+            cursor.next = Math.min(cursor.next, first);   // the next subscriber gets them again
+        }
+        bus.removed(this);
+    }
+
+    private static Thread daemon(final Runnable r, final String name)
+    {
+        final Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

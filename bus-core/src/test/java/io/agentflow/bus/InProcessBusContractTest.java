@@ -1,0 +1,35 @@
+package io.agentflow.bus;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The bus contract against the in-process transport, a fresh bus per test. */
+class InProcessBusContractTest extends MessageBusContract
+{
+    @Override
+    MessageBus newBus()
+    {
+        return MessageBuses.connect(new BusConfig()
+            .url("embedded:")
+            .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
+            .maxDeliver(3)
+            .conclude());
+    }
+
+    @Override
+    void injectRaw(final String subject, final byte[] bytes)
+    {
+        ((InProcessBus)bus).publishWire(subject, bytes);
+    }
+
+    @Override
+    byte[] lastQuarantined(final String reason)
+    {
+        final List<InProcessStream.Stored> records = ((InProcessBus)bus).quarantined().stream()
+            .filter(s -> s.subject().equals(Subjects.quarantine(reason))).toList();
+        assertFalse(records.isEmpty(), "a quarantine record for " + reason);
+        return records.get(records.size() - 1).bytes();
+    }
+}

@@ -1,0 +1,290 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What every {@link MessageBus} promises, written once and run against each transport by a small subclass.
+ */
+@Timeout(60)
+abstract class MessageBusContract
+{
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    MessageBus bus;
+
+    /** @return a bus on a fresh or shared broker, configured with {@link NatsTestServer#config()}'s delays. */
+    abstract MessageBus newBus();
+
+    /** Stores bytes on a subject bypassing the codec, as an attacker on the wire would. */
+    abstract void injectRaw(String subject, byte[] bytes) throws Exception;
+
+    /** @return the original bytes of the newest quarantined record for {@code reason}. */
+    abstract byte[] lastQuarantined(String reason) throws Exception;
+
+    @BeforeEach
+    void open()
+    {
+        bus = newBus();
+    }
+
+    @AfterEach
+    void shut()
+    {
+        bus.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"agents.rt-a.in", "agents.rt-a.out", "workflows.rt-w.in", "workflows.rt-w.out",
+        "tools.calls", "tools.audit", "system.control", "system.health"})
+    void shouldRoundTripOnEverySubjectKind(final String subject)
+    {
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = bus.subscribe(SubscriptionSpec.durable("rt-" + subject.replace('.', '-'), subject),
+            (m, d) -> received.add(m)))
+        {
+            final Message sent = TestMessage.to("rt", 1);
+            final PublishAck ack = bus.publishAndWait(subject, sent);
+            assertTrue(ack.sequence() > 0);
+            assertFalse(ack.duplicate());
+            Await.until(WAIT, () -> received.contains(sent), () -> "delivery on " + subject);
+            assertEquals(List.of(sent), received);
+        }
+    }
+
+    @Test
+    void shouldStoreTheSameMessageOnce()
+    {
+        final Message m = TestMessage.to("dedup", 1);
+        final PublishAck first = bus.publishAndWait("agents.dedup.in", m);
+        final PublishAck second = bus.publishAndWait("agents.dedup.in", m);
+
+        assertFalse(first.duplicate());
+        assertTrue(second.duplicate());
+        assertEquals(first.sequence(), second.sequence());
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("dedup", "agents.dedup.in"),
+            (msg, d) -> received.add(msg)))
+        {
+            Await.until(WAIT, () -> received.size() >= 1, () -> "delivery");
+            bus.publishAndWait("agents.dedup.in", TestMessage.to("dedup", 2));
+            Await.until(WAIT, () -> received.size() >= 2, () -> "second delivery");
+        }
+        assertEquals(2, received.size(), "the repeat was stored once: " + received);
+    }
+
+    @Test
+    void shouldResumeADurableConsumerWithoutLossOrRedeliveryOfHandledMessages()
+    {
+        final String subject = "agents.resume.in";
+        final SubscriptionSpec spec = SubscriptionSpec.durable("resume", subject);
+        final List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        publishNumbered(subject, 0, 10);
+        try (Subscription s = bus.subscribe(spec, (m, d) -> seen.add(number(m))))
+        {
+            Await.until(WAIT, () -> seen.size() == 10, () -> "first 10, have " + seen);
+        }
+        publishNumbered(subject, 10, 20);   // while nobody listens
+        try (Subscription s = bus.subscribe(spec, (m, d) -> seen.add(number(m))))
+        {
+            Await.until(WAIT, () -> seen.size() == 20, () -> "next 10, have " + seen);
+        }
+        final List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            expected.add(i);
+        }
+        assertEquals(expected, seen, "in order, each once");
+    }
+
+    @Test
+    void shouldQuarantineATamperedMessageAndNeverHandItToTheHandler() throws Exception
+    {
+        final String subject = "agents.victim.in";
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        final Message good1 = TestMessage.to("victim", 1);
+        final Message good2 = TestMessage.to("victim", 3);
+        final byte[] tampered = TestMessage.to("victim", 2).toString().replace("\"n\":2", "\"n\":7")
+            .getBytes(StandardCharsets.UTF_8);
+
+        bus.publishAndWait(subject, good1);
+        injectRaw(subject, tampered);
+        bus.publishAndWait(subject, good2);
+
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("victim", subject), (m, d) -> received.add(m)))
+        {
+            Await.until(WAIT, () -> received.size() == 2 && s.stats().quarantined() == 1,
+                () -> "2 delivered and 1 quarantined, have " + received.size() + " and " + s.stats());
+            assertEquals(List.of(good1, good2), received);
+        }
+        assertEquals(new String(tampered, StandardCharsets.UTF_8),
+            new String(lastQuarantined("hash_mismatch"), StandardCharsets.UTF_8), "the evidence, byte for byte");
+    }
+
+    @Test
+    void shouldRedeliverWithBackoffWhenTheHandlerThrows()
+    {
+        final AtomicInteger attempts = new AtomicInteger();
+        final List<Long> deliveryCounts = new CopyOnWriteArrayList<>();
+        bus.publishAndWait("agents.flaky.in", TestMessage.to("flaky", 1));
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("flaky", "agents.flaky.in"), (m, d) ->
+        {
+            deliveryCounts.add(d.deliveryCount());
+            if (attempts.incrementAndGet() < 2)
+            {
+                throw new IllegalStateException("transient failure");
+            }
+        }))
+        {
+            Await.until(WAIT, () -> s.stats().delivered() == 1, () -> "success on redelivery: " + s.stats());
+            assertEquals(List.of(1L, 2L), deliveryCounts);
+            assertEquals(1, s.stats().redelivered());
+            assertEquals(0, s.stats().quarantined());
+        }
+    }
+
+    @Test
+    void shouldQuarantineAfterTheMaximumDeliveries() throws Exception
+    {
+        final Message m = TestMessage.to("doomed", 1);
+        final AtomicInteger attempts = new AtomicInteger();
+        bus.publishAndWait("agents.doomed.in", m);
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("doomed", "agents.doomed.in"), (msg, d) ->
+        {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("always fails");
+        }))
+        {
+            Await.until(WAIT, () -> s.stats().quarantined() == 1, () -> "quarantine: " + s.stats());
+            assertEquals(bus.config().maxDeliver(), attempts.get());
+        }
+        assertEquals(m.toString(), new String(lastQuarantined("max_deliveries"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldReplayAWorkflowInOrderReportingTamperedMessages() throws Exception
+    {
+        final String workflow = "wf-replay";
+        bus.publishAndWait(Subjects.workflowIn(workflow), TestMessage.inWorkflow(workflow, -1));
+        Thread.sleep(5);   // a distinct instant: the replay starts after this first message
+        final Instant since = Instant.now();
+        final List<Message> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            final Message m = TestMessage.inWorkflow(workflow, i);
+            sent.add(m);
+            bus.publishAndWait(i % 2 == 0 ? Subjects.workflowIn(workflow) : Subjects.workflowOut(workflow), m);
+            if (7 == i)
+            {
+                injectRaw(Subjects.workflowIn(workflow), m.toString().replace("\"step\":7", "\"step\":8")
+                    .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        final List<Message> replayed = new ArrayList<>();
+        final ReplayReport report = bus.replay(workflow, since, (m, origin) -> replayed.add(m));
+
+        assertEquals(sent, replayed, "every verified message after 'since', in publish order");
+        assertEquals(21, report.read());
+        assertEquals(20, report.verified());
+        assertEquals(1, report.failures().size());
+        final ReplayReport.Failure failure = report.failures().get(0);
+        assertEquals("hash_mismatch", failure.code());
+        assertEquals(sent.get(7).id(), failure.id());
+        assertEquals(Subjects.workflowIn(workflow), failure.subject());
+    }
+
+    @Test
+    void shouldReplayNothingForAnUnknownWorkflow()
+    {
+        final ReplayReport report = bus.replay("wf-nobody", Instant.EPOCH, (m, o) -> { });
+        assertEquals(0, report.read());
+        assertTrue(report.allVerified());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"agents.*.in", "agents.>", "agents.a b.in", "agents..in", "agents.x\u0000.in", "", "."})
+    void shouldRefuseToPublishToASubjectWithWildcardsOrEmptyTokens(final String subject)
+    {
+        final CompletionException e = assertThrows(CompletionException.class,
+            () -> bus.publish(subject, TestMessage.to("x", 1)).join());
+        assertEquals(ErrorCode.VALIDATION_ERROR, ((MessageError)e.getCause()).code());
+    }
+
+    @Test
+    void shouldKeepEachAgentsOrderWhileHandlingAgentsInParallel()
+    {
+        final int agents = 8;
+        final int perAgent = 40;
+        final Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
+        for (int i = 0; i < perAgent; i++)
+        {
+            for (int a = 0; a < agents; a++)   // interleaved: agent order differs from stream order
+            {
+                bus.publish(Subjects.agentIn("order-" + a), TestMessage.to("order-" + a, i));
+            }
+        }
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("all-order", "agents.*.in"), (m, d) ->
+        {
+            if (!m.to().startsWith("order-"))
+            {
+                return;   // other tests' messages on the shared broker
+            }
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(1);   // long enough for handlers of different agents to overlap
+            seen.computeIfAbsent(m.to(), k -> Collections.synchronizedList(new ArrayList<>())).add(number(m));
+            running.decrementAndGet();
+        }))
+        {
+            Await.until(Duration.ofSeconds(30), () -> seen.values().stream().mapToInt(List::size).sum()
+                == agents * perAgent, () -> "all delivered: " + s.stats());
+        }
+        final List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < perAgent; i++)
+        {
+            expected.add(i);
+        }
+        assertEquals(agents, seen.size());
+        seen.forEach((agent, numbers) -> assertEquals(expected, numbers, "order of " + agent));
+        assertTrue(maxRunning.get() > 1, "different agents were handled in parallel: max=" + maxRunning.get());
+    }
+
+    void publishNumbered(final String subject, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            bus.publishAndWait(subject, TestMessage.to("resume", i));
+        }
+    }
+
+    static int number(final Message m)
+    {
+        return ((Number)((Map<?, ?>)m.payload().tree()).get("n")).intValue();
+    }
+}
