@@ -37,7 +37,8 @@ public final class BusConfig
     public static final String MAX_DELIVER_ENV = "AF_BUS_MAX_DELIVER";
     public static final int MAX_DELIVER_DEFAULT = 5;
     public static final String HANDLER_THREADS_ENV = "AF_BUS_HANDLER_THREADS";
-    public static final int HANDLER_THREADS_DEFAULT = 4;
+    /** One shard per core (at least 2): more shards than cores only add hand-offs between threads. */
+    public static final int HANDLER_THREADS_DEFAULT = Math.max(2, Runtime.getRuntime().availableProcessors());
     public static final String REDELIVERY_DELAY_ENV = "AF_BUS_REDELIVERY_DELAY";
     public static final Duration REDELIVERY_DELAY_DEFAULT = Duration.ofSeconds(1);
     public static final String REDELIVERY_DELAY_MAX_ENV = "AF_BUS_REDELIVERY_DELAY_MAX";

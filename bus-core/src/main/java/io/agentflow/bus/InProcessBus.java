@@ -60,8 +60,10 @@ public final class InProcessBus implements MessageBus
         {
             Subjects.checkPublishSubject(subject);
             final InProcessStream stream = streamFor(subject);
-            final byte[] wire = EnvelopeEncoder.threadLocal().encodeToBytes(message);
-            final long sequence = stream.appendUnlessDuplicate(subject, wire, message, message.id());
+            final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(message);
+            // with verification on, deliveries decode the bytes: keeping the instance too would double retention
+            final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : message,
+                message.id());
             return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
         }
         catch (final MessageError ex)
@@ -86,7 +88,8 @@ public final class InProcessBus implements MessageBus
     {
         final InProcessStream stream = streamFor(probeSubject(spec.filterSubject()));
         final InProcessStream.Cursor cursor = durables.computeIfAbsent(spec.durableName(),
-            name -> new InProcessStream.Cursor(1));
+            name -> new InProcessStream.Cursor(SubscriptionSpec.StartPosition.NEW == spec.start()
+                ? stream.nextSequence() : 1));
         final InProcessSubscription subscription = new InProcessSubscription(this, stream, cursor, spec, handler);
         if (null != active.putIfAbsent(spec.durableName(), subscription))
         {

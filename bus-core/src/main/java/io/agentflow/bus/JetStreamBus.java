@@ -130,7 +130,7 @@ public final class JetStreamBus implements MessageBus
         final CompletableFuture<io.nats.client.api.PublishAck> sent;
         try
         {
-            final byte[] body = EnvelopeEncoder.threadLocal().encodeToBytes(message);
+            final byte[] body = EnvelopeEncoder.threadLocal().wireBytes(message);
             sent = js.publishAsync(subject, headersOf(message), body, PublishOptions.builder()
                 .messageId(message.id())
                 .build());

@@ -4,7 +4,8 @@ import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.PullSubscribeOptions;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.MessageConsumer;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import net.openhft.hashing.LongHashFunction;
@@ -13,33 +14,33 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A durable pull subscription: the inbound edge from jnats. One puller thread fetches batches; each message is
- * verified (hash and contract) on that thread before anything else happens:
+ * A durable pull subscription: the inbound edge from jnats. jnats' consume loop keeps pull requests outstanding
+ * (refilling below a threshold), so messages arrive as soon as they are stored; each is verified (hash and
+ * contract) on the dispatcher thread before anything else happens:
  * <pre>
- *   fetch(batch) --> decode+verify --fail--> quarantine, term            (never reaches a handler)
- *                        |
- *                        ok --> shard[hash(key) % n] --> handler --ok----> ack
- *                                                              \--throws--> nak(delay), or quarantine at max
+ *   consume --> decode+verify --fail--> quarantine, term                 (never reaches a handler)
+ *                    |
+ *                    ok --> shard[hash(key) % n] --> handler --ok----> ack
+ *                                                          \--throws--> nak(delay), or quarantine at max
  * </pre>
  * The ordering key is the agent or workflow id of the subject (else the sender), so one agent's messages are
- * handled in order and different agents' in parallel. The puller waits for a batch's handlers before fetching the
- * next, which bounds memory to one batch. Acks are explicit and fire-and-forget: jnats' writer coalesces the acks
- * of a batch into few socket writes; {@code AckPolicy.All} is not used because acking a later message would also
- * ack an earlier one still being handled on another shard.
+ * handled in order and different agents' in parallel. At most {@code 2 * fetchBatch} messages are between arrival
+ * and acknowledgement: when all permits are taken the dispatcher waits, the outstanding pulls run out, and the
+ * server stops sending, which bounds memory. Acks are explicit and fire-and-forget: jnats' writer coalesces them
+ * into few socket writes (what that buys is in perf-reports/bus.md); {@code AckPolicy.All} is not used because
+ * acking a later message would also ack an earlier one still being handled on another shard.
  */
 final class JetStreamSubscription implements Subscription
 {
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamSubscription.class);
-    private static final Duration FETCH_WAIT = Duration.ofMillis(250);
     private static final LongHashFunction HASH = LongHashFunction.xx3();
 
     private final JetStreamBus bus;
@@ -49,11 +50,12 @@ final class JetStreamSubscription implements Subscription
     private final ExecutorService[] shards;
     private final Quarantine quarantine;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Semaphore inFlight;
+    private final EnvelopeDecoder decoder = new EnvelopeDecoder();   // used on the one dispatcher thread
     private final LongAdder delivered = new LongAdder();
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
-    private final Thread puller;
-    private io.nats.client.JetStreamSubscription natsSubscription;
+    private MessageConsumer consumer;
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
     {
@@ -69,26 +71,28 @@ final class JetStreamSubscription implements Subscription
             shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, "af-handler-" + spec.durableName() + "-"
                 + shard));
         }
-        this.puller = daemon(this::pull, "af-puller-" + spec.durableName());
+        this.inFlight = new Semaphore(config.fetchBatch() * 2);
     }
 
     void start()
     {
         final String stream = bus.streamFor(spec.filterSubject());
-        final ConsumerConfiguration wanted = StreamProvisioner.durableConsumer(config, spec.durableName(),
+        final ConsumerConfiguration defaults = StreamProvisioner.durableConsumer(config, spec.durableName(),
             spec.filterSubject(), config.fetchBatch() * 2);
+        final ConsumerConfiguration wanted = SubscriptionSpec.StartPosition.NEW == spec.start()
+            ? ConsumerConfiguration.builder(defaults).deliverPolicy(io.nats.client.api.DeliverPolicy.New).build()
+            : defaults;
         try
         {
             ensureConsumer(stream, wanted);
-            natsSubscription = bus.jetStream().subscribe(spec.filterSubject(),
-                PullSubscribeOptions.bind(stream, spec.durableName()));
+            consumer = bus.connection().getConsumerContext(stream, spec.durableName()).consume(
+                ConsumeOptions.builder().batchSize(config.fetchBatch()).build(), this::onMessage);
         }
         catch (final IOException | JetStreamApiException ex)
         {
             closeShards();
             throw MessageErrors.from(ex).withDetail("consumer", spec.durableName());
         }
-        puller.start();
     }
 
     private void ensureConsumer(final String stream, final ConsumerConfiguration wanted)
@@ -108,60 +112,28 @@ final class JetStreamSubscription implements Subscription
         }
     }
 
-    private void pull()
+    private void onMessage(final io.nats.client.Message raw) throws InterruptedException
     {
-        final EnvelopeDecoder decoder = new EnvelopeDecoder();
-        while (running.get())
+        final Message message;
+        try
         {
-            final List<io.nats.client.Message> batch;
-            try
-            {
-                batch = natsSubscription.fetch(config.fetchBatch(), FETCH_WAIT);
-            }
-            catch (final RuntimeException ex)
-            {
-                if (running.get())
-                {
-                    LOG.warn("fetch failed on consumer={}: {}; retrying", spec.durableName(), ex.toString());
-                    sleepQuietly(config.reconnectWait());
-                }
-                continue;
-            }
-            if (batch.isEmpty())
-            {
-                continue;
-            }
-            final CountDownLatch done = new CountDownLatch(batch.size());
-            for (final io.nats.client.Message raw : batch)
-            {
-                if (!raw.isJetStream())
-                {
-                    done.countDown();   // a status message; jnats handles it
-                    continue;
-                }
-                final Message message;
-                try
-                {
-                    message = decoder.decode(raw.getData());
-                }
-                catch (final MessageError e)
-                {
-                    final Object id = e.details().get("id");
-                    if (quarantine.quarantine(raw, spec.durableName(), e.code().wireName(),
-                        id instanceof String ? (String)id : "-", e.getMessage()))
-                    {
-                        quarantined.increment();
-                    }
-                    done.countDown();
-                    continue;
-                }
-                shards[shardOf(raw.getSubject(), message)].execute(() -> handle(raw, message, done));
-            }
-            awaitQuietly(done);
+            message = decoder.decode(raw.getData());
         }
+        catch (final MessageError e)
+        {
+            final Object id = e.details().get("id");
+            if (quarantine.quarantine(raw, spec.durableName(), e.code().wireName(),
+                id instanceof String ? (String)id : "-", e.getMessage()))
+            {
+                quarantined.increment();
+            }
+            return;
+        }
+        inFlight.acquire();
+        shards[shardOf(raw.getSubject(), message)].execute(() -> handle(raw, message));
     }
 
-    private void handle(final io.nats.client.Message raw, final Message message, final CountDownLatch done)
+    private void handle(final io.nats.client.Message raw, final Message message)
     {
         final NatsJetStreamMetaData meta = raw.metaData();
         try
@@ -192,7 +164,7 @@ final class JetStreamSubscription implements Subscription
         }
         finally
         {
-            done.countDown();
+            inFlight.release();
         }
     }
 
@@ -222,22 +194,20 @@ final class JetStreamSubscription implements Subscription
         {
             return;
         }
-        try
+        consumer.stop();   // no new pulls; messages already pulled still arrive and are handled
+        final long deadline = System.nanoTime() + config.publishTimeout().toNanos();
+        while (!consumer.isFinished() && System.nanoTime() < deadline)
         {
-            puller.join(FETCH_WAIT.toMillis() + config.publishTimeout().toMillis() * 4);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            sleepQuietly(java.time.Duration.ofMillis(10));
         }
         closeShards();
         try
         {
-            natsSubscription.unsubscribe();   // the durable consumer stays on the server
+            consumer.close();   // the durable consumer stays on the server
         }
-        catch (final IllegalStateException ex)
+        catch (final Exception ex)
         {
-            LOG.debug("subscription already closed: {}", ex.toString());
+            LOG.debug("consumer of {} already closed: {}", spec.durableName(), ex.toString());
         }
         bus.removed(this);
     }
@@ -262,18 +232,6 @@ final class JetStreamSubscription implements Subscription
             {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static void awaitQuietly(final CountDownLatch latch)
-    {
-        try
-        {
-            latch.await();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -59,12 +59,7 @@ public final class EnvelopeEncoder
     public void encode(final Message m, final GrowableBytes out)
     {
         out.reset();
-        out.put(COST_DOLLARS);
-        CanonicalJsonWriter.writeNumber(out, m.cost().dollars());
-        out.put(TOKENS);
-        CanonicalJsonWriter.writeNumber(out, m.cost().tokens());
-        out.put((byte)'}');
-        out.put((byte)',');
+        writeCost(m, out);
         final int gap = out.length();
         out.advanceTo(out.reserve(HASH_MEMBER_LENGTH) + HASH_MEMBER_LENGTH);
         final int rest = out.length();
@@ -78,6 +73,34 @@ public final class EnvelopeEncoder
         Hex.encode(digest, 0, DIGEST_LENGTH, a, gap + HASH_NAME.length);
         a[gap + HASH_MEMBER_LENGTH - 2] = '"';
         a[gap + HASH_MEMBER_LENGTH - 1] = ',';
+    }
+
+    /**
+     * Writes the wire form of a message with the hash it already carries, without hashing again. Safe because a
+     * {@link Message} is immutable and its hash was computed by its builder or verified by the decoder; this is
+     * what transports send. {@link #encode} recomputes, for callers that want the proof of work done here.
+     */
+    public byte[] wireBytes(final Message m)
+    {
+        final String hash = m.envelopeHash();
+        if (null == hash)
+        {
+            return encodeToBytes(m);
+        }
+        final GrowableBytes out = scratch.reset();
+        writeCost(m, out);
+        out.put(HASH_NAME);
+        final int p = out.reserve(66);
+        final byte[] a = out.array();
+        for (int i = 0; i < 64; i++)
+        {
+            a[p + i] = (byte)hash.charAt(i);
+        }
+        a[p + 64] = '"';
+        a[p + 65] = ',';
+        out.advanceTo(p + 66);
+        writeFromOnwards(m, out);
+        return out.toByteArray();
     }
 
     /** @return the lowercase hex SHA-256 of the canonical form of {@code m} without the hash member. */
@@ -120,6 +143,16 @@ public final class EnvelopeEncoder
             i++;
         }
         return i + 2 + HASH_NAME.length;
+    }
+
+    private static void writeCost(final Message m, final GrowableBytes out)
+    {
+        out.put(COST_DOLLARS);
+        CanonicalJsonWriter.writeNumber(out, m.cost().dollars());
+        out.put(TOKENS);
+        CanonicalJsonWriter.writeNumber(out, m.cost().tokens());
+        out.put((byte)'}');
+        out.put((byte)',');
     }
 
     private void writeFromOnwards(final Message m, final GrowableBytes out)

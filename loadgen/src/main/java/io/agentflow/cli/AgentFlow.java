@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         PublishCommand.class,
         TailCommand.class,
         ReplayCommand.class,
+        io.agentflow.cli.loadgen.LoadgenCommand.class,
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {

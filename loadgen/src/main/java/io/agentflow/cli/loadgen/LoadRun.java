@@ -1,0 +1,286 @@
+package io.agentflow.cli.loadgen;
+
+import io.agentflow.codec.MessageError;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Drives one run over one transport:
+ * <pre>
+ *   publisher threads --(fixed-rate schedule)--> transport --> receiver --> next hop, or record latency
+ *   sampler (1/s) --> interval histogram --> time series, progress line
+ * </pre>
+ * Flows scheduled during the warm-up run like the rest but are not recorded. After the schedule ends the run
+ * waits for stragglers (at most {@link #DRAIN_NANOS} without progress), then counts what never arrived.
+ */
+final class LoadRun
+{
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+
+    private final LoadTransport transport;
+    private final Pattern pattern;
+    private final int agents;
+    private final double rate;
+    private final long warmupNanos;
+    private final long durationNanos;
+    private final int publishers;
+    private final PrintStream progress;
+    private final boolean terminal;
+
+    private final Recorder endToEnd = new Recorder(HIGHEST_US, 3);
+    private final Recorder publishAck = new Recorder(HIGHEST_US, 3);
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final LongAdder published = new LongAdder();
+    private final AtomicLong receivedFinals = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong lastArrivalNanos = new AtomicLong();
+    private AtomicIntegerArray finalsPerFlow;
+    private long measureStartNanos;
+
+    LoadRun(final LoadTransport transport, final Pattern pattern, final int agents, final double rate,
+        final long warmupNanos, final long durationNanos, final int publishers, final PrintStream progress,
+        final boolean terminal)
+    {
+        this.transport = transport;
+        this.pattern = pattern;
+        this.agents = agents;
+        this.rate = rate;
+        this.warmupNanos = warmupNanos;
+        this.durationNanos = durationNanos;
+        this.publishers = publishers;
+        this.progress = progress;
+        this.terminal = terminal;
+    }
+
+    RunResult run() throws InterruptedException
+    {
+        final double flowsPerSecond = rate / pattern.messagesPerFlow();
+        final long flows = Math.max(1, (long)(flowsPerSecond * (warmupNanos + durationNanos) / 1e9));
+        if (flows > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("too many flows for one run: " + flows);
+        }
+        finalsPerFlow = new AtomicIntegerArray((int)flows);
+        final long gcCountBefore = gcCount();
+        final long gcMillisBefore = gcMillis();
+        final long allocatedBefore = allocatedBytes();
+
+        transport.start(this::onArrival);
+        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        measureStartNanos = start + warmupNanos;
+        final Schedule schedule = new Schedule(start, flowsPerSecond, flows, System::nanoTime);
+        final List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < publishers; p++)
+        {
+            final int first = p;
+            final Thread t = new Thread(() -> publish(schedule, first), "loadgen-publisher-" + p);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        final List<RunResult.Interval> intervals = new ArrayList<>();
+        final Histogram total = new Histogram(HIGHEST_US, 3);
+        Histogram interval = null;
+        final long end = start + warmupNanos + durationNanos;
+        long nextSample = start + TimeUnit.SECONDS.toNanos(1);
+        long lastLine = 0;
+        while (anyAlive(threads) || !drained(flows))
+        {
+            Thread.sleep(Math.max(1, Math.min(100, (nextSample - System.nanoTime()) / 1_000_000)));
+            final long now = System.nanoTime();
+            if (now >= nextSample)
+            {
+                interval = endToEnd.getIntervalHistogram(interval);
+                total.add(interval);
+                final double second = (now - measureStartNanos) / 1e9;
+                if (now > measureStartNanos && interval.getTotalCount() > 0)
+                {
+                    intervals.add(new RunResult.Interval(second, interval.getValueAtPercentile(50),
+                        interval.getValueAtPercentile(95), interval.getValueAtPercentile(99), interval.getMaxValue(),
+                        interval.getTotalCount()));
+                }
+                lastLine = report(now, start, end, interval, lastLine);
+                nextSample += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        total.add(endToEnd.getIntervalHistogram());
+        final long rejected = transport.rejected();
+        final long allocated = allocatedBytes() - allocatedBefore;   // before the transport's threads end
+        final long gcCountDuring = gcCount() - gcCountBefore;
+        final long gcMillisDuring = gcMillis() - gcMillisBefore;
+        transport.close();
+        if (terminal)
+        {
+            progress.println();
+        }
+        final Map<String, Long> errorCounts = new TreeMap<>();
+        errors.forEach((code, n) -> errorCounts.put(code, n.sum()));
+        final long measuredFlows = flows - (long)Math.ceil(flowsPerSecond * warmupNanos / 1e9);
+        return new RunResult(transport.name(), total, publishAck.getIntervalHistogram(), intervals,
+            published.sum(), flows * pattern.finalsPerFlow(), receivedFinals.get(), duplicates.get(),
+            rejected, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
+            gcCountDuring, gcMillisDuring, allocated);
+    }
+
+    private void publish(final Schedule schedule, final int first)
+    {
+        for (long flow = first; flow < schedule.flows(); flow += publishers)
+        {
+            final long intended = schedule.awaitTurn(flow);
+            pattern.start((int)flow, agents, (from, to, f, hop) -> send(from, to, f, hop, intended));
+        }
+    }
+
+    private void send(final int from, final int to, final int flow, final int hop, final long intended)
+    {
+        final long sentAt = System.nanoTime();
+        published.increment();
+        try
+        {
+            transport.send(from, to, flow, hop, intended).whenComplete((ack, failure) ->
+            {
+                if (null == failure)
+                {
+                    publishAck.recordValue(Math.min(HIGHEST_US, (System.nanoTime() - sentAt) / 1000));
+                }
+                else
+                {
+                    countError(failure);
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            countError(ex);
+        }
+    }
+
+    private void onArrival(final int toAgent, final int fromAgent, final int flow, final int hop, final long t0)
+    {
+        final long now = System.nanoTime();
+        lastArrivalNanos.set(now);
+        if (pattern.onArrival(flow, hop, toAgent, fromAgent, agents, (from, to, f, h) -> send(from, to, f, h, t0)))
+        {
+            if (flow < 0 || flow >= finalsPerFlow.length())
+            {
+                return;
+            }
+            if (finalsPerFlow.incrementAndGet(flow) > pattern.finalsPerFlow())
+            {
+                duplicates.incrementAndGet();
+                return;
+            }
+            receivedFinals.incrementAndGet();
+            if (t0 >= measureStartNanos)
+            {
+                endToEnd.recordValue(Math.min(HIGHEST_US, Schedule.latencyNanos(t0, now) / 1000));
+            }
+        }
+    }
+
+    private boolean drained(final long flows)
+    {
+        if (receivedFinals.get() >= flows * pattern.finalsPerFlow())
+        {
+            return true;
+        }
+        return System.nanoTime() - Math.max(lastArrivalNanos.get(), measureStartNanos + durationNanos) > DRAIN_NANOS;
+    }
+
+    private void countError(final Throwable failure)
+    {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        final String code = cause instanceof MessageError ? ((MessageError)cause).code().wireName()
+            : cause.getClass().getSimpleName();
+        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    private long report(final long now, final long start, final long end, final Histogram interval,
+        final long lastLine)
+    {
+        final double elapsed = (now - start) / 1e9;
+        final String phase = now < measureStartNanos ? "warm-up" : now < end ? "measure" : "drain";
+        final String line = String.format("%s %-8s %5.1fs  published=%d  final-hops=%d  p95=%.2fms  errors=%d",
+            transport.name(), phase, elapsed, published.sum(), receivedFinals.get(),
+            interval.getValueAtPercentile(95) / 1000.0, errors.values().stream().mapToLong(LongAdder::sum).sum());
+        if (terminal)
+        {
+            progress.print("\r" + line + "   ");
+            progress.flush();
+            return now;
+        }
+        if (now - lastLine >= TimeUnit.SECONDS.toNanos(5))
+        {
+            progress.println(line);
+            return now;
+        }
+        return lastLine;
+    }
+
+    private static boolean anyAlive(final List<Thread> threads)
+    {
+        for (final Thread t : threads)
+        {
+            if (t.isAlive())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long gcCount()
+    {
+        long n = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    private static long gcMillis()
+    {
+        long n = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            n += Math.max(0, gc.getCollectionTime());
+        }
+        return n;
+    }
+
+    private static long allocatedBytes()
+    {
+        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        if (bean instanceof com.sun.management.ThreadMXBean)
+        {
+            final com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean)bean;
+            long sum = 0;
+            for (final long bytes : sun.getThreadAllocatedBytes(sun.getAllThreadIds()))
+            {
+                sum += Math.max(0, bytes);
+            }
+            return sum;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,90 @@
+package io.agentflow.cli.loadgen;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The figures of {@code summary.json}, computed from run results. Keys follow issue 6: {@code transport},
+ * {@code pattern}, {@code agents}, {@code payload_bytes}, {@code rate_offered}, {@code rate_achieved},
+ * {@code messages}, {@code errors}, {@code latency_us} ({@code p50 p95 p99 p999 max}), {@code baseline} (same keys),
+ * {@code ratio} (ours / baseline for throughput and p95), {@code target_p95_us}, {@code pass}.
+ */
+final class Summary
+{
+    private Summary()
+    {
+    }
+
+    static Map<String, Object> of(final RunResult ours, final RunResult baseline, final Pattern pattern,
+        final int agents, final int payloadBytes, final double rateOffered, final long targetP95Us,
+        final Map<String, Object> environment)
+    {
+        final Map<String, Object> summary = figures(ours, pattern, agents, payloadBytes, rateOffered);
+        if (null != baseline)
+        {
+            final Map<String, Object> b = figures(baseline, pattern, agents, payloadBytes, rateOffered);
+            summary.put("baseline", b);
+            final Map<String, Object> ratio = new LinkedHashMap<>();
+            ratio.put("throughput", round(ours.achievedRate(pattern) / Math.max(1e-9, baseline.achievedRate(pattern))));
+            ratio.put("p95", round(ours.endToEnd().getValueAtPercentile(95)
+                / (double)Math.max(1, baseline.endToEnd().getValueAtPercentile(95))));
+            summary.put("ratio", ratio);
+        }
+        summary.put("target_p95_us", targetP95Us);
+        summary.put("pass", passed(ours, targetP95Us));
+        summary.put("environment", environment);
+        return summary;
+    }
+
+    /** Passes when p95 meets the target and nothing was lost, refused or failed. */
+    static boolean passed(final RunResult r, final long targetP95Us)
+    {
+        return r.endToEnd().getTotalCount() > 0 && r.endToEnd().getValueAtPercentile(95) <= targetP95Us
+            && 0 == r.lost() && 0 == r.rejected() && 0 == r.duplicates() && 0 == r.errorCount();
+    }
+
+    static Map<String, Object> latency(final Histogram h)
+    {
+        final Map<String, Object> l = new LinkedHashMap<>();
+        l.put("p50", h.getValueAtPercentile(50));
+        l.put("p95", h.getValueAtPercentile(95));
+        l.put("p99", h.getValueAtPercentile(99));
+        l.put("p999", h.getValueAtPercentile(99.9));
+        l.put("max", h.getMaxValue());
+        return l;
+    }
+
+    private static Map<String, Object> figures(final RunResult r, final Pattern pattern, final int agents,
+        final int payloadBytes, final double rateOffered)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("transport", r.transport());
+        m.put("pattern", pattern.optionName());
+        m.put("agents", agents);
+        m.put("payload_bytes", payloadBytes);
+        m.put("rate_offered", rateOffered);
+        m.put("rate_achieved", round(r.achievedRate(pattern)));
+        m.put("messages", r.messages());
+        m.put("errors", r.errorCount());
+        m.put("errors_by_code", new LinkedHashMap<>(r.errors()));
+        m.put("latency_us", latency(r.endToEnd()));
+        m.put("publish_ack_latency_us", latency(r.publishAck()));
+        m.put("recorded_final_hops", r.endToEnd().getTotalCount());
+        m.put("expected_final_hops", r.expectedFinals());
+        m.put("lost", r.lost());
+        m.put("duplicates", r.duplicates());
+        m.put("failed_verification", r.rejected());
+        m.put("measured_seconds", round(r.measuredSeconds()));
+        m.put("gc_count", r.gcCount());
+        m.put("gc_ms", r.gcMillis());
+        m.put("allocation_mb_per_s", round(r.allocatedBytes() / 1e6 / Math.max(1e-9, r.measuredSeconds())));
+        return m;
+    }
+
+    private static double round(final double v)
+    {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
