@@ -3,12 +3,10 @@ package io.agentflow.bus;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -27,7 +25,6 @@ final class InProcessSubscription implements Subscription
 {
     private static final Logger LOG = LoggerFactory.getLogger(InProcessSubscription.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final LongHashFunction HASH = LongHashFunction.xx3();
 
     private final InProcessBus bus;
     private final InProcessStream stream;
@@ -36,7 +33,7 @@ final class InProcessSubscription implements Subscription
     private final MessageHandler handler;
     private final BusConfig config;
     private final SubjectPattern filter;
-    private final ExecutorService[] shards;
+    private final HandlerShards shards;
     private final ScheduledExecutorService redeliveries;
     private final Semaphore inFlight;
     private final ConcurrentSkipListSet<Long> unhandled = new ConcurrentSkipListSet<>();
@@ -57,15 +54,10 @@ final class InProcessSubscription implements Subscription
         this.config = bus.config();
         this.filter = new SubjectPattern(spec.filterSubject());
         this.inFlight = new Semaphore(config.fetchBatch() * 2);
-        this.shards = new ExecutorService[config.handlerThreads()];
-        for (int i = 0; i < shards.length; i++)
-        {
-            final String name = "af-inproc-" + spec.durableName() + "-" + i;
-            shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
-        }
+        this.shards = new HandlerShards("af-inproc-" + spec.durableName(), config.handlerThreads());
         this.redeliveries = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "af-inproc-redeliver-" + spec.durableName()));
-        this.reader = daemon(this::read, "af-inproc-reader-" + spec.durableName());
+            r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + spec.durableName()));
+        this.reader = HandlerShards.daemon(this::read, "af-inproc-reader-" + spec.durableName());
     }
 
     void start()
@@ -116,10 +108,7 @@ final class InProcessSubscription implements Subscription
 
     private void dispatch(final InProcessStream.Stored s, final Message message, final long deliveryCount)
     {
-        final String token = Subjects.idToken(s.subject());
-        final String key = null == token ? message.from() : token;
-        shards[(int)Math.floorMod(HASH.hashChars(key), (long)shards.length)].execute(
-            () -> handle(s, message, deliveryCount));
+        shards.execute(s.subject(), message, () -> handle(s, message, deliveryCount));
     }
 
     private void handle(final InProcessStream.Stored s, final Message message, final long deliveryCount)
@@ -184,37 +173,12 @@ final class InProcessSubscription implements Subscription
             Thread.currentThread().interrupt();
         }
         redeliveries.shutdownNow();   // pending redeliveries stay in 'unhandled' and come again below
-        for (final ExecutorService shard : shards)
-        {
-            shard.shutdown();
-        }
-        for (final ExecutorService shard : shards)
-        {
-            try
-            {
-                if (!shard.awaitTermination(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                {
-                    LOG.warn("handler of consumer={} still running after {}", spec.durableName(),
-                        config.publishTimeout());
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        shards.close(config.publishTimeout());
         final Long first = unhandled.isEmpty() ? null : unhandled.first();
         if (null != first)
         {
             cursor.next = Math.min(cursor.next, first);   // the next subscriber gets them again
         }
         bus.removed(this);
-    }
-
-    private static Thread daemon(final Runnable r, final String name)
-    {
-        final Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

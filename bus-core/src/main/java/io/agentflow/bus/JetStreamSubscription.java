@@ -8,14 +8,11 @@ import io.nats.client.ConsumeOptions;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.NatsJetStreamMetaData;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,13 +38,12 @@ import java.util.concurrent.atomic.LongAdder;
 final class JetStreamSubscription implements Subscription
 {
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamSubscription.class);
-    private static final LongHashFunction HASH = LongHashFunction.xx3();
 
     private final JetStreamBus bus;
     private final SubscriptionSpec spec;
     private final MessageHandler handler;
     private final BusConfig config;
-    private final ExecutorService[] shards;
+    private final HandlerShards shards;
     private final Quarantine quarantine;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Semaphore inFlight;
@@ -64,13 +60,7 @@ final class JetStreamSubscription implements Subscription
         this.handler = handler;
         this.config = bus.config();
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
-        this.shards = new ExecutorService[config.handlerThreads()];
-        for (int i = 0; i < shards.length; i++)
-        {
-            final int shard = i;
-            shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, "af-handler-" + spec.durableName() + "-"
-                + shard));
-        }
+        this.shards = new HandlerShards("af-handler-" + spec.durableName(), config.handlerThreads());
         this.inFlight = new Semaphore(config.fetchBatch() * 2);
     }
 
@@ -90,7 +80,7 @@ final class JetStreamSubscription implements Subscription
         }
         catch (final IOException | JetStreamApiException ex)
         {
-            closeShards();
+            shards.close(config.publishTimeout());
             throw MessageErrors.from(ex).withDetail("consumer", spec.durableName());
         }
     }
@@ -114,6 +104,11 @@ final class JetStreamSubscription implements Subscription
 
     private void onMessage(final io.nats.client.Message raw) throws InterruptedException
     {
+        if (!running.get())
+        {
+            raw.nak();   // pulled before the stop: the next subscriber gets it at once
+            return;
+        }
         final Message message;
         try
         {
@@ -130,7 +125,7 @@ final class JetStreamSubscription implements Subscription
             return;
         }
         inFlight.acquire();
-        shards[shardOf(raw.getSubject(), message)].execute(() -> handle(raw, message));
+        shards.execute(raw.getSubject(), message, () -> handle(raw, message));
     }
 
     private void handle(final io.nats.client.Message raw, final Message message)
@@ -168,13 +163,6 @@ final class JetStreamSubscription implements Subscription
         }
     }
 
-    private int shardOf(final String subject, final Message message)
-    {
-        final String token = Subjects.idToken(subject);
-        final String key = null == token ? message.from() : token;
-        return (int)Math.floorMod(HASH.hashChars(key), (long)shards.length);
-    }
-
     @Override
     public SubscriptionSpec spec()
     {
@@ -194,13 +182,26 @@ final class JetStreamSubscription implements Subscription
         {
             return;
         }
-        consumer.stop();   // no new pulls; messages already pulled still arrive and are handled
-        final long deadline = System.nanoTime() + config.publishTimeout().toNanos();
-        while (!consumer.isFinished() && System.nanoTime() < deadline)
+        consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
+        final int permits = config.fetchBatch() * 2;
+        try
         {
-            sleepQuietly(java.time.Duration.ofMillis(10));
+            // every permit back means every handler started has finished and acked or nak'd
+            if (inFlight.tryAcquire(permits, config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            {
+                inFlight.release(permits);
+            }
+            else
+            {
+                LOG.warn("handlers of consumer={} still running after {}", spec.durableName(),
+                    config.publishTimeout());
+            }
         }
-        closeShards();
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        shards.close(config.publishTimeout());
         try
         {
             consumer.close();   // the durable consumer stays on the server
@@ -210,47 +211,5 @@ final class JetStreamSubscription implements Subscription
             LOG.debug("consumer of {} already closed: {}", spec.durableName(), ex.toString());
         }
         bus.removed(this);
-    }
-
-    private void closeShards()
-    {
-        for (final ExecutorService shard : shards)
-        {
-            shard.shutdown();
-        }
-        for (final ExecutorService shard : shards)
-        {
-            try
-            {
-                if (!shard.awaitTermination(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                {
-                    LOG.warn("handler of consumer={} still running after {}", spec.durableName(),
-                        config.publishTimeout());
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void sleepQuietly(final Duration d)
-    {
-        try
-        {
-            Thread.sleep(d.toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Thread daemon(final Runnable r, final String name)
-    {
-        final Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

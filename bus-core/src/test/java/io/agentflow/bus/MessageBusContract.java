@@ -122,6 +122,21 @@ abstract class MessageBusContract
     }
 
     @Test
+    void shouldStartANewConsumerAtNewMessagesWhenAsked()
+    {
+        final String subject = "agents.late.in";
+        publishNumbered(subject, 0, 3);   // before the consumer exists
+        final List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("late", subject)
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> seen.add(number(m))))
+        {
+            publishNumbered(subject, 3, 5);
+            Await.until(WAIT, () -> seen.size() == 2, () -> "the two new messages, have " + seen);
+        }
+        assertEquals(List.of(3, 4), seen);
+    }
+
+    @Test
     void shouldQuarantineATamperedMessageAndNeverHandItToTheHandler() throws Exception
     {
         final String subject = "agents.victim.in";

@@ -90,6 +90,15 @@ class EnvelopeCodecTest
     }
 
     @Test
+    void shouldWriteTheSameWireFormWithoutRehashingAKnownHash()
+    {
+        final Message m = TestMessages.realistic();
+        final Message decoded = decoder.decode(encoder.encodeToBytes(m));
+        assertArrayEquals(encoder.encodeToBytes(m), encoder.wireBytes(m));
+        assertArrayEquals(encoder.encodeToBytes(m), encoder.wireBytes(decoded));
+    }
+
+    @Test
     void shouldDecodeFromAnOffsetInsideALargerBuffer()
     {
         final byte[] wire = encoder.encodeToBytes(TestMessages.realistic());

@@ -2,6 +2,7 @@ package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamSubscription;
@@ -45,7 +46,7 @@ public class AckBenchmark
     @Param({"100"})
     int batch;
 
-    private BenchmarkNatsServer server;
+    private NatsTestServer server;
     private Connection connection;
     private JetStream js;
     private JetStreamSubscription sub;
@@ -54,7 +55,7 @@ public class AckBenchmark
     @Setup(Level.Trial)
     public void start() throws Exception
     {
-        server = new BenchmarkNatsServer();
+        server = NatsTestServer.start();
         try (JetStreamBus bus = JetStreamBus.connect(new BusConfig().url(server.url()).conclude()))
         {
             bus.provision();

@@ -7,6 +7,9 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
@@ -79,6 +82,7 @@ final class ReportWriter
         final XYPlot plot = chart.getXYPlot();
         final LogAxis x = new LogAxis("percentile");
         x.setBase(10);
+        x.setTickUnit(new NumberTickUnit(1));   // one tick per decade: 0%, 90%, 99%, 99.9%, ...
         x.setNumberFormatOverride(new PercentileFormat());
         plot.setDomainAxis(x);
         style(plot);
@@ -127,8 +131,16 @@ final class ReportWriter
         final XYPlot plot = chart.getXYPlot();
         final ValueMarker target = new ValueMarker(targetP95Us / 1000.0, Color.RED, new BasicStroke(1.5f));
         target.setLabel("p95 target " + targetP95Us / 1000.0 + " ms");
+        target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(target);
         style(plot);
+        final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0xd62728), Color.DARK_GRAY};
+        for (int i = 0; i < colors.length; i++)
+        {
+            plot.getRenderer().setSeriesPaint(i, colors[i]);
+            plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+        }
         return chart;
     }
 
@@ -188,8 +200,9 @@ final class ReportWriter
         public StringBuffer format(final double x, final StringBuffer sb, final FieldPosition pos)
         {
             final double p = 100 * (1 - 1 / x);
-            return sb.append(p < 99.99 ? String.format("%.4g%%", p).replaceAll("\\.?0+%$", "%")
-                : String.format("%.5f%%", p).replaceAll("0+%$", "%"));
+            final String text = new java.math.BigDecimal(p).round(new java.math.MathContext(6)).stripTrailingZeros()
+                .toPlainString();
+            return sb.append(text).append('%');
         }
 
         @Override

@@ -1,0 +1,75 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.Message;
+import net.openhft.hashing.LongHashFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handler threads of one subscription: single-threaded executors chosen by a message's ordering key, so one
+ * key's messages are handled in order and different keys' in parallel. The key is the id token of the subject
+ * ({@code agents.<id>.*}, {@code workflows.<id>.*}), else the sender; it is hashed with xxHash3
+ * (zero-allocation-hashing). Shared by both transports.
+ */
+final class HandlerShards
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HandlerShards.class);
+    private static final LongHashFunction HASH = LongHashFunction.xx3();
+
+    private final String name;
+    private final ExecutorService[] shards;
+
+    HandlerShards(final String name, final int count)
+    {
+        this.name = name;
+        this.shards = new ExecutorService[count];
+        for (int i = 0; i < count; i++)
+        {
+            final String thread = name + "-" + i;
+            shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, thread));
+        }
+    }
+
+    void execute(final String subject, final Message message, final Runnable task)
+    {
+        final String token = Subjects.idToken(subject);
+        final String key = null == token ? message.from() : token;
+        shards[(int)Math.floorMod(HASH.hashChars(key), (long)shards.length)].execute(task);
+    }
+
+    /** Lets tasks already queued finish, waiting up to {@code timeout} for each shard. */
+    void close(final Duration timeout)
+    {
+        for (final ExecutorService shard : shards)
+        {
+            shard.shutdown();
+        }
+        for (final ExecutorService shard : shards)
+        {
+            try
+            {
+                if (!shard.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                {
+                    LOG.warn("a handler of {} is still running after {}", name, timeout);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    static Thread daemon(final Runnable r, final String name)
+    {
+        final Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
