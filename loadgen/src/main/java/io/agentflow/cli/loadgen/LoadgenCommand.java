@@ -118,7 +118,12 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             if ("auto".equals(transport))
             {
-                if (!config.isEmbedded() && answers(natsUrl))
+                if (null == url && config.isEmbedded())
+                {
+                    chosen = "embedded";
+                    err.println("loadgen: AF_BUS_URL=" + config.url() + " selects the in-process transport");
+                }
+                else if (answers(natsUrl))
                 {
                     chosen = "nats";
                     endpoint = natsUrl;

@@ -5,6 +5,7 @@ import io.agentflow.cli.AgentFlow;
 import io.agentflow.codec.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +71,40 @@ class LoadgenRunTest
             assertTrue(Files.size(report.resolve(file)) > 100, file);
         }
         assertTrue(Files.readString(report.resolve("latency.hgrm")).contains("Value     Percentile TotalCount"));
+    }
+
+    @Test
+    void autoShouldUseAServerThatAnswers() throws Exception
+    {
+        final StringWriter err = new StringWriter();
+        final Map<?, ?> summary = quickAutoRun(server.url(), err);
+        assertEquals("nats", summary.get("transport"));
+        assertEquals(server.url(), ((Map<?, ?>)summary.get("environment")).get("transport_endpoint"));
+    }
+
+    @Test
+    void autoShouldStartAPrivateServerWhenNoneAnswers() throws Exception
+    {
+        final int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0))
+        {
+            deadPort = s.getLocalPort();
+        }
+        final Map<?, ?> summary = quickAutoRun("nats://127.0.0.1:" + deadPort, new StringWriter());
+        assertEquals("nats", summary.get("transport"));
+        final String endpoint = (String)((Map<?, ?>)summary.get("environment")).get("transport_endpoint");
+        assertTrue(endpoint.startsWith("nats://127.0.0.1:") && !endpoint.endsWith(":" + deadPort), endpoint);
+    }
+
+    private Map<?, ?> quickAutoRun(final String url, final StringWriter err) throws Exception
+    {
+        final Path report = dir.resolve("auto-" + url.hashCode());
+        final int exit = AgentFlow.commandLine().setErr(new PrintWriter(err, true)).execute("loadgen", "--url", url,
+            "--agents", "10", "--rate", "100", "--duration", "1s", "--warmup", "200ms", "--target-p95", "5s",
+            "--report-dir", report.toString());
+        final Map<?, ?> summary = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("summary.json"))).tree();
+        assertEquals(0, exit, summary + "\n" + err);
+        return summary;
     }
 
     @ParameterizedTest
