@@ -1,6 +1,5 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
 import io.nats.client.JetStream;
 import io.nats.client.Message;
 import io.nats.client.PublishOptions;
@@ -9,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Keeps messages the bus refused to deliver, durably and queryably, in stream {@code AF_QUARANTINE} under
@@ -82,11 +80,6 @@ final class Quarantine
         }
     }
 
-    static String reasonFor(final ErrorCode code)
-    {
-        return code.wireName();
-    }
-
     /** Header values are one line of visible ASCII, bounded. */
     static String headerSafe(final String text)
     {
@@ -97,15 +90,5 @@ final class Quarantine
             sb.append(c >= 0x20 && c < 0x7F ? c : '?');
         }
         return sb.toString();
-    }
-
-    static Map<String, String> describe(final Message record)
-    {
-        final Headers h = record.getHeaders();
-        return Map.of(
-            REASON, h.getFirst(REASON),
-            DETAIL, h.getFirst(DETAIL),
-            ORIGINAL_SUBJECT, h.getFirst(ORIGINAL_SUBJECT),
-            ORIGINAL_SEQUENCE, h.getFirst(ORIGINAL_SEQUENCE));
     }
 }

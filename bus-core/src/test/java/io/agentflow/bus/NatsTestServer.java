@@ -37,6 +37,12 @@ public final class NatsTestServer implements AutoCloseable
         final NatsServerRunner.Builder builder = NatsServerRunner.builder()
             .jetstream(false)
             .outputLevel(Level.WARNING)
+            // JetStream start-up took over 500 ms on a busy 2-core machine; the runner's default wait is shorter
+            .processCheckWait(100L)
+            .processCheckTries(100)
+            .connectValidateInitialDelay(100L)
+            .connectValidateSubsequentDelay(100L)
+            .connectValidateTries(100)
             .configInserts(Stream.concat(
                 Stream.of("jetstream { store_dir: \"" + storeDir + "\" }", "host: 127.0.0.1"),
                 configLines.stream()).toList());
