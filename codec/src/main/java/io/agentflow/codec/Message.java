@@ -32,8 +32,9 @@ public final class Message
     private final CostInfo cost;
     private final long tsMicros;
     private final String envelopeHash;
-    private String workflowId;   // derived from metadata on first use; a benign race, Strings are immutable
-    private boolean workflowIdResolved;
+    private static final Object UNRESOLVED = new Object();
+    // derived from metadata on first use; one volatile field, so a racing reader sees UNRESOLVED or the answer
+    private volatile Object workflowId = UNRESOLVED;
 
     Message(
         final String id,
@@ -172,14 +173,14 @@ public final class Message
     /** @return {@code metadata.workflow_id} when it is a string, else {@code null}. */
     public String workflowId()
     {
-        if (!workflowIdResolved)
+        Object id = workflowId;
+        if (UNRESOLVED == id)
         {
-            final Object tree = metadata.tree();
-            final Object value = ((Map<?, ?>)tree).get("workflow_id");
-            workflowId = value instanceof String ? (String)value : null;
-            workflowIdResolved = true;
+            final Object value = ((Map<?, ?>)metadata.tree()).get("workflow_id");
+            id = value instanceof String ? value : null;
+            workflowId = id;
         }
-        return workflowId;
+        return (String)id;
     }
 
     /** @return the canonical wire form, envelope_hash included. */
