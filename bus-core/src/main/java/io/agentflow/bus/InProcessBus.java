@@ -64,10 +64,12 @@ public final class InProcessBus implements MessageBus
             // with verification on, deliveries decode the bytes: keeping the instance too would double retention
             final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : message,
                 message.id());
+            BusMetrics.shared().published(message.type());
             return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
         }
         catch (final MessageError ex)
         {
+            BusMetrics.shared().publishFailed(message.type(), ex.code());
             return CompletableFuture.failedFuture(ex);
         }
     }

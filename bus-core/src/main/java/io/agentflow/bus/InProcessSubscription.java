@@ -42,6 +42,7 @@ final class InProcessSubscription implements Subscription
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
     private final Thread reader;
+    private final BusMetrics metrics = BusMetrics.shared();
 
     InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
         final SubscriptionSpec spec, final MessageHandler handler)
@@ -87,13 +88,19 @@ final class InProcessSubscription implements Subscription
                 }
                 catch (final MessageError e)
                 {
+                    metrics.refused(e.code());
                     bus.quarantine(e.code().wireName(), s.bytes());
                     quarantined.increment();
+                    metrics.quarantined(e.code().wireName());
                     LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
                         e.details().getOrDefault("id", "-"), s.subject(), s.sequence(), e.code().wireName(),
                         e.getMessage());
                     inFlight.release();
                     continue;
+                }
+                if (verify || null == s.message())
+                {
+                    metrics.verified();
                 }
                 unhandled.add(s.sequence());
                 dispatch(s, message, 1);
@@ -115,6 +122,7 @@ final class InProcessSubscription implements Subscription
     {
         try
         {
+            metrics.delivered(message.type(), s.subject(), message.tsMicros());
             handler.onMessage(message, new Delivery(s.subject(), s.sequence(), deliveryCount));
             delivered.increment();
             done(s);
@@ -125,6 +133,7 @@ final class InProcessSubscription implements Subscription
             {
                 bus.quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
                 quarantined.increment();
+                metrics.quarantined(Quarantine.MAX_DELIVERIES);
                 LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
                     message.id(), s.subject(), deliveryCount, ex.toString());
                 done(s);
@@ -132,6 +141,7 @@ final class InProcessSubscription implements Subscription
             else if (running.get())
             {
                 redelivered.increment();
+                metrics.redelivered(message.type());
                 redeliveries.schedule(() -> dispatch(s, message, deliveryCount + 1),
                     config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }

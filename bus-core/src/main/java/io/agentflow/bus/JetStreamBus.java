@@ -40,6 +40,7 @@ public final class JetStreamBus implements MessageBus
     private final JetStream js;
     private final JetStreamManagement jsm;
     private final Semaphore inFlight;
+    private final BusMetrics metrics = BusMetrics.shared();
     private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
     private JetStreamBus(final BusConfig config, final Connection connection) throws IOException
@@ -120,13 +121,17 @@ public final class JetStreamBus implements MessageBus
         }
         catch (final MessageError ex)
         {
+            metrics.publishFailed(message.type(), ex.code());
             return CompletableFuture.failedFuture(ex);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(MessageErrors.from(ex));
+            final MessageError error = MessageErrors.from(ex);
+            metrics.publishFailed(message.type(), error.code());
+            return CompletableFuture.failedFuture(error);
         }
+        metrics.inFlight(1);
         final CompletableFuture<io.nats.client.api.PublishAck> sent;
         try
         {
@@ -138,17 +143,24 @@ public final class JetStreamBus implements MessageBus
         catch (final RuntimeException ex)
         {
             inFlight.release();
-            return CompletableFuture.failedFuture(MessageErrors.from(ex));
+            metrics.inFlight(-1);
+            final MessageError error = MessageErrors.from(ex);
+            metrics.publishFailed(message.type(), error.code());
+            return CompletableFuture.failedFuture(error);
         }
         return sent
             .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .handle((ack, failure) ->
             {
                 inFlight.release();
+                metrics.inFlight(-1);
                 if (null != failure)
                 {
-                    throw MessageErrors.from(failure).withDetail("id", message.id());
+                    final MessageError error = MessageErrors.from(failure).withDetail("id", message.id());
+                    metrics.publishFailed(message.type(), error.code());
+                    throw error;
                 }
+                metrics.published(message.type());
                 return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
             });
     }

@@ -48,6 +48,7 @@ final class JetStreamSubscription implements Subscription
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Semaphore inFlight;
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();   // used on the one dispatcher thread
+    private final BusMetrics metrics = BusMetrics.shared();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
@@ -116,14 +117,17 @@ final class JetStreamSubscription implements Subscription
         }
         catch (final MessageError e)
         {
+            metrics.refused(e.code());
             final Object id = e.details().get("id");
             if (quarantine.quarantine(raw, spec.durableName(), e.code().wireName(),
                 id instanceof String ? (String)id : "-", e.getMessage()))
             {
                 quarantined.increment();
+                metrics.quarantined(e.code().wireName());
             }
             return;
         }
+        metrics.verified();
         inFlight.acquire();
         shards.execute(raw.getSubject(), message, () -> handle(raw, message));
     }
@@ -133,6 +137,7 @@ final class JetStreamSubscription implements Subscription
         final NatsJetStreamMetaData meta = raw.metaData();
         try
         {
+            metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
             handler.onMessage(message, new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount()));
             raw.ack();
             delivered.increment();
@@ -146,10 +151,12 @@ final class JetStreamSubscription implements Subscription
                         + ex))
                 {
                     quarantined.increment();
+                    metrics.quarantined(Quarantine.MAX_DELIVERIES);
                 }
             }
             else
             {
+                metrics.redelivered(message.type());
                 final Duration delay = config.redeliveryDelay(meta.deliveredCount());
                 LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", message.id(),
                     raw.getSubject(), meta.deliveredCount(), delay, ex.toString());

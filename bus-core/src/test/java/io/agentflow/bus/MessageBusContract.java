@@ -122,6 +122,37 @@ abstract class MessageBusContract
     }
 
     @Test
+    void shouldCountInMetricsWithBoundedLabels() throws Exception
+    {
+        final String before = MetricsProbe.scrape();
+        final String subject = Subjects.agentIn("secret-customer-4711");
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        bus.publishAndWait(subject, TestMessage.to("secret-customer-4711", 1));
+        injectRaw(subject, TestMessage.to("secret-customer-4711", 2).toString().replace("\"n\":2", "\"n\":3")
+            .getBytes(StandardCharsets.UTF_8));
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("metrics", subject), (m, d) -> received.add(m)))
+        {
+            Await.until(WAIT, () -> received.size() == 1 && s.stats().quarantined() == 1, () -> "1 + 1");
+        }
+        final String after = MetricsProbe.scrape();
+
+        assertEquals(1, delta(before, after,
+            "agentflow_messages_total{message_type=\"request\",status=\"published\"}"));
+        assertEquals(1, delta(before, after, "agentflow_messages_total{message_type=\"request\",status=\"delivered\"}"));
+        assertEquals(1, delta(before, after, "agentflow_hash_verifications_total{status=\"valid\"}"));
+        assertEquals(1, delta(before, after, "agentflow_hash_verifications_total{status=\"hash_mismatch\"}"));
+        assertEquals(1, delta(before, after, "agentflow_quarantined_total{reason=\"hash_mismatch\"}"));
+        assertEquals(1, delta(before, after,
+            "agentflow_message_latency_seconds_count{message_type=\"request\",subject=\"agents.*.in\"}"));
+        assertFalse(after.contains("secret-customer-4711"), "no raw id in any label");
+    }
+
+    private static double delta(final String before, final String after, final String series)
+    {
+        return MetricsProbe.value(after, series) - MetricsProbe.value(before, series);
+    }
+
+    @Test
     void shouldStartANewConsumerAtNewMessagesWhenAsked()
     {
         final String subject = "agents.late.in";

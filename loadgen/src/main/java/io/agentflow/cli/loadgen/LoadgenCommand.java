@@ -1,9 +1,11 @@
 package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.BusMetrics;
 import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.codec.MessageError;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -81,6 +83,10 @@ public final class LoadgenCommand implements Callable<Integer>
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at "
+        + "http://127.0.0.1:PORT/metrics while the run lasts.")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception
     {
@@ -110,6 +116,13 @@ public final class LoadgenCommand implements Callable<Integer>
         }
 
         final BusConfig config = BusConfig.fromEnv();
+        BusMetrics.shared();   // registered before the first scrape, not at the first message
+        final HTTPServer metricsServer = null == metricsPort ? null
+            : HTTPServer.builder().hostname("127.0.0.1").port(metricsPort).buildAndStart();
+        if (null != metricsServer)
+        {
+            err.println("loadgen: metrics at http://127.0.0.1:" + metricsServer.getPort() + "/metrics");
+        }
         final String natsUrl = null != url ? url : config.url();
         NatsServerProcess privateServer = null;
         String chosen = transport;
@@ -200,6 +213,10 @@ public final class LoadgenCommand implements Callable<Integer>
             if (null != privateServer)
             {
                 privateServer.close();
+            }
+            if (null != metricsServer)
+            {
+                metricsServer.close();
             }
         }
     }

@@ -96,6 +96,44 @@ class LoadgenRunTest
         assertTrue(endpoint.startsWith("nats://127.0.0.1:") && !endpoint.endsWith(":" + deadPort), endpoint);
     }
 
+    @Test
+    void shouldServePrometheusMetricsWhileItRuns() throws Exception
+    {
+        final int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0))
+        {
+            port = s.getLocalPort();
+        }
+        final java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> AgentFlow.commandLine().execute("loadgen", "--transport", "embedded", "--agents", "10", "--rate",
+                "200", "--duration", "3s", "--warmup", "200ms", "--target-p95", "5s", "--metrics-port",
+                Integer.toString(port), "--report-dir", dir.resolve("metrics").toString()));
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+        final String[] body = {""};
+        io.agentflow.bus.Await.until(java.time.Duration.ofSeconds(20), () ->
+        {
+            try
+            {
+                body[0] = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            }
+            catch (final java.io.IOException ex)
+            {
+                return false;   // not listening yet
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return body[0].contains("agentflow_messages_total{message_type=\"request\",status=\"delivered\"}");
+        }, () -> "metrics during the run: " + body[0]);
+        assertTrue(body[0].contains("agentflow_message_latency_seconds_bucket"), body[0]);
+        assertTrue(body[0].contains("subject=\"agents.*.in\""), body[0]);
+        assertEquals(0, run.get(60, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
     private Map<?, ?> quickAutoRun(final String url, final StringWriter err) throws Exception
     {
         final Path report = dir.resolve("auto-" + url.hashCode());

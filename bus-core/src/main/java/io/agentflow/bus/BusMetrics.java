@@ -1,0 +1,138 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageType;
+import io.agentflow.codec.Timestamps;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The bus's Prometheus metrics (client_java), shared by both transports:
+ * <pre>
+ *   agentflow_messages_total{message_type, status}          published, publish_failed, delivered (handed to a
+ *                                                           handler, each delivery), redelivered
+ *   agentflow_message_latency_seconds{message_type, subject} message ts to handler start (producer's clock)
+ *   agentflow_hash_verifications_total{status}              valid, hash_mismatch, invalid
+ *   agentflow_publish_errors_total{code}                    by MessageError code
+ *   agentflow_quarantined_total{reason}                     hash_mismatch, ..., max_deliveries
+ *   agentflow_publish_in_flight                             publishes awaiting acks
+ * </pre>
+ * Label values are bounded: {@code subject} is the pattern ({@code agents.*.in}), never a raw id. Counters for
+ * every type and status are resolved when this is built, so counting a message is an increment on a handle, not a
+ * label lookup; latency handles are cached per (type, pattern), a set of a few dozen. Thread-safe.
+ */
+public final class BusMetrics
+{
+    private static final String[] STATUSES = {"published", "publish_failed", "delivered", "redelivered"};
+    private static final int PUBLISHED = 0;
+    private static final int PUBLISH_FAILED = 1;
+    private static final int DELIVERED = 2;
+    private static final int REDELIVERED = 3;
+    private static final double[] LATENCY_BOUNDS_SECONDS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    private static final BusMetrics SHARED = new BusMetrics(PrometheusRegistry.defaultRegistry);   // after the above
+
+    private final Histogram latency;
+    private final Counter publishErrors;
+    private final Counter quarantined;
+    private final Gauge inFlight;
+    private final CounterDataPoint[][] messages;
+    private final CounterDataPoint valid;
+    private final CounterDataPoint hashMismatch;
+    private final CounterDataPoint invalid;
+    private final Map<String, DistributionDataPoint>[] latencyByPattern;
+
+    @SuppressWarnings("unchecked")
+    public BusMetrics(final PrometheusRegistry registry)
+    {
+        final Counter messagesTotal = Counter.builder().name("agentflow_messages_total")
+            .help("Messages by type and outcome").labelNames("message_type", "status").register(registry);
+        latency = Histogram.builder().name("agentflow_message_latency_seconds")
+            .help("From the message's ts to the start of its handler").labelNames("message_type", "subject")
+            .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS).register(registry);
+        final Counter verifications = Counter.builder().name("agentflow_hash_verifications_total")
+            .help("Verifications of received messages by outcome").labelNames("status").register(registry);
+        publishErrors = Counter.builder().name("agentflow_publish_errors_total")
+            .help("Failed publishes by error code").labelNames("code").register(registry);
+        quarantined = Counter.builder().name("agentflow_quarantined_total")
+            .help("Messages refused and kept in the quarantine, by reason").labelNames("reason").register(registry);
+        inFlight = Gauge.builder().name("agentflow_publish_in_flight")
+            .help("Publishes awaiting the broker's acknowledgement").register(registry);
+
+        final MessageType[] types = MessageType.values();
+        messages = new CounterDataPoint[types.length][STATUSES.length];
+        latencyByPattern = new Map[types.length];
+        for (final MessageType t : types)
+        {
+            for (int s = 0; s < STATUSES.length; s++)
+            {
+                messages[t.ordinal()][s] = messagesTotal.labelValues(t.wireName(), STATUSES[s]);
+            }
+            latencyByPattern[t.ordinal()] = new ConcurrentHashMap<>();
+        }
+        valid = verifications.labelValues("valid");
+        hashMismatch = verifications.labelValues("hash_mismatch");
+        invalid = verifications.labelValues("invalid");
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            publishErrors.labelValues(code.wireName());   // present at 0 from the start
+        }
+    }
+
+    /** @return the metrics on the default registry, which {@code --metrics-port} serves. */
+    public static BusMetrics shared()
+    {
+        return SHARED;
+    }
+
+    void published(final MessageType type)
+    {
+        messages[type.ordinal()][PUBLISHED].inc();
+    }
+
+    void publishFailed(final MessageType type, final ErrorCode code)
+    {
+        messages[type.ordinal()][PUBLISH_FAILED].inc();
+        publishErrors.labelValues(code.wireName()).inc();
+    }
+
+    void verified()
+    {
+        valid.inc();
+    }
+
+    void refused(final ErrorCode code)
+    {
+        (ErrorCode.HASH_MISMATCH == code ? hashMismatch : invalid).inc();
+    }
+
+    void quarantined(final String reason)
+    {
+        quarantined.labelValues(reason).inc();
+    }
+
+    void delivered(final MessageType type, final String subject, final long tsMicros)
+    {
+        messages[type.ordinal()][DELIVERED].inc();
+        final String pattern = Subjects.pattern(subject);
+        latencyByPattern[type.ordinal()].computeIfAbsent(pattern, p -> latency.labelValues(type.wireName(), p))
+            .observe(Math.max(0, Timestamps.nowMicros() - tsMicros) / 1e6);
+    }
+
+    void redelivered(final MessageType type)
+    {
+        messages[type.ordinal()][REDELIVERED].inc();
+    }
+
+    void inFlight(final int delta)
+    {
+        inFlight.inc(delta);
+    }
+}
