@@ -63,6 +63,7 @@ public final class BusConfig
     private Duration redeliveryDelayMax = REDELIVERY_DELAY_MAX_DEFAULT;
     private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
+    private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
     /** @return defaults overridden by the process environment, concluded. */
     public static BusConfig fromEnv()
@@ -269,6 +270,18 @@ public final class BusConfig
     public BusConfig embeddedVerify(final boolean embeddedVerify)
     {
         this.embeddedVerify = embeddedVerify;
+        return this;
+    }
+
+    /** @return the OpenTelemetry to trace with: the one given, else the global one (a no-op without an SDK). */
+    public io.opentelemetry.api.OpenTelemetry openTelemetry()
+    {
+        return null != openTelemetry ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get();
+    }
+
+    public BusConfig openTelemetry(final io.opentelemetry.api.OpenTelemetry openTelemetry)
+    {
+        this.openTelemetry = openTelemetry;
         return this;
     }
 

@@ -36,10 +36,12 @@ public final class InProcessBus implements MessageBus
     private final InProcessStream quarantine;
     private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
     private final Map<String, InProcessSubscription> active = new ConcurrentHashMap<>();
+    private final BusTracing tracing;
 
     public InProcessBus(final BusConfig config)
     {
         this.config = config.conclude();
+        this.tracing = new BusTracing(config.openTelemetry());
         final long cap = config.embeddedMaxBytes();
         quarantine = new InProcessStream(StreamProvisioner.QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720),
             Math.min(cap, 1L << 30));
@@ -60,10 +62,13 @@ public final class InProcessBus implements MessageBus
         {
             Subjects.checkPublishSubject(subject);
             final InProcessStream stream = streamFor(subject);
-            final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(message);
+            final BusTracing.Publish traced = tracing.startPublish(subject, message);
+            final Message stored = traced.message();   // carries the span's ids when there is a span
+            final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(stored);
             // with verification on, deliveries decode the bytes: keeping the instance too would double retention
-            final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : message,
+            final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : stored,
                 message.id());
+            traced.end(null);
             BusMetrics.shared().published(message.type());
             return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
         }
@@ -149,6 +154,11 @@ public final class InProcessBus implements MessageBus
     void quarantine(final String reason, final byte[] original)
     {
         quarantine.append(Subjects.quarantine(reason), original, null);
+    }
+
+    BusTracing tracing()
+    {
+        return tracing;
     }
 
     void removed(final InProcessSubscription subscription)

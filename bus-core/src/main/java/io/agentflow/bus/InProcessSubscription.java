@@ -123,7 +123,8 @@ final class InProcessSubscription implements Subscription
         try
         {
             metrics.delivered(message.type(), s.subject(), message.tsMicros());
-            handler.onMessage(message, new Delivery(s.subject(), s.sequence(), deliveryCount));
+            bus.tracing().process(s.subject(), message, null, () -> handler.onMessage(message,
+                new Delivery(s.subject(), s.sequence(), deliveryCount)));
             delivered.increment();
             done(s);
         }

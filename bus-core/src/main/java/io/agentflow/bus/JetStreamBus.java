@@ -10,7 +10,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.PublishOptions;
-import io.nats.client.impl.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +40,7 @@ public final class JetStreamBus implements MessageBus
     private final JetStreamManagement jsm;
     private final Semaphore inFlight;
     private final BusMetrics metrics = BusMetrics.shared();
+    private final BusTracing tracing;
     private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
     private JetStreamBus(final BusConfig config, final Connection connection) throws IOException
@@ -50,6 +50,7 @@ public final class JetStreamBus implements MessageBus
         this.js = connection.jetStream();
         this.jsm = connection.jetStreamManagement();
         this.inFlight = new Semaphore(config.maxInFlight());
+        this.tracing = new BusTracing(config.openTelemetry());
     }
 
     /**
@@ -133,10 +134,12 @@ public final class JetStreamBus implements MessageBus
         }
         metrics.inFlight(1);
         final CompletableFuture<io.nats.client.api.PublishAck> sent;
+        final BusTracing.Publish traced;
         try
         {
-            final byte[] body = EnvelopeEncoder.threadLocal().wireBytes(message);
-            sent = js.publishAsync(subject, headersOf(message), body, PublishOptions.builder()
+            traced = tracing.startPublish(subject, message);   // the stored message carries the span's ids
+            final byte[] body = EnvelopeEncoder.threadLocal().wireBytes(traced.message());
+            sent = js.publishAsync(subject, tracing.headers(traced), body, PublishOptions.builder()
                 .messageId(message.id())
                 .build());
         }
@@ -154,6 +157,7 @@ public final class JetStreamBus implements MessageBus
             {
                 inFlight.release();
                 metrics.inFlight(-1);
+                traced.end(failure);
                 if (null != failure)
                 {
                     final MessageError error = MessageErrors.from(failure).withDetail("id", message.id());
@@ -163,17 +167,6 @@ public final class JetStreamBus implements MessageBus
                 metrics.published(message.type());
                 return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
             });
-    }
-
-    /** The NATS headers of a message: {@code traceparent} (W3C) when it carries a trace. */
-    static Headers headersOf(final Message message)
-    {
-        final Headers headers = new Headers();
-        if (!message.traceId().isEmpty())
-        {
-            headers.add("traceparent", "00-" + message.traceId() + "-" + message.spanId() + "-01");
-        }
-        return headers;
     }
 
     @Override
@@ -200,6 +193,11 @@ public final class JetStreamBus implements MessageBus
     public Connection connection()
     {
         return connection;
+    }
+
+    BusTracing tracing()
+    {
+        return tracing;
     }
 
     JetStream jetStream()

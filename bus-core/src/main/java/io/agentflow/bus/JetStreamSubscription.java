@@ -138,7 +138,8 @@ final class JetStreamSubscription implements Subscription
         try
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
-            handler.onMessage(message, new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount()));
+            bus.tracing().process(raw.getSubject(), message, raw.getHeaders(), () -> handler.onMessage(message,
+                new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount())));
             raw.ack();
             delivered.increment();
         }

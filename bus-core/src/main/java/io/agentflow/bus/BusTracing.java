@@ -1,0 +1,164 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.Message;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+
+import java.util.Collections;
+
+/**
+ * One trace across every hop, following the OpenTelemetry messaging conventions: publishing opens a PRODUCER span,
+ * handling a CONSUMER span whose parent is the producer's. The context travels twice and both agree: in W3C
+ * {@code traceparent}/{@code tracestate} headers (so any instrumented NATS client continues the trace) and in the
+ * envelope's {@code trace_id}/{@code span_id}, which are part of the hashed content. A message without headers but
+ * with envelope ids (another client, the in-process transport) still continues its trace; the envelope carries no
+ * sampling flag, so such a parent counts as sampled.
+ * <p>
+ * The library uses the OpenTelemetry API only; with no SDK installed every span is a no-op and messages pass
+ * through unchanged. Thread-safe.
+ */
+final class BusTracing
+{
+    static final String INSTRUMENTATION = "io.agentflow.bus";
+
+    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>()
+    {
+        @Override
+        public Iterable<String> keys(final Headers carrier)
+        {
+            return null == carrier ? Collections.emptySet() : carrier.keySet();
+        }
+
+        @Override
+        public String get(final Headers carrier, final String key)
+        {
+            return null == carrier ? null : carrier.getFirst(key);
+        }
+    };
+
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+
+    BusTracing(final OpenTelemetry openTelemetry)
+    {
+        this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
+        // W3C on the wire whatever the application configured: the contract names traceparent/tracestate
+        this.propagator = W3CTraceContextPropagator.getInstance();
+    }
+
+    /** A started PRODUCER span and the message that carries its ids. */
+    record Publish(Span span, Message message)
+    {
+        void end(final Throwable failure)
+        {
+            if (null != failure)
+            {
+                span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+            }
+            span.end();
+        }
+    }
+
+    /**
+     * Opens the PRODUCER span, as a child of the current span, else of the trace the message already carries.
+     * When the span has ids, the message is rebuilt to carry them (and hashed again).
+     */
+    Publish startPublish(final String subject, final Message message)
+    {
+        Context parent = Context.current();
+        if (!Span.fromContext(parent).getSpanContext().isValid() && !message.traceId().isEmpty())
+        {
+            parent = parent.with(Span.wrap(envelopeContext(message)));
+        }
+        final Span span = tracer.spanBuilder("publish " + Subjects.pattern(subject))
+            .setSpanKind(SpanKind.PRODUCER)
+            .setParent(parent)
+            .setAttribute("messaging.system", "nats")
+            .setAttribute("messaging.destination.name", subject)
+            .setAttribute("messaging.operation.type", "send")
+            .setAttribute("messaging.operation.name", "publish")
+            .setAttribute("messaging.message.id", message.id())
+            .startSpan();
+        final SpanContext ids = span.getSpanContext();
+        if (!ids.isValid() || (ids.getTraceId().equals(message.traceId()) && ids.getSpanId().equals(message.spanId())))
+        {
+            return new Publish(span, message);
+        }
+        return new Publish(span, message.toBuilder().traceId(ids.getTraceId()).spanId(ids.getSpanId()).build());
+    }
+
+    /**
+     * @return NATS headers carrying the publish span's context (W3C). Without an SDK the span is the message's own
+     * trace (when it has one), so the header still matches the envelope.
+     */
+    Headers headers(final Publish publish)
+    {
+        final Headers headers = new Headers();
+        if (publish.span().getSpanContext().isValid())
+        {
+            propagator.inject(Context.root().with(publish.span()), headers, (h, k, v) -> h.put(k, v));
+        }
+        return headers;
+    }
+
+    /**
+     * Runs the handler inside a CONSUMER span whose parent comes from the headers, else from the envelope.
+     */
+    void process(final String subject, final Message message, final Headers headers, final Handling handling)
+        throws Exception
+    {
+        Context parent = propagator.extract(Context.root(), headers, HEADERS);
+        if (!Span.fromContext(parent).getSpanContext().isValid() && !message.traceId().isEmpty())
+        {
+            parent = Context.root().with(Span.wrap(envelopeContext(message)));
+        }
+        final Span span = tracer.spanBuilder("process " + Subjects.pattern(subject))
+            .setSpanKind(SpanKind.CONSUMER)
+            .setParent(parent)
+            .setAttribute("messaging.system", "nats")
+            .setAttribute("messaging.destination.name", subject)
+            .setAttribute("messaging.operation.type", "process")
+            .setAttribute("messaging.operation.name", "process")
+            .setAttribute("messaging.message.id", message.id())
+            .startSpan();
+        try (Scope ignored = span.makeCurrent())
+        {
+            handling.run();
+        }
+        catch (final Exception ex)
+        {
+            span.recordException(ex);
+            span.setStatus(StatusCode.ERROR, String.valueOf(ex.getMessage()));
+            throw ex;
+        }
+        finally
+        {
+            span.end();
+        }
+    }
+
+    /** The work done inside a CONSUMER span. */
+    @FunctionalInterface
+    interface Handling
+    {
+        void run() throws Exception;
+    }
+
+    private static SpanContext envelopeContext(final Message message)
+    {
+        return SpanContext.createFromRemoteParent(message.traceId(), message.spanId(), TraceFlags.getSampled(),
+            TraceState.getDefault());
+    }
+}

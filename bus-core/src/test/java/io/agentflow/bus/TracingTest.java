@@ -1,0 +1,251 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.EnvelopeEncoder;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageType;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One trace across every hop, with the real OpenTelemetry SDK and an in-memory exporter. */
+@Timeout(60)
+class TracingTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final TextMapGetter<Headers> GETTER = new TextMapGetter<>()
+    {
+        @Override
+        public Iterable<String> keys(final Headers carrier)
+        {
+            return carrier.keySet();
+        }
+
+        @Override
+        public String get(final Headers carrier, final String key)
+        {
+            return carrier.getFirst(key);
+        }
+    };
+    private static NatsTestServer server;
+
+    private InMemorySpanExporter exporter;
+    private SdkTracerProvider provider;
+    private OpenTelemetrySdk otel;
+
+    @BeforeAll
+    static void startServer() throws Exception
+    {
+        server = NatsTestServer.start();
+        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        {
+            setup.provision();
+        }
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception
+    {
+        server.close();
+    }
+
+    @BeforeEach
+    void sdk()
+    {
+        exporter = InMemorySpanExporter.create();
+        provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter))
+            .setSampler(Sampler.parentBased(Sampler.alwaysOn())).build();
+        otel = OpenTelemetrySdk.builder().setTracerProvider(provider).build();   // not global: one per test
+    }
+
+    @AfterEach
+    void closeSdk()
+    {
+        provider.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nats", "embedded"})
+    void shouldCarryOneTraceAcrossThreeHops(final String transport)
+    {
+        final List<Message> atC = new CopyOnWriteArrayList<>();
+        try (MessageBus bus = bus(transport))
+        {
+            final String b = Subjects.agentIn("b-" + transport);
+            final String c = Subjects.agentIn("c-" + transport);
+            bus.subscribe(SubscriptionSpec.durable("hop-b-" + transport, b), (m, d) ->
+                bus.publishAndWait(c, plain("b", "c")));   // inside B's CONSUMER span
+            bus.subscribe(SubscriptionSpec.durable("hop-c-" + transport, c), (m, d) -> atC.add(m));
+
+            final Message first = plain("a", "b");
+            bus.publishAndWait(b, first);   // agent A, with no span of its own
+            Await.until(WAIT, () -> 1 == atC.size() && exporter.getFinishedSpanItems().size() >= 4,
+                () -> "the third hop and 4 spans: " + exporter.getFinishedSpanItems());
+
+            final SpanData producerA = span(SpanKind.PRODUCER, b);
+            final SpanData consumerB = span(SpanKind.CONSUMER, b);
+            final SpanData producerB = span(SpanKind.PRODUCER, c);
+            final SpanData consumerC = span(SpanKind.CONSUMER, c);
+            final String trace = producerA.getTraceId();
+            for (final SpanData s : List.of(consumerB, producerB, consumerC))
+            {
+                assertEquals(trace, s.getTraceId(), "one trace: " + s);
+            }
+            assertEquals(producerA.getSpanId(), consumerB.getParentSpanId());
+            assertEquals(consumerB.getSpanId(), producerB.getParentSpanId());
+            assertEquals(producerB.getSpanId(), consumerC.getParentSpanId());
+            assertEquals("nats", consumerC.getAttributes().get(AttributeKey.stringKey("messaging.system")));
+            assertEquals(c, consumerC.getAttributes().get(AttributeKey.stringKey("messaging.destination.name")));
+            assertEquals("process", consumerC.getAttributes().get(AttributeKey.stringKey("messaging.operation.type")));
+            assertEquals("send", producerA.getAttributes().get(AttributeKey.stringKey("messaging.operation.type")));
+            assertEquals(first.id(), producerA.getAttributes().get(AttributeKey.stringKey("messaging.message.id")));
+            assertEquals("publish agents.*.in", producerA.getName());
+            // the envelope agrees with the trace: its ids are the producer span's, and they are hashed in
+            assertEquals(trace, atC.get(0).traceId());
+            assertEquals(producerB.getSpanId(), atC.get(0).spanId());
+        }
+    }
+
+    @Test
+    void shouldWriteHeadersThatOpenTelemetrysOwnPropagatorReads() throws Exception
+    {
+        final PublishAck ack;
+        try (MessageBus bus = bus("nats"))
+        {
+            ack = bus.publishAndWait(Subjects.agentIn("reader"), plain("a", "reader"));
+        }
+        try (Connection raw = Nats.connect(server.url()))
+        {
+            final MessageInfo stored = raw.jetStreamManagement().getMessage(ack.stream(), ack.sequence());
+            final SpanContext fromHeaders = Span.fromContext(W3CTraceContextPropagator.getInstance()
+                .extract(Context.root(), stored.getHeaders(), GETTER)).getSpanContext();
+            final SpanData producer = span(SpanKind.PRODUCER, Subjects.agentIn("reader"));
+            final String body = new String(stored.getData(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(producer.getTraceId(), fromHeaders.getTraceId());
+            assertEquals(producer.getSpanId(), fromHeaders.getSpanId());
+            assertTrue(fromHeaders.isSampled());
+            assertTrue(body.contains("\"trace_id\":\"" + producer.getTraceId() + "\""), body);
+            assertTrue(body.contains("\"span_id\":\"" + producer.getSpanId() + "\""), body);
+        }
+    }
+
+    @Test
+    void shouldContinueATraceFromHeadersThatOpenTelemetryWrote() throws Exception
+    {
+        final Span foreign = otel.getTracer("another-client").spanBuilder("foreign publish")
+            .setSpanKind(SpanKind.PRODUCER).startSpan();
+        final Headers headers = new Headers();
+        W3CTraceContextPropagator.getInstance().inject(Context.root().with(foreign), headers, Headers::put);
+        foreign.end();
+        rawPublish("agents.from-otel.in", headers, plain("other", "from-otel"));
+
+        assertConsumerParent("agents.from-otel.in", foreign.getSpanContext().getTraceId(),
+            foreign.getSpanContext().getSpanId());
+    }
+
+    @Test
+    void shouldContinueATraceFromTheEnvelopeAloneWhenThereAreNoHeaders() throws Exception
+    {
+        final String trace = "0af7651916cd43dd8448eb211c80319c";
+        final String parent = "b7ad6b7169203331";
+        rawPublish("agents.no-headers.in", new Headers(), Message.builder().from("x").to("no-headers")
+            .type(MessageType.EVENT).traceId(trace).spanId(parent).build());
+
+        assertConsumerParent("agents.no-headers.in", trace, parent);
+    }
+
+    @Test
+    void shouldRespectAnUnsampledParent() throws Exception
+    {
+        final SpanContext unsampled = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+            TraceFlags.getDefault(), TraceState.getDefault());
+        final Headers headers = new Headers();
+        W3CTraceContextPropagator.getInstance().inject(Context.root().with(Span.wrap(unsampled)), headers,
+            Headers::put);
+        rawPublish("agents.unsampled.in", headers, plain("x", "unsampled"));
+
+        final AtomicInteger handled = new AtomicInteger();
+        try (MessageBus bus = bus("nats");
+            Subscription s = bus.subscribe(SubscriptionSpec.durable("unsampled", "agents.unsampled.in"),
+                (m, d) -> handled.incrementAndGet()))
+        {
+            Await.until(WAIT, () -> 1 == handled.get(), () -> "handled");
+        }
+        assertTrue(exporter.getFinishedSpanItems().stream().noneMatch(sd -> SpanKind.CONSUMER == sd.getKind()),
+            "an unsampled trace records no consumer span: " + exporter.getFinishedSpanItems());
+    }
+
+    private void assertConsumerParent(final String subject, final String trace, final String parentSpan)
+    {
+        final AtomicInteger handled = new AtomicInteger();
+        try (MessageBus bus = bus("nats");
+            Subscription s = bus.subscribe(SubscriptionSpec.durable(subject.replace('.', '-'), subject),
+                (m, d) -> handled.incrementAndGet()))
+        {
+            Await.until(WAIT, () -> 1 == handled.get() && exporter.getFinishedSpanItems().stream()
+                .anyMatch(sd -> SpanKind.CONSUMER == sd.getKind()), () -> "the consumer span");
+        }
+        final SpanData consumer = span(SpanKind.CONSUMER, subject);
+        assertEquals(trace, consumer.getTraceId());
+        assertEquals(parentSpan, consumer.getParentSpanId());
+    }
+
+    private void rawPublish(final String subject, final Headers headers, final Message m) throws Exception
+    {
+        try (Connection raw = Nats.connect(server.url()))
+        {
+            raw.jetStream().publish(subject, headers, new EnvelopeEncoder().wireBytes(m));
+        }
+    }
+
+    private MessageBus bus(final String transport)
+    {
+        return "nats".equals(transport) ? JetStreamBus.connect(server.config().openTelemetry(otel))
+            : new InProcessBus(new BusConfig().url("embedded:").openTelemetry(otel).conclude());
+    }
+
+    private SpanData span(final SpanKind kind, final String subject)
+    {
+        return exporter.getFinishedSpanItems().stream()
+            .filter(s -> kind == s.getKind()
+                && subject.equals(s.getAttributes().get(AttributeKey.stringKey("messaging.destination.name"))))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " span on " + subject + ": "
+                + exporter.getFinishedSpanItems()));
+    }
+
+    private static Message plain(final String from, final String to)
+    {
+        return Message.builder().from(from).to(to).type(MessageType.REQUEST).build();
+    }
+}
