@@ -114,7 +114,8 @@ final class BusTracing
     }
 
     /**
-     * Runs the handler inside a CONSUMER span whose parent comes from the headers, else from the envelope.
+     * Runs the handler inside a CONSUMER span whose parent comes from the headers, else from the envelope, with the
+     * message's ids in the log context ({@link MessageLog}).
      */
     void process(final String subject, final Message message, final Headers headers, final Handling handling)
         throws Exception
@@ -133,7 +134,11 @@ final class BusTracing
             .setAttribute("messaging.operation.name", "process")
             .setAttribute("messaging.message.id", message.id())
             .startSpan();
-        try (Scope ignored = span.makeCurrent())
+        final SpanContext ids = span.getSpanContext();
+        try (Scope ignored = span.makeCurrent();
+            MessageLog.Scope logScope = ids.isValid()
+                ? MessageLog.open(message, message.to(), ids.getTraceId(), ids.getSpanId())
+                : MessageLog.open(message, message.to()))
         {
             handling.run();
         }

@@ -89,12 +89,17 @@ final class InProcessSubscription implements Subscription
                 catch (final MessageError e)
                 {
                     metrics.refused(e.code());
+                    Quarantine.audit(e, s.subject());
                     bus.quarantine(e.code().wireName(), s.bytes());
                     quarantined.increment();
                     metrics.quarantined(e.code().wireName());
-                    LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
-                        e.details().getOrDefault("id", "-"), s.subject(), s.sequence(), e.code().wireName(),
-                        e.getMessage());
+                    final Object id = e.details().get("id");
+                    try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id
+                        : null))
+                    {
+                        LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
+                            null == id ? "-" : id, s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
+                    }
                     inFlight.release();
                     continue;
                 }

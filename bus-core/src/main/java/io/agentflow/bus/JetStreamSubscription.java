@@ -118,6 +118,7 @@ final class JetStreamSubscription implements Subscription
         catch (final MessageError e)
         {
             metrics.refused(e.code());
+            Quarantine.audit(e, raw.getSubject());
             final Object id = e.details().get("id");
             if (quarantine.quarantine(raw, spec.durableName(), e.code().wireName(),
                 id instanceof String ? (String)id : "-", e.getMessage()))

@@ -31,6 +31,7 @@ final class Quarantine
     static final String MAX_DELIVERIES = "max_deliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("io.agentflow.audit");
     private static final int MAX_DETAIL = 1024;
 
     private final JetStream js;
@@ -67,8 +68,11 @@ final class Quarantine
                 .streamTimeout(timeout)
                 .build());
             original.term();
-            LOG.warn("quarantined message_id={} subject={} stream_sequence={} reason={} detail={}",
-                id, original.getSubject(), sequence, reason, headerSafe(detail));
+            try (MessageLog.Scope ignored = MessageLog.openUnreadable(id))
+            {
+                LOG.warn("quarantined message_id={} subject={} stream_sequence={} reason={} detail={}",
+                    id, original.getSubject(), sequence, reason, headerSafe(detail));
+            }
             return true;
         }
         catch (final Exception ex)
@@ -77,6 +81,40 @@ final class Quarantine
                 + "redelivery", id, original.getSubject(), sequence, reason, ex);
             original.nakWithDelay(timeout);
             return false;
+        }
+    }
+
+    /**
+     * Audit-logs a refused message on logger {@code io.agentflow.audit}: for a hash mismatch with the message id,
+     * subject, expected and actual hash as MDC fields ({@code expected_hash}, {@code actual_hash}) and in the text.
+     */
+    static void audit(final io.agentflow.codec.MessageError e, final String subject)
+    {
+        final Object id = e.details().get("id");
+        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id : null))
+        {
+            if (io.agentflow.codec.ErrorCode.HASH_MISMATCH == e.code())
+            {
+                final Object expected = e.details().get("expected");
+                final Object actual = e.details().get("actual");
+                org.slf4j.MDC.put("expected_hash", String.valueOf(expected));
+                org.slf4j.MDC.put("actual_hash", String.valueOf(actual));
+                try
+                {
+                    AUDIT.warn("hash_mismatch message_id={} subject={} expected={} actual={}", id, subject, expected,
+                        actual);
+                }
+                finally
+                {
+                    org.slf4j.MDC.remove("expected_hash");
+                    org.slf4j.MDC.remove("actual_hash");
+                }
+            }
+            else
+            {
+                AUDIT.warn("{} message_id={} subject={} detail={}", e.code().wireName(), null == id ? "-" : id,
+                    subject, headerSafe(e.getMessage()));
+            }
         }
     }
 
