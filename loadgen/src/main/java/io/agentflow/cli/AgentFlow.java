@@ -1,7 +1,13 @@
 package io.agentflow.cli;
 
+import io.agentflow.bus.BusConfig;
+import io.agentflow.codec.MessageError;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
 
 /**
  * The {@code agentflow} command: entry point of the runnable jar that {@code bin/agentflow} builds and runs.
@@ -25,6 +31,17 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {
+    private static volatile CliEnvironment environment = CliEnvironment.load(null, null, System.getenv());
+    private static volatile OpenTelemetrySdk openTelemetry;
+
+    @Option(names = "--profile", scope = CommandLine.ScopeType.INHERIT, paramLabel = "dev|prod",
+        description = "Settings profile (bus, tracing, logs); environment variables override it.")
+    String profile;
+
+    @Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
+        description = "Settings file of NAME=value lines (AF_BUS_*, OTEL_*, AGENTFLOW_LOG_*).")
+    Path config;
+
     public static void main(final String[] args)
     {
         System.exit(commandLine().execute(args));
@@ -33,7 +50,44 @@ public final class AgentFlow
     /** @return the configured command line, for the launcher and for in-process tests. */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new AgentFlow());
+        final AgentFlow root = new AgentFlow();
+        return new CommandLine(root).setExecutionStrategy(parseResult -> root.run(parseResult));
+    }
+
+    /** @return the bus configuration of this invocation: environment over profile, tracing when configured. */
+    public static BusConfig busConfig()
+    {
+        final BusConfig config = environment.busConfig();
+        return null == openTelemetry ? config : config.openTelemetry(openTelemetry);
+    }
+
+    /** Applies --profile/--config before the subcommand runs (and before anything logs), then runs it. */
+    private int run(final CommandLine.ParseResult parseResult)
+    {
+        try
+        {
+            environment = CliEnvironment.load(profile, config, System.getenv());
+            environment.applyLogSettings();
+            openTelemetry = environment.openTelemetry();
+        }
+        catch (final MessageError e)
+        {
+            parseResult.commandSpec().commandLine().getErr().println("error " + e.code().wireName() + " "
+                + e.getMessage());
+            return 2;
+        }
+        try
+        {
+            return new CommandLine.RunLast().execute(parseResult);
+        }
+        finally
+        {
+            if (null != openTelemetry)
+            {
+                openTelemetry.close();   // flushes the spans of this invocation
+                openTelemetry = null;
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider

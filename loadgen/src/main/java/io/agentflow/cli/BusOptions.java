@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The connection options shared by the commands that talk to NATS; defaults come from the {@code AF_BUS_*}
- * environment ({@link BusConfig#fromEnv()}).
+ * settings (environment over {@code --profile}/{@code --config}).
  */
 final class BusOptions
 {
@@ -16,7 +16,7 @@ final class BusOptions
 
     BusConfig config()
     {
-        final BusConfig config = BusConfig.fromEnv();
+        final BusConfig config = AgentFlow.busConfig();
         return null == url ? config : config.url(url).conclude();
     }
 

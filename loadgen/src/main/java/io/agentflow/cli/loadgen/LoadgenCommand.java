@@ -115,7 +115,7 @@ public final class LoadgenCommand implements Callable<Integer>
             return 2;
         }
 
-        final BusConfig config = BusConfig.fromEnv();
+        final BusConfig config = io.agentflow.cli.AgentFlow.busConfig();
         BusMetrics.shared();   // registered before the first scrape, not at the first message
         final HTTPServer metricsServer = null == metricsPort ? null
             : HTTPServer.builder().hostname("127.0.0.1").port(metricsPort).buildAndStart();

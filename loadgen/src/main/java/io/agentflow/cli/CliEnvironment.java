@@ -1,0 +1,139 @@
+package io.agentflow.cli;
+
+import io.agentflow.bus.BusConfig;
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The command line's settings: the real environment over a profile ({@code --profile dev|prod}, from the jar) or
+ * a file ({@code --config FILE}, the same {@code NAME=value} lines). It applies them before anything logs: log
+ * level and format become the system properties logback reads, bus settings feed {@link BusConfig#fromEnv(Map)},
+ * and the {@code OTEL_*} settings configure the OpenTelemetry SDK, which is installed only when a trace exporter
+ * other than {@code none} is set, so a plain run pays nothing for tracing.
+ */
+public final class CliEnvironment
+{
+    private static final String[] LOG_SETTINGS = {"AGENTFLOW_LOG_LEVEL", "AGENTFLOW_LOG_FORMAT"};
+
+    private final Map<String, String> settings;
+    private final Map<String, String> environment;
+
+    private CliEnvironment(final Map<String, String> settings, final Map<String, String> environment)
+    {
+        this.settings = settings;
+        this.environment = environment;
+    }
+
+    /** @return the settings of {@code profile} or {@code configFile} (at most one), under {@code environment}. */
+    public static CliEnvironment load(final String profile, final Path configFile, final Map<String, String> environment)
+    {
+        final Map<String, String> merged = new HashMap<>();
+        if (null != profile && null != configFile)
+        {
+            throw MessageError.of(ErrorCode.VALIDATION_ERROR, "--profile and --config: give one or the other");
+        }
+        if (null != profile)
+        {
+            try (InputStream in = CliEnvironment.class.getResourceAsStream("/profiles/" + profile + ".properties"))
+            {
+                if (null == in)
+                {
+                    throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "--profile",
+                        "unknown profile '" + profile + "': use dev or prod");
+                }
+                merged.putAll(read(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            catch (final IOException ex)
+            {
+                throw new MessageError(ErrorCode.VALIDATION_ERROR, "--profile: " + ex.getMessage(), Map.of(), ex);
+            }
+        }
+        if (null != configFile)
+        {
+            try (Reader in = Files.newBufferedReader(configFile))
+            {
+                merged.putAll(read(in));
+            }
+            catch (final IOException ex)
+            {
+                throw new MessageError(ErrorCode.VALIDATION_ERROR, "--config " + configFile + ": " + ex.getMessage(),
+                    Map.of("path", "--config"), ex);
+            }
+        }
+        merged.putAll(environment);   // the environment wins over a profile
+        return new CliEnvironment(merged, environment);
+    }
+
+    public Map<String, String> settings()
+    {
+        return settings;
+    }
+
+    /** @return the bus configuration these settings describe. */
+    public BusConfig busConfig()
+    {
+        return BusConfig.fromEnv(settings);
+    }
+
+    /** Hands log settings that did not come from the environment to logback, before anything logs. */
+    void applyLogSettings()
+    {
+        for (final String key : LOG_SETTINGS)
+        {
+            if (!environment.containsKey(key) && settings.containsKey(key) && null == System.getProperty(key))
+            {
+                System.setProperty(key, settings.get(key));
+            }
+        }
+    }
+
+    /**
+     * @return the OpenTelemetry SDK these settings configure, or {@code null} when no trace exporter is set. Metric
+     * and log export stay off: metrics go to Prometheus, logs to stderr.
+     */
+    public OpenTelemetrySdk openTelemetry()
+    {
+        final String exporter = settings.getOrDefault("OTEL_TRACES_EXPORTER", "none").trim();
+        if ("none".equalsIgnoreCase(exporter) || exporter.isEmpty())
+        {
+            return null;
+        }
+        final Map<String, String> properties = new HashMap<>();
+        properties.put("otel.metrics.exporter", "none");
+        properties.put("otel.logs.exporter", "none");
+        properties.put("otel.service.name", "agentflow");
+        settings.forEach((k, v) ->
+        {
+            if (k.startsWith("OTEL_"))
+            {
+                properties.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
+            }
+        });
+        return AutoConfiguredOpenTelemetrySdk.builder()
+            .addPropertiesSupplier(() -> properties)
+            .disableShutdownHook()
+            .build()
+            .getOpenTelemetrySdk();
+    }
+
+    private static Map<String, String> read(final Reader in) throws IOException
+    {
+        final Properties p = new Properties();
+        p.load(in);
+        final Map<String, String> map = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k).trim()));
+        return map;
+    }
+}

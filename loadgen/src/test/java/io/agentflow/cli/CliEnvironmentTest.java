@@ -1,0 +1,87 @@
+package io.agentflow.cli;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliEnvironmentTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldLoadTheDevProfileWithEveryTraceSampled()
+    {
+        final CliEnvironment dev = CliEnvironment.load("dev", null, Map.of());
+        assertEquals("nats://localhost:4222", dev.busConfig().url());
+        assertEquals(10, dev.busConfig().maxReconnect());
+        assertEquals("text", dev.settings().get("AGENTFLOW_LOG_FORMAT"));
+        try (OpenTelemetrySdk sdk = dev.openTelemetry())
+        {
+            assertTrue(sdk.getSdkTracerProvider().getSampler().getDescription().contains("TraceIdRatioBased{1.000000}"),
+                sdk.getSdkTracerProvider().getSampler().getDescription());
+        }
+    }
+
+    @Test
+    void shouldLoadTheProdProfileWithOneTraceInTen()
+    {
+        final CliEnvironment prod = CliEnvironment.load("prod", null, Map.of());
+        assertEquals(-1, prod.busConfig().maxReconnect());
+        assertEquals("json", prod.settings().get("AGENTFLOW_LOG_FORMAT"));
+        try (OpenTelemetrySdk sdk = prod.openTelemetry())
+        {
+            final String sampler = sdk.getSdkTracerProvider().getSampler().getDescription();
+            assertTrue(sampler.contains("ParentBased") && sampler.contains("TraceIdRatioBased{0.100000}"), sampler);
+        }
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideAProfile()
+    {
+        final CliEnvironment env = CliEnvironment.load("prod", null, Map.of("AF_BUS_MAX_RECONNECT", "3",
+            "OTEL_TRACES_EXPORTER", "none"));
+        assertEquals(3, env.busConfig().maxReconnect());
+        assertNull(env.openTelemetry(), "no exporter, no SDK: a plain run pays nothing for tracing");
+    }
+
+    @Test
+    void shouldReadAConfigFile() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("agentflow.properties"),
+            "AF_BUS_URL=nats://bus.internal:4222\nAF_BUS_ACK_WAIT=45s\n");
+        final CliEnvironment env = CliEnvironment.load(null, file, Map.of());
+        assertEquals("nats://bus.internal:4222", env.busConfig().url());
+        assertEquals(Duration.ofSeconds(45), env.busConfig().ackWait());
+        assertNull(env.openTelemetry());
+    }
+
+    @Test
+    void shouldRefuseAnUnknownProfileOrBothSources()
+    {
+        assertEquals(ErrorCode.VALIDATION_ERROR,
+            assertThrows(MessageError.class, () -> CliEnvironment.load("staging", null, Map.of())).code());
+        assertThrows(MessageError.class, () -> CliEnvironment.load("dev", dir.resolve("x"), Map.of()));
+    }
+
+    @Test
+    void shouldRefuseABadValueInAProfileNamingIt() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("bad.properties"), "AF_BUS_RECONNECT_WAIT=soon\n");
+        final MessageError e = assertThrows(MessageError.class,
+            () -> CliEnvironment.load(null, file, Map.of()).busConfig());
+        assertEquals("AF_BUS_RECONNECT_WAIT", e.path());
+    }
+}
