@@ -46,6 +46,8 @@ public final class BusConfig
 
     public static final String EMBEDDED_MAX_BYTES_ENV = "AF_BUS_EMBEDDED_MAX_BYTES";
     public static final long EMBEDDED_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;
+    /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
+    public static final String TRACING_ENV = "AF_BUS_TRACING";
     public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
     public static final boolean EMBEDDED_VERIFY_DEFAULT = true;
 
@@ -64,6 +66,7 @@ public final class BusConfig
     private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
+    private boolean tracing = true;
 
     /** @return defaults overridden by the process environment, concluded. */
     public static BusConfig fromEnv()
@@ -89,6 +92,7 @@ public final class BusConfig
         c.redeliveryDelayMax = durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
         c.embeddedMaxBytes = longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
         c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
+        c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         return c.conclude();
     }
 
@@ -282,6 +286,18 @@ public final class BusConfig
     public BusConfig openTelemetry(final io.opentelemetry.api.OpenTelemetry openTelemetry)
     {
         this.openTelemetry = openTelemetry;
+        return this;
+    }
+
+    /** @return whether the tracing layer runs (default); with an SDK absent it costs next to nothing anyway. */
+    public boolean tracing()
+    {
+        return tracing;
+    }
+
+    public BusConfig tracing(final boolean tracing)
+    {
+        this.tracing = tracing;
         return this;
     }
 

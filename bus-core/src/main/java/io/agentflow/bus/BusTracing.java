@@ -17,6 +17,8 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 
 import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One trace across every hop, following the OpenTelemetry messaging conventions: publishing opens a PRODUCER span,
@@ -48,11 +50,16 @@ final class BusTracing
         }
     };
 
+    private final boolean enabled;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final Map<String, String> publishNames = new ConcurrentHashMap<>();
+    private final Map<String, String> processNames = new ConcurrentHashMap<>();
 
-    BusTracing(final OpenTelemetry openTelemetry)
+    BusTracing(final BusConfig config)
     {
+        this.enabled = config.tracing();
+        final OpenTelemetry openTelemetry = enabled ? config.openTelemetry() : OpenTelemetry.noop();
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
         // W3C on the wire whatever the application configured: the contract names traceparent/tracestate
         this.propagator = W3CTraceContextPropagator.getInstance();
@@ -77,12 +84,17 @@ final class BusTracing
      */
     Publish startPublish(final String subject, final Message message)
     {
+        if (!enabled)
+        {
+            return new Publish(Span.getInvalid(), message);
+        }
         Context parent = Context.current();
         if (!Span.fromContext(parent).getSpanContext().isValid() && !message.traceId().isEmpty())
         {
             parent = parent.with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = tracer.spanBuilder("publish " + Subjects.pattern(subject))
+        final Span span = tracer.spanBuilder(publishNames.computeIfAbsent(Subjects.pattern(subject),
+                p -> "publish " + p))
             .setSpanKind(SpanKind.PRODUCER)
             .setParent(parent)
             .setAttribute("messaging.system", "nats")
@@ -110,6 +122,11 @@ final class BusTracing
         {
             propagator.inject(Context.root().with(publish.span()), headers, (h, k, v) -> h.put(k, v));
         }
+        else if (!enabled && !publish.message().traceId().isEmpty())
+        {
+            // no tracing layer: still tell other clients which trace the message belongs to
+            headers.put("traceparent", "00-" + publish.message().traceId() + "-" + publish.message().spanId() + "-01");
+        }
         return headers;
     }
 
@@ -120,12 +137,21 @@ final class BusTracing
     void process(final String subject, final Message message, final Headers headers, final Handling handling)
         throws Exception
     {
+        if (!enabled)
+        {
+            try (MessageLog.Scope ignored = MessageLog.open(message, message.to()))
+            {
+                handling.run();
+            }
+            return;
+        }
         Context parent = propagator.extract(Context.root(), headers, HEADERS);
         if (!Span.fromContext(parent).getSpanContext().isValid() && !message.traceId().isEmpty())
         {
             parent = Context.root().with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = tracer.spanBuilder("process " + Subjects.pattern(subject))
+        final Span span = tracer.spanBuilder(processNames.computeIfAbsent(Subjects.pattern(subject),
+                p -> "process " + p))
             .setSpanKind(SpanKind.CONSUMER)
             .setParent(parent)
             .setAttribute("messaging.system", "nats")

@@ -41,7 +41,7 @@ public final class InProcessBus implements MessageBus
     public InProcessBus(final BusConfig config)
     {
         this.config = config.conclude();
-        this.tracing = new BusTracing(config.openTelemetry());
+        this.tracing = new BusTracing(config);
         final long cap = config.embeddedMaxBytes();
         quarantine = new InProcessStream(StreamProvisioner.QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720),
             Math.min(cap, 1L << 30));

@@ -50,7 +50,7 @@ public final class JetStreamBus implements MessageBus
         this.js = connection.jetStream();
         this.jsm = connection.jetStreamManagement();
         this.inFlight = new Semaphore(config.maxInFlight());
-        this.tracing = new BusTracing(config.openTelemetry());
+        this.tracing = new BusTracing(config);
     }
 
     /**
