@@ -7,11 +7,13 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The bus's Prometheus metrics (client_java), shared by both transports:
@@ -23,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   agentflow_publish_errors_total{code}                    by MessageError code
  *   agentflow_quarantined_total{reason}                     hash_mismatch, ..., max_deliveries
  *   agentflow_publish_in_flight                             publishes awaiting acks
+ *   agentflow_consumer_lag{consumer}                        stored messages the consumer has not received yet
  * </pre>
  * Label values are bounded: {@code subject} is the pattern ({@code agents.*.in}), never a raw id. Counters for
  * every type and status are resolved when this is built, so counting a message is an increment on a handle, not a
@@ -48,6 +51,7 @@ public final class BusMetrics
     private final CounterDataPoint hashMismatch;
     private final CounterDataPoint invalid;
     private final Map<String, DistributionDataPoint>[] latencyByPattern;
+    private final Map<String, LongSupplier> lags = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
     public BusMetrics(final PrometheusRegistry registry)
@@ -65,6 +69,18 @@ public final class BusMetrics
             .help("Messages refused and kept in the quarantine, by reason").labelNames("reason").register(registry);
         inFlight = Gauge.builder().name("agentflow_publish_in_flight")
             .help("Publishes awaiting the broker's acknowledgement").register(registry);
+        GaugeWithCallback.builder().name("agentflow_consumer_lag")
+            .help("Stored messages a subscribed consumer has not received yet, read at scrape time")
+            .labelNames("consumer")
+            .callback(callback -> lags.forEach((consumer, lag) ->
+            {
+                final long value = lag.getAsLong();
+                if (value >= 0)   // unknown (the broker did not answer): no sample rather than a wrong one
+                {
+                    callback.call(value, consumer);
+                }
+            }))
+            .register(registry);
 
         final MessageType[] types = MessageType.values();
         messages = new CounterDataPoint[types.length][STATUSES.length];
@@ -129,6 +145,17 @@ public final class BusMetrics
     void redelivered(final MessageType type)
     {
         messages[type.ordinal()][REDELIVERED].inc();
+    }
+
+    /** Reports {@code consumer}'s lag while it is subscribed; the supplier returns -1 when it cannot tell. */
+    void lag(final String consumer, final LongSupplier lag)
+    {
+        lags.put(consumer, lag);
+    }
+
+    void noLag(final String consumer)
+    {
+        lags.remove(consumer);
     }
 
     void inFlight(final int delta)

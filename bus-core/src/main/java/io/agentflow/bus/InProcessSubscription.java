@@ -63,6 +63,7 @@ final class InProcessSubscription implements Subscription
 
     void start()
     {
+        metrics.lag(spec.durableName(), () -> Math.max(0, stream.nextSequence() - cursor.next));
         reader.start();
     }
 
@@ -179,6 +180,7 @@ final class InProcessSubscription implements Subscription
         {
             return;
         }
+        metrics.noLag(spec.durableName());
         reader.interrupt();
         try
         {

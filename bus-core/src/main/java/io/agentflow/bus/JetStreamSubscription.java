@@ -53,6 +53,7 @@ final class JetStreamSubscription implements Subscription
     private final LongAdder redelivered = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
     private MessageConsumer consumer;
+    private String stream;
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
     {
@@ -67,7 +68,7 @@ final class JetStreamSubscription implements Subscription
 
     void start()
     {
-        final String stream = bus.streamFor(spec.filterSubject());
+        stream = bus.streamFor(spec.filterSubject());
         final ConsumerConfiguration defaults = StreamProvisioner.durableConsumer(config, spec.durableName(),
             spec.filterSubject(), config.fetchBatch() * 2);
         final ConsumerConfiguration wanted = SubscriptionSpec.StartPosition.NEW == spec.start()
@@ -78,6 +79,7 @@ final class JetStreamSubscription implements Subscription
             ensureConsumer(stream, wanted);
             consumer = bus.connection().getConsumerContext(stream, spec.durableName()).consume(
                 ConsumeOptions.builder().batchSize(config.fetchBatch()).build(), this::onMessage);
+            metrics.lag(spec.durableName(), this::lag);
         }
         catch (final IOException | JetStreamApiException ex)
         {
@@ -172,6 +174,22 @@ final class JetStreamSubscription implements Subscription
         }
     }
 
+    /** @return messages stored for this consumer and not yet delivered, asked of the broker; -1 if it won't say. */
+    private long lag()
+    {
+        try
+        {
+            // the management API's replies do not pass through this consumer's dispatcher, which a full
+            // in-flight window can hold
+            return bus.management().getConsumerInfo(stream, spec.durableName()).getNumPending();
+        }
+        catch (final IOException | JetStreamApiException | RuntimeException ex)
+        {
+            LOG.debug("lag of consumer={} unknown: {}", spec.durableName(), ex.toString());
+            return -1;
+        }
+    }
+
     @Override
     public SubscriptionSpec spec()
     {
@@ -191,6 +209,7 @@ final class JetStreamSubscription implements Subscription
         {
             return;
         }
+        metrics.noLag(spec.durableName());
         consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
         final int permits = config.fetchBatch() * 2;
         try

@@ -147,6 +147,33 @@ abstract class MessageBusContract
         assertFalse(after.contains("secret-customer-4711"), "no raw id in any label");
     }
 
+    @Test
+    void shouldShowASlowConsumersLagAndItsDrain() throws Exception
+    {
+        final String subject = "agents.slow.in";
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final AtomicInteger handled = new AtomicInteger();
+        final String series = "agentflow_consumer_lag{consumer=\"slow\"}";
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("slow", subject), (m, d) ->
+        {
+            release.await();   // a stuck handler: the in-flight bound stops the consumer taking more
+            handled.incrementAndGet();
+        }))
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                bus.publish(subject, TestMessage.to("slow", i));
+            }
+            Await.until(WAIT, () -> MetricsProbe.value(MetricsProbe.scrape(), series) > 0,
+                () -> "a positive lag: " + MetricsProbe.value(MetricsProbe.scrape(), series));
+            release.countDown();
+            Await.until(WAIT, () -> 400 == handled.get() && 0 == MetricsProbe.value(MetricsProbe.scrape(), series),
+                () -> "drained: handled " + handled.get() + ", lag " + MetricsProbe.value(MetricsProbe.scrape(),
+                    series));
+        }
+        assertFalse(MetricsProbe.scrape().contains(series), "a closed subscription reports no lag");
+    }
+
     private static double delta(final String before, final String after, final String series)
     {
         return MetricsProbe.value(after, series) - MetricsProbe.value(before, series);

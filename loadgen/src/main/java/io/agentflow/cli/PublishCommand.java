@@ -34,6 +34,9 @@ final class PublishCommand implements Callable<Integer>
     @Mixin
     BusOptions bus;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "e.g. agents.worker-1.in")
     String subject;
 
@@ -41,7 +44,12 @@ final class PublishCommand implements Callable<Integer>
     Path file;
 
     @Override
-    public Integer call() throws IOException
+    public Integer call() throws Exception
+    {
+        return metrics.serving(System.err, this::run);
+    }
+
+    private Integer run() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();

@@ -30,6 +30,9 @@ final class ReplayCommand implements Callable<Integer>
     @Mixin
     BusOptions bus;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Option(names = "--workflow", required = true, paramLabel = "ID", description = "The workflow id.")
     String workflow;
 
@@ -38,7 +41,12 @@ final class ReplayCommand implements Callable<Integer>
     String since;
 
     @Override
-    public Integer call()
+    public Integer call() throws Exception
+    {
+        return metrics.serving(System.err, this::run);
+    }
+
+    private Integer run()
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();

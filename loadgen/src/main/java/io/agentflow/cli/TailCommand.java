@@ -35,6 +35,9 @@ final class TailCommand implements Callable<Integer>
     @Mixin
     BusOptions bus;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "Subject or pattern, e.g. agents.*.in")
     String subject;
 
@@ -46,7 +49,12 @@ final class TailCommand implements Callable<Integer>
     String timeout;
 
     @Override
-    public Integer call() throws InterruptedException
+    public Integer call() throws Exception
+    {
+        return metrics.serving(System.err, this::run);
+    }
+
+    private Integer run() throws InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();

@@ -1,12 +1,13 @@
 package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.BusMetrics;
 import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.codec.MessageError;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.agentflow.cli.MetricsOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,9 +84,8 @@ public final class LoadgenCommand implements Callable<Integer>
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at "
-        + "http://127.0.0.1:PORT/metrics while the run lasts.")
-    Integer metricsPort;
+    @Mixin
+    MetricsOption metrics;
 
     @Override
     public Integer call() throws Exception
@@ -116,13 +116,7 @@ public final class LoadgenCommand implements Callable<Integer>
         }
 
         final BusConfig config = io.agentflow.cli.AgentFlow.busConfig();
-        BusMetrics.shared();   // registered before the first scrape, not at the first message
-        final HTTPServer metricsServer = null == metricsPort ? null
-            : HTTPServer.builder().hostname("127.0.0.1").port(metricsPort).buildAndStart();
-        if (null != metricsServer)
-        {
-            err.println("loadgen: metrics at http://127.0.0.1:" + metricsServer.getPort() + "/metrics");
-        }
+        final HTTPServer metricsServer = metrics.start(err);
         final String natsUrl = null != url ? url : config.url();
         NatsServerProcess privateServer = null;
         String chosen = transport;

@@ -1,0 +1,49 @@
+package io.agentflow.cli;
+
+import io.agentflow.bus.BusMetrics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * {@code --metrics-port PORT}: serves the bus's Prometheus metrics at {@code http://127.0.0.1:PORT/metrics} while
+ * a command runs. Shared by the commands that run long enough to be scraped.
+ */
+public final class MetricsOption
+{
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while this runs.")
+    Integer port;
+
+    /** Runs {@code body} with the metrics served (when asked for) for as long as it runs. */
+    public <T> T serving(final PrintStream err, final java.util.concurrent.Callable<T> body) throws Exception
+    {
+        final HTTPServer server = start(err);
+        try
+        {
+            return body.call();
+        }
+        finally
+        {
+            if (null != server)
+            {
+                server.close();
+            }
+        }
+    }
+
+    /** @return the running server, to close when the command ends, or {@code null} when not asked for. */
+    public HTTPServer start(final PrintStream err) throws IOException
+    {
+        if (null == port)
+        {
+            return null;
+        }
+        BusMetrics.shared();   // registered before the first scrape, not at the first message
+        final HTTPServer server = HTTPServer.builder().hostname("127.0.0.1").port(port).buildAndStart();
+        err.println("metrics at http://127.0.0.1:" + server.getPort() + "/metrics");
+        return server;
+    }
+}
