@@ -93,16 +93,8 @@ final class BusTracing
         {
             parent = parent.with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = tracer.spanBuilder(publishNames.computeIfAbsent(Subjects.pattern(subject),
-                p -> "publish " + p))
-            .setSpanKind(SpanKind.PRODUCER)
-            .setParent(parent)
-            .setAttribute("messaging.system", "nats")
-            .setAttribute("messaging.destination.name", subject)
-            .setAttribute("messaging.operation.type", "send")
-            .setAttribute("messaging.operation.name", "publish")
-            .setAttribute("messaging.message.id", message.id())
-            .startSpan();
+        final Span span = start(publishNames.computeIfAbsent(Subjects.pattern(subject), p -> "publish " + p),
+            SpanKind.PRODUCER, parent, subject, message, "send", "publish");
         final SpanContext ids = span.getSpanContext();
         if (!ids.isValid() || (ids.getTraceId().equals(message.traceId()) && ids.getSpanId().equals(message.spanId())))
         {
@@ -150,16 +142,8 @@ final class BusTracing
         {
             parent = Context.root().with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = tracer.spanBuilder(processNames.computeIfAbsent(Subjects.pattern(subject),
-                p -> "process " + p))
-            .setSpanKind(SpanKind.CONSUMER)
-            .setParent(parent)
-            .setAttribute("messaging.system", "nats")
-            .setAttribute("messaging.destination.name", subject)
-            .setAttribute("messaging.operation.type", "process")
-            .setAttribute("messaging.operation.name", "process")
-            .setAttribute("messaging.message.id", message.id())
-            .startSpan();
+        final Span span = start(processNames.computeIfAbsent(Subjects.pattern(subject), p -> "process " + p),
+            SpanKind.CONSUMER, parent, subject, message, "process", "process");
         final SpanContext ids = span.getSpanContext();
         try (Scope ignored = span.makeCurrent();
             MessageLog.Scope logScope = ids.isValid()
@@ -178,6 +162,21 @@ final class BusTracing
         {
             span.end();
         }
+    }
+
+    /** Starts a span with the messaging conventions' attributes. */
+    private Span start(final String name, final SpanKind kind, final Context parent, final String subject,
+        final Message message, final String operationType, final String operationName)
+    {
+        return tracer.spanBuilder(name)
+            .setSpanKind(kind)
+            .setParent(parent)
+            .setAttribute("messaging.system", "nats")
+            .setAttribute("messaging.destination.name", subject)
+            .setAttribute("messaging.operation.type", operationType)
+            .setAttribute("messaging.operation.name", operationName)
+            .setAttribute("messaging.message.id", message.id())
+            .startSpan();
     }
 
     /** The work done inside a CONSUMER span. */

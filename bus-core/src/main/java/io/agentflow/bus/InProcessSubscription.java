@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * when handlers are slow. Messages not yet handled when the subscription closes (in a handler, or waiting for a
  * redelivery) move the cursor back, so the next subscriber gets them again: at-least-once.
  */
-final class InProcessSubscription implements Subscription
+final class InProcessSubscription extends SubscriptionBase
 {
     private static final Logger LOG = LoggerFactory.getLogger(InProcessSubscription.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -29,33 +29,19 @@ final class InProcessSubscription implements Subscription
     private final InProcessBus bus;
     private final InProcessStream stream;
     private final InProcessStream.Cursor cursor;
-    private final SubscriptionSpec spec;
-    private final MessageHandler handler;
-    private final BusConfig config;
     private final SubjectPattern filter;
-    private final HandlerShards shards;
     private final ScheduledExecutorService redeliveries;
-    private final Semaphore inFlight;
     private final ConcurrentSkipListSet<Long> unhandled = new ConcurrentSkipListSet<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final LongAdder delivered = new LongAdder();
-    private final LongAdder redelivered = new LongAdder();
-    private final LongAdder quarantined = new LongAdder();
     private final Thread reader;
-    private final BusMetrics metrics = BusMetrics.shared();
 
     InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
         final SubscriptionSpec spec, final MessageHandler handler)
     {
+        super(bus.config(), spec, handler, "af-inproc-");
         this.bus = bus;
         this.stream = stream;
         this.cursor = cursor;
-        this.spec = spec;
-        this.handler = handler;
-        this.config = bus.config();
         this.filter = new SubjectPattern(spec.filterSubject());
-        this.inFlight = new Semaphore(config.fetchBatch() * 2);
-        this.shards = new HandlerShards("af-inproc-" + spec.durableName(), config.handlerThreads());
         this.redeliveries = Executors.newSingleThreadScheduledExecutor(
             r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + spec.durableName()));
         this.reader = HandlerShards.daemon(this::read, "af-inproc-reader-" + spec.durableName());
@@ -162,25 +148,12 @@ final class InProcessSubscription implements Subscription
     }
 
     @Override
-    public SubscriptionSpec spec()
-    {
-        return spec;
-    }
-
-    @Override
-    public SubscriptionStats stats()
-    {
-        return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum());
-    }
-
-    @Override
     public void close()
     {
-        if (!running.compareAndSet(true, false))
+        if (!beginClose())
         {
             return;
         }
-        metrics.noLag(spec.durableName());
         reader.interrupt();
         try
         {

@@ -35,35 +35,21 @@ import java.util.concurrent.atomic.LongAdder;
  * into few socket writes (what that buys is in perf-reports/bus.md); {@code AckPolicy.All} is not used because
  * acking a later message would also ack an earlier one still being handled on another shard.
  */
-final class JetStreamSubscription implements Subscription
+final class JetStreamSubscription extends SubscriptionBase
 {
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamSubscription.class);
 
     private final JetStreamBus bus;
-    private final SubscriptionSpec spec;
-    private final MessageHandler handler;
-    private final BusConfig config;
-    private final HandlerShards shards;
     private final Quarantine quarantine;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Semaphore inFlight;
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();   // used on the one dispatcher thread
-    private final BusMetrics metrics = BusMetrics.shared();
-    private final LongAdder delivered = new LongAdder();
-    private final LongAdder redelivered = new LongAdder();
-    private final LongAdder quarantined = new LongAdder();
     private MessageConsumer consumer;
     private String stream;
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
     {
+        super(bus.config(), spec, handler, "af-handler-");
         this.bus = bus;
-        this.spec = spec;
-        this.handler = handler;
-        this.config = bus.config();
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
-        this.shards = new HandlerShards("af-handler-" + spec.durableName(), config.handlerThreads());
-        this.inFlight = new Semaphore(config.fetchBatch() * 2);
     }
 
     void start()
@@ -191,25 +177,12 @@ final class JetStreamSubscription implements Subscription
     }
 
     @Override
-    public SubscriptionSpec spec()
-    {
-        return spec;
-    }
-
-    @Override
-    public SubscriptionStats stats()
-    {
-        return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum());
-    }
-
-    @Override
     public void close()
     {
-        if (!running.compareAndSet(true, false))
+        if (!beginClose())
         {
             return;
         }
-        metrics.noLag(spec.durableName());
         consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
         final int permits = config.fetchBatch() * 2;
         try
