@@ -26,6 +26,7 @@ import java.util.function.LongSupplier;
  *   agentflow_quarantined_total{reason}                     hash_mismatch, ..., max_deliveries
  *   agentflow_publish_in_flight                             publishes awaiting acks
  *   agentflow_consumer_lag{consumer}                        stored messages the consumer has not received yet
+ *   agentflow_circuit_breaker_state                         publish breaker: 0 closed, 1 open, 2 half-open
  * </pre>
  * Label values are bounded: {@code subject} is the pattern ({@code agents.*.in}), never a raw id. Counters for
  * every type and status are resolved when this is built, so counting a message is an increment on a handle, not a
@@ -46,6 +47,7 @@ public final class BusMetrics
     private final Counter publishErrors;
     private final Counter quarantined;
     private final Gauge inFlight;
+    private final Gauge breakerState;
     private final CounterDataPoint[][] messages;
     private final CounterDataPoint valid;
     private final CounterDataPoint hashMismatch;
@@ -69,6 +71,8 @@ public final class BusMetrics
             .help("Messages refused and kept in the quarantine, by reason").labelNames("reason").register(registry);
         inFlight = Gauge.builder().name("agentflow_publish_in_flight")
             .help("Publishes awaiting the broker's acknowledgement").register(registry);
+        breakerState = Gauge.builder().name("agentflow_circuit_breaker_state")
+            .help("The publish circuit breaker: 0 closed, 1 open, 2 half-open").register(registry);
         GaugeWithCallback.builder().name("agentflow_consumer_lag")
             .help("Stored messages a subscribed consumer has not received yet, read at scrape time")
             .labelNames("consumer")
@@ -156,6 +160,12 @@ public final class BusMetrics
     void noLag(final String consumer)
     {
         lags.remove(consumer);
+    }
+
+    void breakerState(final io.github.resilience4j.circuitbreaker.CircuitBreaker.State state)
+    {
+        breakerState.set(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN == state ? 1
+            : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0);
     }
 
     void inFlight(final int delta)

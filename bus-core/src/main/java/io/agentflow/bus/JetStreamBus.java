@@ -41,6 +41,7 @@ public final class JetStreamBus implements MessageBus
     private final Semaphore inFlight;
     private final BusMetrics metrics = BusMetrics.shared();
     private final BusTracing tracing;
+    private final PublishGuard guard;
     private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
     private JetStreamBus(final BusConfig config, final Connection connection) throws IOException
@@ -51,6 +52,7 @@ public final class JetStreamBus implements MessageBus
         this.jsm = connection.jetStreamManagement();
         this.inFlight = new Semaphore(config.maxInFlight());
         this.tracing = new BusTracing(config);
+        this.guard = new PublishGuard(config, metrics);
     }
 
     /**
@@ -103,8 +105,27 @@ public final class JetStreamBus implements MessageBus
         }
     }
 
+    /**
+     * Publishes through the retry policy and the circuit breaker ({@link PublishGuard}): transient failures are
+     * retried with the same message (same {@code Nats-Msg-Id}); while the breaker is open, publishes fail at once.
+     */
     @Override
     public CompletableFuture<PublishAck> publish(final String subject, final Message message)
+    {
+        try
+        {
+            Subjects.checkPublishSubject(subject);   // bad input is neither retried nor held against the broker
+        }
+        catch (final MessageError ex)
+        {
+            metrics.publishFailed(message.type(), ex.code());
+            return CompletableFuture.failedFuture(ex);
+        }
+        return guard.publish(() -> attempt(subject, message));
+    }
+
+    /** One attempt: connection check, in-flight permit, encode, publishAsync, ack. */
+    private CompletableFuture<PublishAck> attempt(final String subject, final Message message)
     {
         try
         {
@@ -234,6 +255,12 @@ public final class JetStreamBus implements MessageBus
         }
     }
 
+    /** @return the publish circuit breaker's state: CLOSED, OPEN or HALF_OPEN. */
+    public String breakerState()
+    {
+        return guard.state().name();
+    }
+
     @Override
     public void close()
     {
@@ -241,6 +268,7 @@ public final class JetStreamBus implements MessageBus
         {
             s.close();
         }
+        guard.close();
         try
         {
             connection.drain(config.publishTimeout()).get(config.publishTimeout().toMillis() * 2,

@@ -64,6 +64,21 @@ public final class NatsTestServer implements AutoCloseable
         return runner.getPort();
     }
 
+    /** Sends a signal to the server process ({@code STOP}, {@code CONT}, {@code KILL}): for fault tests. */
+    public void signal(final String signal) throws Exception
+    {
+        final String config = runner.getConfigFile();
+        final long pid = ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
+            .mapToLong(ProcessHandle::pid).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no nats-server process with " + config));
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (0 != kill.waitFor())
+        {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+        }
+    }
+
     /** @return a bus configuration for this server with test-friendly delays. */
     public BusConfig config()
     {

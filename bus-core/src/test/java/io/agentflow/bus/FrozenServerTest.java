@@ -1,0 +1,127 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fault 5 of issue 7: the server frozen (SIGSTOP) then thawed (SIGCONT). Publishes time out until the breaker
+ * opens, then fail at once with a clear, retryable error; after the thaw flow resumes by itself; retrying every
+ * unacknowledged publish stores each message exactly once.
+ */
+@Timeout(90)
+class FrozenServerTest
+{
+    private static final String SUBJECT = "agents.frozen.in";
+
+    @Test
+    void shouldFailFastWhileTheBreakerIsOpenAndRecoverByItself() throws Exception
+    {
+        final List<Message> acked = new ArrayList<>();
+        final List<Message> unacked = new ArrayList<>();
+        try (NatsTestServer server = NatsTestServer.start())
+        {
+            final BusConfig config = server.config()
+                .publishTimeout(Duration.ofMillis(500))
+                .retry(1, Duration.ofMillis(50), Duration.ofMillis(50))   // no retry: one attempt per call
+                .breaker(50, 4, Duration.ofSeconds(1))
+                .conclude();
+            try (JetStreamBus bus = JetStreamBus.connect(config))
+            {
+                bus.provision();
+                for (int i = 0; i < 3; i++)
+                {
+                    acked.add(publishOk(bus, i));
+                }
+                server.signal("STOP");
+                try
+                {
+                    for (int i = 0; i < 4; i++)   // each waits for its ack until the time-out
+                    {
+                        final Message m = TestMessage.to("frozen", 100 + i);
+                        final MessageError e = failure(bus, m);
+                        assertTrue(e.retryable(), e.getMessage());
+                        unacked.add(m);
+                    }
+                    assertEquals("OPEN", bus.breakerState());
+
+                    final Message fast = TestMessage.to("frozen", 200);
+                    final long start = System.nanoTime();
+                    final MessageError open = failure(bus, fast);
+                    final long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+                    unacked.add(fast);
+                    assertEquals(ErrorCode.TRANSPORT_ERROR, open.code());
+                    assertTrue(open.retryable());
+                    assertTrue(open.getMessage().contains("circuit breaker OPEN"), open.getMessage());
+                    assertEquals("OPEN", open.details().get(PublishGuard.BREAKER_STATE));
+                    assertTrue(elapsedMs < 100, "failed fast: " + elapsedMs + " ms");
+                    assertTrue(MetricsProbe.scrape().contains("agentflow_circuit_breaker_state 1.0"));
+                }
+                finally
+                {
+                    server.signal("CONT");
+                }
+
+                final Message after = TestMessage.to("frozen", 300);
+                Await.until(Duration.ofSeconds(20), () -> tryPublish(bus, after), () -> "flow to resume, breaker "
+                    + bus.breakerState());
+                acked.add(after);
+
+                for (final Message m : unacked)   // the caller retries what was not acknowledged
+                {
+                    bus.publishAndWait(SUBJECT, m);
+                }
+                assertEquals("CLOSED", bus.breakerState(), "closed again after its half-open trial calls succeeded");
+                final long stored = bus.management().getStreamInfo(StreamProvisioner.MESSAGES,
+                    io.nats.client.api.StreamInfoOptions.filterSubjects(SUBJECT)).getStreamState().getSubjects()
+                    .stream().mapToLong(s -> s.getCount()).sum();
+                assertEquals(acked.size() + unacked.size(), stored, "every message stored exactly once");
+            }
+        }
+        assertFalse(acked.isEmpty());
+    }
+
+    private static Message publishOk(final JetStreamBus bus, final int n)
+    {
+        final Message m = TestMessage.to("frozen", n);
+        bus.publishAndWait(SUBJECT, m);
+        return m;
+    }
+
+    private static boolean tryPublish(final JetStreamBus bus, final Message m)
+    {
+        try
+        {
+            bus.publishAndWait(SUBJECT, m);
+            return true;
+        }
+        catch (final MessageError e)
+        {
+            return false;
+        }
+    }
+
+    private static MessageError failure(final JetStreamBus bus, final Message m)
+    {
+        try
+        {
+            bus.publish(SUBJECT, m).join();
+        }
+        catch (final CompletionException e)
+        {
+            return (MessageError)e.getCause();
+        }
+        throw new AssertionError("expected the publish of " + m.id() + " to fail");
+    }
+}
