@@ -62,6 +62,9 @@ public final class BusConfig
     public static final int BREAKER_WINDOW_DEFAULT = 20;
     public static final String BREAKER_OPEN_WAIT_ENV = "AF_BUS_BREAKER_OPEN_WAIT";
     public static final Duration BREAKER_OPEN_WAIT_DEFAULT = Duration.ofSeconds(5);
+    /** How many handled message ids a subscription remembers to skip duplicate deliveries; 0 turns it off. */
+    public static final String DEDUP_WINDOW_ENV = "AF_BUS_DEDUP_WINDOW";
+    public static final int DEDUP_WINDOW_DEFAULT = 100_000;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
     public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
@@ -83,6 +86,7 @@ public final class BusConfig
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
     private boolean tracing = true;
+    private int dedupWindow = DEDUP_WINDOW_DEFAULT;
     private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
     private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
     private Duration retryMaxDelay = RETRY_MAX_DELAY_DEFAULT;
@@ -117,6 +121,7 @@ public final class BusConfig
         c.embeddedMaxBytes = longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
         c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
+        c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
         c.retryInitialDelay = durationValue(env, RETRY_INITIAL_DELAY_ENV, RETRY_INITIAL_DELAY_DEFAULT);
         c.retryMaxDelay = durationValue(env, RETRY_MAX_DELAY_ENV, RETRY_MAX_DELAY_DEFAULT);
@@ -151,6 +156,8 @@ public final class BusConfig
                 && redeliveryDelay.compareTo(redeliveryDelayMax) <= 0,
             REDELIVERY_DELAY_ENV + "=" + redeliveryDelay + " must be positive and at most "
                 + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
+        require(dedupWindow >= 0 && dedupWindow <= 10_000_000, DEDUP_WINDOW_ENV + " must be 0..10000000: "
+            + dedupWindow);
         require(retryMaxAttempts >= 1, RETRY_MAX_ATTEMPTS_ENV + " must be 1 (no retry) or more: " + retryMaxAttempts);
         require(positive(retryInitialDelay) && positive(retryMaxDelay) && retryInitialDelay.compareTo(retryMaxDelay) <= 0,
             RETRY_INITIAL_DELAY_ENV + "=" + retryInitialDelay + " must be positive and at most " + RETRY_MAX_DELAY_ENV
@@ -328,6 +335,17 @@ public final class BusConfig
     public BusConfig openTelemetry(final io.opentelemetry.api.OpenTelemetry openTelemetry)
     {
         this.openTelemetry = openTelemetry;
+        return this;
+    }
+
+    public int dedupWindow()
+    {
+        return dedupWindow;
+    }
+
+    public BusConfig dedupWindow(final int dedupWindow)
+    {
+        this.dedupWindow = dedupWindow;
         return this;
     }
 

@@ -23,6 +23,7 @@ import java.util.function.LongSupplier;
  *   agentflow_message_latency_seconds{message_type, subject} message ts to handler start (producer's clock)
  *   agentflow_hash_verifications_total{status}              valid, hash_mismatch, invalid
  *   agentflow_publish_errors_total{code}                    by MessageError code
+ *   agentflow_duplicate_deliveries_total                    handled ids delivered again, skipped
  *   agentflow_quarantined_total{reason}                     hash_mismatch, ..., max_deliveries
  *   agentflow_publish_in_flight                             publishes awaiting acks
  *   agentflow_consumer_lag{consumer}                        stored messages the consumer has not received yet
@@ -35,6 +36,7 @@ import java.util.function.LongSupplier;
 public final class BusMetrics
 {
     private static final String[] STATUSES = {"published", "publish_failed", "delivered", "redelivered"};
+    private final Counter duplicates;
     private static final int PUBLISHED = 0;
     private static final int PUBLISH_FAILED = 1;
     private static final int DELIVERED = 2;
@@ -65,6 +67,8 @@ public final class BusMetrics
             .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS).register(registry);
         final Counter verifications = Counter.builder().name("agentflow_hash_verifications_total")
             .help("Verifications of received messages by outcome").labelNames("status").register(registry);
+        duplicates = Counter.builder().name("agentflow_duplicate_deliveries_total")
+            .help("Deliveries of an already handled message id, acknowledged without the handler").register(registry);
         publishErrors = Counter.builder().name("agentflow_publish_errors_total")
             .help("Failed publishes by error code").labelNames("code").register(registry);
         quarantined = Counter.builder().name("agentflow_quarantined_total")
@@ -144,6 +148,11 @@ public final class BusMetrics
         final String pattern = Subjects.pattern(subject);
         latencyByPattern[type.ordinal()].computeIfAbsent(pattern, p -> latency.labelValues(type.wireName(), p))
             .observe(Math.max(0, Timestamps.nowMicros() - tsMicros) / 1e6);
+    }
+
+    void duplicate()
+    {
+        duplicates.inc();
     }
 
     void redelivered(final MessageType type)

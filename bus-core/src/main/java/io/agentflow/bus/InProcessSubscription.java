@@ -109,11 +109,17 @@ final class InProcessSubscription extends SubscriptionBase
 
     private void handle(final InProcessStream.Stored s, final Message message, final long deliveryCount)
     {
+        if (alreadyHandled(message.id()))
+        {
+            done(s);
+            return;
+        }
         try
         {
             metrics.delivered(message.type(), s.subject(), message.tsMicros());
             bus.tracing().process(s.subject(), message, null, () -> handler.onMessage(message,
                 new Delivery(s.subject(), s.sequence(), deliveryCount)));
+            handled.add(message.id());
             delivered.increment();
             done(s);
         }

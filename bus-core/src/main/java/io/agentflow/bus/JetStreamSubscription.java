@@ -121,12 +121,19 @@ final class JetStreamSubscription extends SubscriptionBase
     private void handle(final io.nats.client.Message raw, final Message message)
     {
         final NatsJetStreamMetaData meta = raw.metaData();
+        if (alreadyHandled(message.id()))
+        {
+            raw.ack();
+            inFlight.release();
+            return;
+        }
         try
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
             bus.tracing().process(raw.getSubject(), message, raw.getHeaders(), () -> handler.onMessage(message,
                 new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount())));
             raw.ack();
+            handled.add(message.id());
             delivered.increment();
         }
         catch (final Exception ex)

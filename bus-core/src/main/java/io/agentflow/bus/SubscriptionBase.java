@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What both transports' subscriptions share: their spec, handler shards, the in-flight bound (at most
- * {@code 2 * fetchBatch} messages between arrival and the end of their handling), counts and metrics.
+ * {@code 2 * fetchBatch} messages between arrival and the end of their handling), the window of recently handled
+ * ids that turns duplicate deliveries away, counts and metrics.
  */
 abstract class SubscriptionBase implements Subscription
 {
@@ -19,6 +20,8 @@ abstract class SubscriptionBase implements Subscription
     final LongAdder delivered = new LongAdder();
     final LongAdder redelivered = new LongAdder();
     final LongAdder quarantined = new LongAdder();
+    final LongAdder duplicates = new LongAdder();
+    final RecentIds handled;
     final BusMetrics metrics = BusMetrics.shared();
 
     SubscriptionBase(final BusConfig config, final SubscriptionSpec spec, final MessageHandler handler,
@@ -29,6 +32,7 @@ abstract class SubscriptionBase implements Subscription
         this.handler = handler;
         this.shards = new HandlerShards(threadPrefix + spec.durableName(), config.handlerThreads());
         this.inFlight = new Semaphore(config.fetchBatch() * 2);
+        this.handled = new RecentIds(config.dedupWindow());
     }
 
     @Override
@@ -40,7 +44,19 @@ abstract class SubscriptionBase implements Subscription
     @Override
     public SubscriptionStats stats()
     {
-        return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum());
+        return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum(), duplicates.sum());
+    }
+
+    /** @return whether {@code id} was handled already: then the delivery is only counted, and acknowledged. */
+    boolean alreadyHandled(final String id)
+    {
+        if (handled.contains(id))
+        {
+            duplicates.increment();
+            metrics.duplicate();
+            return true;
+        }
+        return false;
     }
 
     /** @return whether this call closes the subscription (the first one does), having stopped its lag reports. */

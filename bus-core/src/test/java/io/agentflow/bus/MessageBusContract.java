@@ -98,6 +98,25 @@ abstract class MessageBusContract
     }
 
     @Test
+    void shouldHandAMessageStoredTwiceToTheHandlerOnce() throws Exception
+    {
+        final String subject = "agents.twice.in";
+        final Message m = TestMessage.to("twice", 1);
+        final byte[] wire = m.toString().getBytes(StandardCharsets.UTF_8);
+        injectRaw(subject, wire);   // no Nats-Msg-Id: the broker keeps both copies
+        injectRaw(subject, wire);
+        bus.publishAndWait(subject, TestMessage.to("twice", 2));
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("twice", subject), (msg, d) -> received.add(msg)))
+        {
+            Await.until(WAIT, () -> 2 == received.size() && 1 == s.stats().duplicates(),
+                () -> "two handled, one duplicate skipped: " + received.size() + ", " + s.stats());
+        }
+        assertEquals(m, received.get(0));
+        assertEquals(2, number(received.get(1)));
+    }
+
+    @Test
     void shouldResumeADurableConsumerWithoutLossOrRedeliveryOfHandledMessages()
     {
         final String subject = "agents.resume.in";
