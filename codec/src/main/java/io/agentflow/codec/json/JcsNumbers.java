@@ -31,6 +31,8 @@ public final class JcsNumbers
     private static final int K_MAX = 292;
     private static final long[] G = powersOfTen();
 
+    /** Digits accumulated into a long without overflow: 10^18 - 1 < 2^63 - 1, but 19 nines are not. */
+    private static final int MAX_EXACT_DIGITS = 18;
     private static final byte[] MIN_VALUE_CHARS = {'5', 'e', '-', '3', '2', '4'};
     private static final long[] POW10 = new long[19];
     private static final double[] EXACT_POW10 = new double[23];
@@ -124,7 +126,7 @@ public final class JcsNumbers
     }
 
     /**
-     * Parses an RFC 8259 number literal already checked for syntax. Literals of up to 19 significant digits whose
+     * Parses an RFC 8259 number literal already checked for syntax. Literals of up to 18 significant digits whose
      * value is exactly computable take a path that allocates nothing; the rest go through {@link Double#parseDouble}.
      *
      * @return the nearest double; infinite when the literal is beyond double range.
@@ -143,7 +145,7 @@ public final class JcsNumbers
         boolean exact = true;
         for (; i < end && b[i] >= '0' && b[i] <= '9'; i++)
         {
-            if (significant < 19)
+            if (significant < MAX_EXACT_DIGITS)
             {
                 mantissa = mantissa * 10 + (b[i] - '0');
                 if (mantissa != 0)
@@ -161,7 +163,7 @@ public final class JcsNumbers
         {
             for (i++; i < end && b[i] >= '0' && b[i] <= '9'; i++)
             {
-                if (significant < 19)
+                if (significant < MAX_EXACT_DIGITS)
                 {
                     mantissa = mantissa * 10 + (b[i] - '0');
                     exponent10--;

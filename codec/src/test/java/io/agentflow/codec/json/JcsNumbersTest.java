@@ -101,7 +101,10 @@ class JcsNumbersTest
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "-0", "1", "-1", "0.5", "1e5", "1E+5", "1.5e-7", "123456789012345678901234567890",
-        "0.1", "4.35", "9007199254740993", "1e-400", "2.2250738585072011e-308"})
+        "0.1", "4.35", "9007199254740993", "1e-400", "2.2250738585072011e-308",
+        // 19 digits above 2^63 overflowed a long accumulator once (found by CanonicalFormPropertiesTest)
+        "9273726921930790000", "9999999999999999999", "-9300000000000000000", "9223372036854775808",
+        "999999999999999999", "0.9999999999999999999", "92737269219307.90000"})
     void shouldParseLikeDoubleParseDouble(final String literal)
     {
         final byte[] b = literal.getBytes(StandardCharsets.US_ASCII);
