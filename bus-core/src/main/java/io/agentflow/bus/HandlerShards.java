@@ -37,9 +37,10 @@ final class HandlerShards
 
     void execute(final String subject, final Message message, final Runnable task)
     {
-        final String token = Subjects.idToken(subject);
-        final String key = null == token ? message.from() : token;
-        shards[(int)Math.floorMod(HASH.hashChars(key), (long)shards.length)].execute(task);
+        final int start = Subjects.idTokenStart(subject);
+        final long hash = start < 0 ? HASH.hashChars(message.from())
+            : HASH.hashChars(subject, start, subject.indexOf('.', start) - start);   // in place, no substring
+        shards[(int)Math.floorMod(hash, (long)shards.length)].execute(task);
     }
 
     /** Lets tasks already queued finish, waiting up to {@code timeout} for each shard. */

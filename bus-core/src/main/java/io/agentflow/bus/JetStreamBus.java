@@ -124,12 +124,11 @@ public final class JetStreamBus implements MessageBus
         return guard.publish(() -> attempt(subject, message));
     }
 
-    /** One attempt: connection check, in-flight permit, encode, publishAsync, ack. */
+    /** One attempt (the subject is already checked): connection, in-flight permit, encode, publishAsync, ack. */
     private CompletableFuture<PublishAck> attempt(final String subject, final Message message)
     {
         try
         {
-            Subjects.checkPublishSubject(subject);
             if (Connection.Status.CONNECTED != connection.getStatus())
             {
                 throw MessageErrors.transport("not connected to NATS (status " + connection.getStatus()

@@ -67,26 +67,38 @@ public final class Subjects
      */
     public static String token(final String id, final String what)
     {
-        if (null == id || id.isEmpty())
+        if (null == id)
         {
             throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, what, "must not be empty");
         }
-        if (id.length() > MAX_TOKEN_LENGTH)
+        checkToken(id, 0, id.length(), what);
+        return id;
+    }
+
+    /** Checks {@code s[start, end)} as one token, in place: no substring per check on the publish path. */
+    private static void checkToken(final String s, final int start, final int end, final String what)
+    {
+        final int length = end - start;
+        if (0 == length)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, what, "must not be empty");
+        }
+        if (length > MAX_TOKEN_LENGTH)
         {
             throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, what,
-                "too long for a subject token: length=" + id.length() + ", max=" + MAX_TOKEN_LENGTH);
+                "too long for a subject token: length=" + length + ", max=" + MAX_TOKEN_LENGTH);
         }
-        for (int i = 0; i < id.length(); i++)
+        for (int i = start; i < end; i++)
         {
-            final char c = id.charAt(i);
+            final char c = s.charAt(i);
             if ('.' == c || '*' == c || '>' == c || Character.isWhitespace(c) || Character.isSpaceChar(c)
                 || Character.isISOControl(c) || Character.isSurrogate(c))
             {
                 throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, what, String.format(
-                    "not allowed in a subject token: U+%04X at index %d of \"%s\"", (int)c, i, printable(id)));
+                    "not allowed in a subject token: U+%04X at index %d of \"%s\"", (int)c, i - start,
+                    printable(s.substring(start, end))));
             }
         }
-        return id;
     }
 
     /**
@@ -105,7 +117,7 @@ public final class Subjects
         {
             if (i == subject.length() || '.' == subject.charAt(i))
             {
-                token(subject.substring(tokenStart, i), "subject");
+                checkToken(subject, tokenStart, i, "subject");
                 tokenStart = i + 1;
             }
         }
@@ -139,16 +151,14 @@ public final class Subjects
         }
     }
 
-    /** @return the id token of an {@code agents.<id>.*} or {@code workflows.<id>.*} subject, else {@code null}. */
-    public static String idToken(final String subject)
+    /**
+     * @return where the id token of an {@code agents.<id>.*} or {@code workflows.<id>.*} subject starts (it ends at
+     * the next {@code .}), else -1. An index, so the per-message ordering key needs no substring.
+     */
+    public static int idTokenStart(final String subject)
     {
-        if (subject.startsWith("agents.") || subject.startsWith("workflows."))
-        {
-            final int first = subject.indexOf('.');
-            final int second = subject.indexOf('.', first + 1);
-            return second > first ? subject.substring(first + 1, second) : null;
-        }
-        return null;
+        final int start = subject.startsWith("agents.") ? 7 : subject.startsWith("workflows.") ? 10 : -1;
+        return start >= 0 && subject.indexOf('.', start) > start ? start : -1;
     }
 
     private static String printable(final String id)

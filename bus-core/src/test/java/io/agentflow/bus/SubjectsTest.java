@@ -7,7 +7,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,8 +60,9 @@ class SubjectsTest
     @Test
     void shouldFindTheOrderingToken()
     {
-        assertEquals("planner", Subjects.idToken("agents.planner.in"));
-        assertEquals("wf-1", Subjects.idToken("workflows.wf-1.out"));
-        assertNull(Subjects.idToken("tools.calls"));
+        assertEquals(7, Subjects.idTokenStart("agents.planner.in"));
+        assertEquals(10, Subjects.idTokenStart("workflows.wf-1.out"));
+        assertEquals(-1, Subjects.idTokenStart("tools.calls"));
+        assertEquals(-1, Subjects.idTokenStart("agents.only"));
     }
 }

@@ -83,19 +83,6 @@ public final class GrowableBytes
         put(src, 0, src.length);
     }
 
-    /** Appends the ASCII characters of {@code s}; every char must be below 0x80. */
-    public void putAscii(final CharSequence s)
-    {
-        final int n = s.length();
-        final int position = reserve(n);
-        final byte[] a = array;
-        for (int i = 0; i < n; i++)
-        {
-            a[position + i] = (byte)s.charAt(i);
-        }
-        length = position + n;
-    }
-
     public byte[] toByteArray()
     {
         return Arrays.copyOf(array, length);
