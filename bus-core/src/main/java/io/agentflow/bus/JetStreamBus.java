@@ -4,6 +4,7 @@ import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -69,6 +70,8 @@ public final class JetStreamBus implements MessageBus
     public static JetStreamBus connect(final BusConfig config, final Options.Builder options)
     {
         config.conclude();
+        final java.util.concurrent.atomic.AtomicReference<JetStreamBus> created =
+            new java.util.concurrent.atomic.AtomicReference<>();
         try
         {
             final Connection connection = Nats.connect(options
@@ -76,10 +79,18 @@ public final class JetStreamBus implements MessageBus
                 .maxReconnects(config.maxReconnect())
                 .reconnectWait(config.reconnectWait())
                 .connectionName("agentflow")
-                .connectionListener((conn, event) -> LOG.info("nats connection event={} server={}", event,
-                    conn.getConnectedUrl()))
+                .connectionListener((conn, event) ->
+                {
+                    LOG.info("nats connection event={} server={}", event, conn.getConnectedUrl());
+                    final JetStreamBus bus = created.get();
+                    if (ConnectionListener.Events.RESUBSCRIBED == event && null != bus)
+                    {
+                        bus.subscriptions.forEach(JetStreamSubscription::pullAgain);
+                    }
+                })
                 .build());
-            return new JetStreamBus(config, connection);
+            created.set(new JetStreamBus(config, connection));
+            return created.get();
         }
         catch (final IOException ex)
         {

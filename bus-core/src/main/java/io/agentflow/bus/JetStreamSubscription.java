@@ -36,10 +36,19 @@ final class JetStreamSubscription extends SubscriptionBase
 {
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamSubscription.class);
 
+    /**
+     * Pull requests expire after this long and are renewed. A server restart, or a cluster moving the consumer's
+     * leader, forgets outstanding pulls; jnats notices through missed idle heartbeats (half the expiry) and pulls
+     * again. With jnats' 30 s default a subscriber stayed idle for over 30 s after a restart (ServerRestartTest);
+     * at 2 s a lost leader costs seconds, for one small pull request per 2 s per idle subscription. A reconnect
+     * pulls again at once ({@link #pullAgain()}).
+     */
+    private static final long PULL_EXPIRES_MS = 2_000;
+
     private final JetStreamBus bus;
     private final Quarantine quarantine;
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();   // used on the one dispatcher thread
-    private MessageConsumer consumer;
+    private MessageConsumer consumer;   // replaced under this object's lock
     private String stream;
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
@@ -49,7 +58,7 @@ final class JetStreamSubscription extends SubscriptionBase
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
     }
 
-    void start()
+    synchronized void start()
     {
         stream = bus.streamFor(spec.filterSubject());
         final ConsumerConfiguration defaults = StreamProvisioner.durableConsumer(config, spec.durableName(),
@@ -60,14 +69,45 @@ final class JetStreamSubscription extends SubscriptionBase
         try
         {
             ensureConsumer(stream, wanted);
-            consumer = bus.connection().getConsumerContext(stream, spec.durableName()).consume(
-                ConsumeOptions.builder().batchSize(config.fetchBatch()).build(), this::onMessage);
+            consumer = consume();
             metrics.lag(spec.durableName(), this::lag);
         }
         catch (final IOException | JetStreamApiException ex)
         {
             shards.close(config.publishTimeout());
             throw MessageErrors.from(ex).withDetail("consumer", spec.durableName());
+        }
+    }
+
+    private MessageConsumer consume() throws IOException, JetStreamApiException
+    {
+        return bus.connection().getConsumerContext(stream, spec.durableName()).consume(
+            ConsumeOptions.builder().batchSize(config.fetchBatch()).expiresIn(PULL_EXPIRES_MS).build(),
+            this::onMessage);
+    }
+
+    /**
+     * After a reconnect: a restarted server has forgotten the outstanding pull requests, and jnats would only
+     * notice at the next missed heartbeat, so pull again at once. The old consumer's pulls, if the server still
+     * holds them, deliver to the same callback until they expire.
+     */
+    synchronized void pullAgain()
+    {
+        if (!running.get())
+        {
+            return;
+        }
+        try
+        {
+            final MessageConsumer previous = consumer;
+            consumer = consume();
+            previous.stop();
+            LOG.info("consumer={} pulling again after a reconnect", spec.durableName());
+        }
+        catch (final IOException | JetStreamApiException | RuntimeException ex)
+        {
+            LOG.warn("consumer={} could not pull again after a reconnect; jnats retries at its next heartbeat: {}",
+                spec.durableName(), ex.toString());
         }
     }
 
@@ -187,7 +227,10 @@ final class JetStreamSubscription extends SubscriptionBase
         {
             return;
         }
-        consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
+        synchronized (this)   // not while pullAgain replaces the consumer
+        {
+            consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
+        }
         final int permits = config.fetchBatch() * 2;
         try
         {

@@ -1,0 +1,177 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.Message;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.StreamInfoOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a fault test published, what the broker acknowledged, what it stored and what handlers saw, with the
+ * checks every fault test makes: no acknowledged message lost, none stored twice, none handled twice, and every
+ * stored message handled. Each test adds a row to {@code target/reliability.tsv}, from which
+ * perf-reports/reliability.md is written.
+ */
+final class FaultLedger
+{
+    private final Set<String> published = ConcurrentHashMap.newKeySet();
+    private final Set<String> acked = ConcurrentHashMap.newKeySet();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+    private final Map<String, Long> ackNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> handledNanos = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+
+    /** Publishes and records the outcome; the caller does not retry here, so a failure stays a failure. */
+    void publish(final MessageBus bus, final String subject, final Message message)
+    {
+        published.add(message.id());
+        bus.publish(subject, message).whenComplete((ack, failure) ->
+        {
+            if (null == failure)
+            {
+                ackNanos.put(message.id(), System.nanoTime());
+                acked.add(message.id());
+            }
+            else
+            {
+                failures.computeIfAbsent(String.valueOf(failure.getCause() == null ? failure : failure.getCause())
+                    .replaceAll("[0-9A-Z]{26}", "<id>"), k -> new AtomicInteger()).incrementAndGet();
+                failed.add(message.id());
+            }
+        });
+    }
+
+    void recordHandled(final Message message)
+    {
+        handledNanos.putIfAbsent(message.id(), System.nanoTime());
+        handled.computeIfAbsent(message.id(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    MessageHandler handler()
+    {
+        return (message, delivery) -> recordHandled(message);
+    }
+
+    /** @return each distinct failure (ids masked) and how often it happened: for messages of failed tests. */
+    Map<String, AtomicInteger> failures()
+    {
+        return failures;
+    }
+
+    int ackedCount()
+    {
+        return acked.size();
+    }
+
+    int settledCount()
+    {
+        return acked.size() + failed.size();
+    }
+
+    int publishedCount()
+    {
+        return published.size();
+    }
+
+    /** @return milliseconds from {@code faultNanos} to the first acknowledgement after it; -1 if none. */
+    long msToFirstAckAfter(final long faultNanos)
+    {
+        return msToFirstAfter(ackNanos, faultNanos);
+    }
+
+    /** @return milliseconds from {@code faultNanos} to the first message handled after it; -1 if none. */
+    long msToFirstHandledAfter(final long faultNanos)
+    {
+        return msToFirstAfter(handledNanos, faultNanos);
+    }
+
+    private static long msToFirstAfter(final Map<String, Long> times, final long faultNanos)
+    {
+        return times.values().stream().filter(t -> t > faultNanos).mapToLong(t -> (t - faultNanos) / 1_000_000)
+            .min().orElse(-1);
+    }
+
+    int handledCount()
+    {
+        return handled.size();
+    }
+
+    /** @return how often each message id is stored on {@code subject}, read back with a raw ordered consumer. */
+    static Map<String, Integer> stored(final Connection connection, final String stream, final String subject)
+        throws Exception
+    {
+        final long count = connection.jetStreamManagement()
+            .getStreamInfo(stream, StreamInfoOptions.filterSubjects(subject)).getStreamState().getSubjects()
+            .stream().mapToLong(s -> s.getCount()).sum();
+        final Map<String, Integer> ids = new HashMap<>();
+        final JetStreamSubscription sub = connection.jetStream().subscribe(subject,
+            PushSubscribeOptions.builder().stream(stream).ordered(true).build());
+        try
+        {
+            for (long i = 0; i < count; i++)
+            {
+                final io.nats.client.Message m = sub.nextMessage(Duration.ofSeconds(10));
+                if (null == m)
+                {
+                    throw new AssertionError("read " + i + " of " + count + " stored messages");
+                }
+                ids.merge(m.getHeaders().getFirst("Nats-Msg-Id"), 1, Integer::sum);
+            }
+        }
+        finally
+        {
+            sub.unsubscribe();
+        }
+        return ids;
+    }
+
+    /**
+     * The checks of issue 7: every acknowledged message stored exactly once; an unacknowledged one stored at most
+     * once (or reported failed); every stored message handled exactly once.
+     */
+    void assertNothingLostOrDuplicated(final Map<String, Integer> stored)
+    {
+        assertEquals(published.size(), acked.size() + failed.size(), "every publish settled");
+        for (final String id : acked)
+        {
+            assertEquals(1, stored.getOrDefault(id, 0), () -> "acknowledged " + id + " stored once");
+        }
+        stored.forEach((id, n) -> assertEquals(1, n, () -> id + " stored once"));
+        assertTrue(published.containsAll(stored.keySet()), "nothing stored that was not published");
+        assertEquals(stored.keySet(), handled.keySet(), "every stored message handled, nothing else");
+        handled.forEach((id, n) -> assertEquals(1, n.get(), () -> id + " handled once"));
+    }
+
+    /** Appends this test's row to {@code target/reliability.tsv}. */
+    void record(final String fault, final String injected, final Map<String, Integer> stored,
+        final String recovery) throws IOException
+    {
+        final int duplicated = (int)handled.values().stream().filter(n -> n.get() > 1).count()
+            + (int)stored.values().stream().filter(n -> n > 1).count();
+        final long lost = acked.stream().filter(id -> !stored.containsKey(id) || !handled.containsKey(id)).count();
+        final List<String> row = new ArrayList<>(List.of(fault, injected, Integer.toString(published.size()),
+            Integer.toString(acked.size()), Integer.toString(failed.size()), Integer.toString(stored.size()),
+            Integer.toString(handled.size()), Long.toString(lost), Integer.toString(duplicated), recovery));
+        final Path file = Path.of("target", "reliability.tsv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, String.join("\t", row) + System.lineSeparator(), StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+    }
+}
