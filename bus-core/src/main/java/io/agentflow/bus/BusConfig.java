@@ -65,6 +65,12 @@ public final class BusConfig
     /** How many handled message ids a subscription remembers to skip duplicate deliveries; 0 turns it off. */
     public static final String DEDUP_WINDOW_ENV = "AF_BUS_DEDUP_WINDOW";
     public static final int DEDUP_WINDOW_DEFAULT = 100_000;
+    /**
+     * true: a subscription that finds messages of its durable consumer awaiting acknowledgement (a crashed
+     * predecessor's) waits one ack wait before pulling, so they are redelivered first and per-agent order holds.
+     */
+    public static final String ORDERED_RESUME_ENV = "AF_BUS_ORDERED_RESUME";
+    public static final boolean ORDERED_RESUME_DEFAULT = true;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
     public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
@@ -87,6 +93,7 @@ public final class BusConfig
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
     private boolean tracing = true;
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
+    private boolean orderedResume = ORDERED_RESUME_DEFAULT;
     private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
     private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
     private Duration retryMaxDelay = RETRY_MAX_DELAY_DEFAULT;
@@ -122,6 +129,7 @@ public final class BusConfig
         c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
+        c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
         c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
         c.retryInitialDelay = durationValue(env, RETRY_INITIAL_DELAY_ENV, RETRY_INITIAL_DELAY_DEFAULT);
         c.retryMaxDelay = durationValue(env, RETRY_MAX_DELAY_ENV, RETRY_MAX_DELAY_DEFAULT);
@@ -335,6 +343,17 @@ public final class BusConfig
     public BusConfig openTelemetry(final io.opentelemetry.api.OpenTelemetry openTelemetry)
     {
         this.openTelemetry = openTelemetry;
+        return this;
+    }
+
+    public boolean orderedResume()
+    {
+        return orderedResume;
+    }
+
+    public BusConfig orderedResume(final boolean orderedResume)
+    {
+        this.orderedResume = orderedResume;
         return this;
     }
 

@@ -50,6 +50,7 @@ public final class BusMetrics
     private final Counter quarantined;
     private final Gauge inFlight;
     private final Gauge breakerState;
+    private final Gauge subscriptionsOpen;
     private final CounterDataPoint[][] messages;
     private final CounterDataPoint valid;
     private final CounterDataPoint hashMismatch;
@@ -77,6 +78,8 @@ public final class BusMetrics
             .help("Publishes awaiting the broker's acknowledgement").register(registry);
         breakerState = Gauge.builder().name("agentflow_circuit_breaker_state")
             .help("The publish circuit breaker: 0 closed, 1 open, 2 half-open").register(registry);
+        subscriptionsOpen = Gauge.builder().name("agentflow_subscriptions_open")
+            .help("Subscriptions started and not yet closed, on every bus of this process").register(registry);
         GaugeWithCallback.builder().name("agentflow_consumer_lag")
             .help("Stored messages a subscribed consumer has not received yet, read at scrape time")
             .labelNames("consumer")
@@ -114,6 +117,16 @@ public final class BusMetrics
     public static BusMetrics shared()
     {
         return SHARED;
+    }
+
+    void subscriptionOpened()
+    {
+        subscriptionsOpen.inc();
+    }
+
+    void subscriptionClosed()
+    {
+        subscriptionsOpen.dec();
     }
 
     void published(final MessageType type)

@@ -7,6 +7,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,7 @@ final class JetStreamSubscription extends SubscriptionBase
         }
         catch (final IOException | JetStreamApiException ex)
         {
+            beginClose();
             shards.close(config.publishTimeout());
             throw MessageErrors.from(ex).withDetail("consumer", spec.durableName());
         }
@@ -116,7 +118,11 @@ final class JetStreamSubscription extends SubscriptionBase
     {
         try
         {
-            bus.management().getConsumerInfo(stream, spec.durableName());   // exists: bind as it is
+            final ConsumerInfo info = bus.management().getConsumerInfo(stream, spec.durableName());   // bind as is
+            if (config.orderedResume() && info.getNumAckPending() > 0)
+            {
+                awaitPredecessorsRedelivery(info);
+            }
         }
         catch (final JetStreamApiException ex)
         {
@@ -125,6 +131,28 @@ final class JetStreamSubscription extends SubscriptionBase
                 throw ex;
             }
             bus.management().addOrUpdateConsumer(stream, wanted);
+        }
+    }
+
+    /**
+     * Messages delivered to a consumer that died are redelivered once their ack wait runs out; pulling before then
+     * would hand out the messages behind them first and break per-agent order. Waiting one ack wait means the
+     * server redelivers them first, in stream order (ConsumerCrashTest). A sibling sharing the durable consumer
+     * also leaves messages awaiting acks, so it costs a start-up delay there: AF_BUS_ORDERED_RESUME=false.
+     */
+    private void awaitPredecessorsRedelivery(final ConsumerInfo info)
+    {
+        final Duration wait = info.getConsumerConfiguration().getAckWait();
+        LOG.info("consumer={} has {} messages awaiting acks from a previous subscriber; waiting {} so they are "
+            + "redelivered first, in order", spec.durableName(), info.getNumAckPending(), wait);
+        try
+        {
+            Thread.sleep(wait.toMillis() + 100);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw MessageErrors.from(ex);
         }
     }
 

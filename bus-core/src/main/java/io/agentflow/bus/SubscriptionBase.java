@@ -33,6 +33,7 @@ abstract class SubscriptionBase implements Subscription
         this.shards = new HandlerShards(threadPrefix + spec.durableName(), config.handlerThreads());
         this.inFlight = new Semaphore(config.fetchBatch() * 2);
         this.handled = new RecentIds(config.dedupWindow());
+        metrics.subscriptionOpened();
     }
 
     @Override
@@ -67,6 +68,7 @@ abstract class SubscriptionBase implements Subscription
             return false;
         }
         metrics.noLag(spec.durableName());
+        metrics.subscriptionClosed();
         return true;
     }
 }

@@ -58,15 +58,15 @@ final class FaultLedger
         });
     }
 
-    void recordHandled(final Message message)
+    void recordHandled(final String id)
     {
-        handledNanos.putIfAbsent(message.id(), System.nanoTime());
-        handled.computeIfAbsent(message.id(), k -> new AtomicInteger()).incrementAndGet();
+        handledNanos.putIfAbsent(id, System.nanoTime());
+        handled.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     }
 
     MessageHandler handler()
     {
-        return (message, delivery) -> recordHandled(message);
+        return (message, delivery) -> recordHandled(message.id());
     }
 
     /** @return each distinct failure (ids masked) and how often it happened: for messages of failed tests. */

@@ -84,6 +84,15 @@ public final class LoadgenCommand implements Callable<Integer>
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
+    @Option(names = "--soak", description = "Also sample the heap after a full GC, live threads and open "
+        + "subscriptions every --soak-sample (resources.csv), and fail unless they stay flat: for runs of "
+        + "10 minutes and more (scripts/soak).")
+    boolean soak;
+
+    @Option(names = "--soak-sample", defaultValue = "30s", description = "Sampling interval of --soak (default: "
+        + "${DEFAULT-VALUE}).")
+    String soakSample;
+
     @Mixin
     MetricsOption metrics;
 
@@ -167,6 +176,8 @@ public final class LoadgenCommand implements Callable<Integer>
             final String runTag = Integer.toHexString(tag);
             final boolean terminal = null != System.console();
             final RunResult ours;
+            final ResourceSampler sampler = soak
+                ? new ResourceSampler(BusConfig.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
             if ("nats".equals(chosen))
             {
                 final BusConfig natsConfig = config.url(endpoint).conclude();
@@ -181,6 +192,10 @@ public final class LoadgenCommand implements Callable<Integer>
                     "embedded", runTag, agents, payloadBytes), flowPattern, agents, rate, warmupNanos, durationNanos,
                     publishers, err, terminal).run();
             }
+            if (null != sampler)
+            {
+                sampler.close();
+            }
             RunResult base = null;
             if ("nats".equals(chosen) && null != baseline)
             {
@@ -193,9 +208,18 @@ public final class LoadgenCommand implements Callable<Integer>
                 targetUs, environment(chosen, endpoint));
             final Path dir = null != reportDir ? reportDir : Path.of("perf-reports", "runs",
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            boolean flat = true;
+            if (null != sampler)
+            {
+                final Map<String, Object> verdict = sampler.verdict();
+                summary.put("soak", verdict);
+                flat = Boolean.TRUE.equals(verdict.get("flat"));
+                sampler.write(dir);
+                err.println("loadgen: soak " + (flat ? "flat" : "NOT flat") + ": " + verdict);
+            }
             ReportWriter.write(dir, summary, ours, base, targetUs);
             printHeadline(out, summary, ours, base, dir);
-            return Summary.passed(ours, targetUs) ? 0 : 1;
+            return Summary.passed(ours, targetUs) && flat ? 0 : 1;
         }
         catch (final MessageError e)
         {
