@@ -94,6 +94,7 @@ public final class BusConfig
     private boolean tracing = true;
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
     private boolean orderedResume = ORDERED_RESUME_DEFAULT;
+    private BusSecurity security = BusSecurity.NONE;
     private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
     private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
     private Duration retryMaxDelay = RETRY_MAX_DELAY_DEFAULT;
@@ -129,6 +130,7 @@ public final class BusConfig
         c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
+        c.security = BusSecurity.fromEnv(env);
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
         c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
         c.retryInitialDelay = durationValue(env, RETRY_INITIAL_DELAY_ENV, RETRY_INITIAL_DELAY_DEFAULT);
@@ -178,6 +180,8 @@ public final class BusConfig
                 + BREAKER_OPEN_WAIT_ENV + "=" + breakerOpenWait + " positive");
         require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
             + embeddedMaxBytes);
+        require(null != security, "security must not be null (BusSecurity.NONE)");
+        security.check();
         return this;
     }
 
@@ -343,6 +347,18 @@ public final class BusConfig
     public BusConfig openTelemetry(final io.opentelemetry.api.OpenTelemetry openTelemetry)
     {
         this.openTelemetry = openTelemetry;
+        return this;
+    }
+
+    /** @return authentication and TLS for NATS: see {@link BusSecurity}. */
+    public BusSecurity security()
+    {
+        return security;
+    }
+
+    public BusConfig security(final BusSecurity security)
+    {
+        this.security = security;
         return this;
     }
 

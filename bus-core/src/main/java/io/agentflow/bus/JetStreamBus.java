@@ -44,10 +44,13 @@ public final class JetStreamBus implements MessageBus
     private final BusTracing tracing;
     private final PublishGuard guard;
     private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final ConnectionErrors errors;
 
-    private JetStreamBus(final BusConfig config, final Connection connection) throws IOException
+    private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
+        throws IOException
     {
         this.config = config;
+        this.errors = errors;
         this.connection = connection;
         this.js = connection.jetStream();
         this.jsm = connection.jetStreamManagement();
@@ -72,8 +75,11 @@ public final class JetStreamBus implements MessageBus
         config.conclude();
         final java.util.concurrent.atomic.AtomicReference<JetStreamBus> created =
             new java.util.concurrent.atomic.AtomicReference<>();
+        final ConnectionErrors errors = new ConnectionErrors();
         try
         {
+            config.security().apply(options);
+            options.errorListener(errors);
             final Connection connection = Nats.connect(options
                 .servers(config.url().split(","))
                 .maxReconnects(config.maxReconnect())
@@ -89,12 +95,20 @@ public final class JetStreamBus implements MessageBus
                     }
                 })
                 .build());
-            created.set(new JetStreamBus(config, connection));
+            created.set(new JetStreamBus(config, connection, errors));
             return created.get();
         }
         catch (final IOException ex)
         {
-            throw MessageErrors.transport("cannot connect to " + config.url() + ": " + ex.getMessage(), ex);
+            final String reported = errors.lastFailure();
+            // TLS 1.3: a server that rejects the client's certificate closes the connection after the handshake,
+            // and jnats sees only a time-out
+            final String cause = !reported.isEmpty() || null == config.security().tlsCaFile() ? reported
+                : "the server closed the TLS connection without a reason: if it requires mutual TLS, set "
+                    + BusSecurity.TLS_CERT_FILE_ENV + " and " + BusSecurity.TLS_KEY_FILE_ENV
+                    + " to a certificate its CA signed";
+            throw MessageErrors.transport("cannot connect to " + config.url() + ": " + ex.getMessage()
+                + (cause.isEmpty() || String.valueOf(ex.getMessage()).contains(cause) ? "" : " (" + cause + ")"), ex);
         }
         catch (final InterruptedException ex)
         {
@@ -106,13 +120,18 @@ public final class JetStreamBus implements MessageBus
     /** Creates or updates the streams and default consumers; see {@link StreamProvisioner}. */
     public List<StreamProvisioner.Outcome> provision()
     {
+        final long start = System.nanoTime();
         try
         {
             return new StreamProvisioner(connection, config).provision();
         }
         catch (final IOException ex)
         {
-            throw MessageErrors.from(ex);
+            throw errors.explain(MessageErrors.from(ex), start);
+        }
+        catch (final MessageError ex)
+        {
+            throw errors.explain(ex, start);
         }
     }
 
@@ -138,12 +157,18 @@ public final class JetStreamBus implements MessageBus
     /** One attempt (the subject is already checked): connection, in-flight permit, encode, publishAsync, ack. */
     private CompletableFuture<PublishAck> attempt(final String subject, final Message message)
     {
+        final long start = System.nanoTime();
         try
         {
             if (Connection.Status.CONNECTED != connection.getStatus())
             {
                 throw MessageErrors.transport("not connected to NATS (status " + connection.getStatus()
                     + "); retry with the same message, it will be stored once", null);
+            }
+            final MessageError denied = errors.publishDenied(subject);
+            if (null != denied)
+            {
+                throw denied;
             }
             if (!inFlight.tryAcquire(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
             {
@@ -191,7 +216,8 @@ public final class JetStreamBus implements MessageBus
                 traced.end(failure);
                 if (null != failure)
                 {
-                    final MessageError error = MessageErrors.from(failure).withDetail("id", message.id());
+                    final MessageError error = errors.explain(MessageErrors.from(failure), start)
+                        .withDetail("id", message.id());
                     metrics.publishFailed(message.type(), error.code());
                     throw error;
                 }
@@ -203,9 +229,18 @@ public final class JetStreamBus implements MessageBus
     @Override
     public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
     {
+        final long start = System.nanoTime();
         final JetStreamSubscription subscription = new JetStreamSubscription(this, spec, handler);
         subscriptions.add(subscription);
-        subscription.start();
+        try
+        {
+            subscription.start();
+        }
+        catch (final MessageError ex)
+        {
+            subscriptions.remove(subscription);
+            throw errors.explain(ex, start);
+        }
         return subscription;
     }
 
@@ -249,6 +284,7 @@ public final class JetStreamBus implements MessageBus
     /** @return the stream that stores {@code subject}. */
     String streamFor(final String subject)
     {
+        final long start = System.nanoTime();
         try
         {
             final List<String> names = jsm.getStreamNames(subject);
@@ -261,7 +297,7 @@ public final class JetStreamBus implements MessageBus
         }
         catch (final IOException | JetStreamApiException ex)
         {
-            throw MessageErrors.from(ex);
+            throw errors.explain(MessageErrors.from(ex), start);
         }
     }
 

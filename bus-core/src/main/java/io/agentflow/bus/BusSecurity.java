@@ -1,0 +1,160 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How a bus authenticates to NATS and protects the connection, from {@code AF_BUS_*} variables: at most one of
+ * token, user and password, or NKey; TLS when a CA file is given (the server's certificate must chain to it and
+ * name the host connected to), mutual TLS when a client certificate and key are given too. Files are PEM.
+ *
+ * @param token        {@code AF_BUS_TOKEN}.
+ * @param user         {@code AF_BUS_USER}, with {@code AF_BUS_PASSWORD}.
+ * @param password     {@code AF_BUS_PASSWORD}.
+ * @param nkeySeedFile {@code AF_BUS_NKEY_SEED_FILE}: a file holding the user's NKey seed ({@code SU...}).
+ * @param tlsCaFile    {@code AF_BUS_TLS_CA_FILE}: the CA certificate(s) to trust; switches TLS on.
+ * @param tlsCertFile  {@code AF_BUS_TLS_CERT_FILE}: this client's certificate chain, for mutual TLS.
+ * @param tlsKeyFile   {@code AF_BUS_TLS_KEY_FILE}: its private key (PKCS#8, {@code BEGIN PRIVATE KEY}).
+ * @param inboxPrefix  {@code AF_BUS_INBOX_PREFIX} (default {@code _INBOX}): replies and pulled messages arrive on
+ *                     subjects under it; give each agent its own ({@code _INBOX_alice}) so that subject
+ *                     permissions can keep agents from reading each other's deliveries.
+ */
+public record BusSecurity(String token, String user, String password, Path nkeySeedFile, Path tlsCaFile,
+    Path tlsCertFile, Path tlsKeyFile, String inboxPrefix)
+{
+    public static final String TOKEN_ENV = "AF_BUS_TOKEN";
+    public static final String USER_ENV = "AF_BUS_USER";
+    public static final String PASSWORD_ENV = "AF_BUS_PASSWORD";
+    public static final String NKEY_SEED_FILE_ENV = "AF_BUS_NKEY_SEED_FILE";
+    public static final String TLS_CA_FILE_ENV = "AF_BUS_TLS_CA_FILE";
+    public static final String TLS_CERT_FILE_ENV = "AF_BUS_TLS_CERT_FILE";
+    public static final String TLS_KEY_FILE_ENV = "AF_BUS_TLS_KEY_FILE";
+    public static final String INBOX_PREFIX_ENV = "AF_BUS_INBOX_PREFIX";
+    public static final String INBOX_PREFIX_DEFAULT = "_INBOX";
+
+    /** No authentication, no TLS. */
+    public static final BusSecurity NONE = new BusSecurity(null, null, null, null, null, null, null,
+        INBOX_PREFIX_DEFAULT);
+
+    public static BusSecurity fromEnv(final Map<String, String> env)
+    {
+        return new BusSecurity(blankToNull(env.get(TOKEN_ENV)), blankToNull(env.get(USER_ENV)),
+            blankToNull(env.get(PASSWORD_ENV)), path(env.get(NKEY_SEED_FILE_ENV)), path(env.get(TLS_CA_FILE_ENV)),
+            path(env.get(TLS_CERT_FILE_ENV)), path(env.get(TLS_KEY_FILE_ENV)),
+            env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT));
+    }
+
+    public BusSecurity withToken(final String token)
+    {
+        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
+    }
+
+    public BusSecurity withUser(final String user, final String password)
+    {
+        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
+    }
+
+    public BusSecurity withNkeySeedFile(final Path seedFile)
+    {
+        return new BusSecurity(token, user, password, seedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
+    }
+
+    public BusSecurity withTls(final Path caFile, final Path certFile, final Path keyFile)
+    {
+        return new BusSecurity(token, user, password, nkeySeedFile, caFile, certFile, keyFile, inboxPrefix);
+    }
+
+    public BusSecurity withInboxPrefix(final String prefix)
+    {
+        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, prefix);
+    }
+
+    /** @throws MessageError {@code validation_error} naming the settings that do not go together. */
+    void check()
+    {
+        final int methods = (null != token ? 1 : 0) + (null != user || null != password ? 1 : 0)
+            + (null != nkeySeedFile ? 1 : 0);
+        require(methods <= 1, "choose one of " + TOKEN_ENV + ", " + USER_ENV + "/" + PASSWORD_ENV + " and "
+            + NKEY_SEED_FILE_ENV);
+        require((null == user) == (null == password), USER_ENV + " and " + PASSWORD_ENV + " go together");
+        require((null == tlsCertFile) == (null == tlsKeyFile), TLS_CERT_FILE_ENV + " and " + TLS_KEY_FILE_ENV
+            + " go together");
+        require(null == tlsCertFile || null != tlsCaFile, TLS_CERT_FILE_ENV + " needs " + TLS_CA_FILE_ENV
+            + " (the CA that signed the server's certificate)");
+        require(null != inboxPrefix && !inboxPrefix.isBlank() && !inboxPrefix.contains(" ")
+            && !inboxPrefix.contains("*") && !inboxPrefix.contains(">"), INBOX_PREFIX_ENV
+            + " must be a subject prefix without wildcards: " + inboxPrefix);
+    }
+
+    /** Adds this security to jnats options. */
+    void apply(final Options.Builder options)
+    {
+        if (null != token)
+        {
+            options.token(token.toCharArray());
+        }
+        if (null != user)
+        {
+            options.userInfo(user.toCharArray(), password.toCharArray());
+        }
+        if (null != nkeySeedFile)
+        {
+            options.authHandler(Nats.staticCredentials(null, read(nkeySeedFile, NKEY_SEED_FILE_ENV).trim()
+                .toCharArray()));
+        }
+        if (null != tlsCaFile)
+        {
+            options.sslContext(PemTls.context(tlsCaFile, tlsCertFile, tlsKeyFile));
+        }
+        if (!INBOX_PREFIX_DEFAULT.equals(inboxPrefix))
+        {
+            options.inboxPrefix(inboxPrefix);
+        }
+    }
+
+    static String read(final Path file, final String setting)
+    {
+        try
+        {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        }
+        catch (final IOException ex)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, setting, "cannot read " + file + ": " + ex);
+        }
+    }
+
+    private static Path path(final String value)
+    {
+        return null == blankToNull(value) ? null : Path.of(value.trim());
+    }
+
+    private static String blankToNull(final String value)
+    {
+        return null == value || value.isBlank() ? null : value;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", message);
+        }
+    }
+
+    @Override
+    public String toString()   // never print secrets
+    {
+        return "BusSecurity[token=" + (null != token ? "***" : "none") + ", user=" + user + ", password="
+            + (null != password ? "***" : "none") + ", nkeySeedFile=" + nkeySeedFile + ", tlsCaFile=" + tlsCaFile
+            + ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile=" + tlsKeyFile + ", inboxPrefix=" + inboxPrefix + "]";
+    }
+}
