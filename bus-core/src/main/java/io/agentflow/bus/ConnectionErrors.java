@@ -91,7 +91,7 @@ final class ConnectionErrors implements ErrorListener
         {
             return null;
         }
-        return error("publish to \"" + subject + "\"");
+        return error("publish to \"" + subject + "\"", null);
     }
 
     /**
@@ -112,13 +112,14 @@ final class ConnectionErrors implements ErrorListener
                 what.append(what.length() > 0 ? ", " : "").append(k);
             }
         });
-        return what.length() > 0 ? error(what + " (while: " + failure.getMessage() + ")") : failure;
+        return what.length() > 0 ? error(what.toString(), failure.getMessage()) : failure;
     }
 
-    private static MessageError error(final String what)
+    private static MessageError error(final String what, final String during)
     {
-        return new MessageError(ErrorCode.TRANSPORT_ERROR, false, "permission denied: the server refused " + what
-            + " to this connection's user; check its NATS permissions", Map.of("permission", "denied"), null);
+        return new MessageError(ErrorCode.TRANSPORT_ERROR, false, "permission denied: the server refused this "
+            + "connection's user " + what + "; check its NATS permissions" + (null != during ? " (the operation "
+            + "ended with: " + during + ")" : ""), Map.of("permission", "denied"), null);
     }
 
     private static String key(final String operation, final String subject)
