@@ -73,6 +73,9 @@ public final class BusConfig
     public static final boolean ORDERED_RESUME_DEFAULT = true;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
+    /** Received messages larger than this are refused (serialization_error) and quarantined. */
+    public static final String MAX_MESSAGE_BYTES_ENV = "AF_BUS_MAX_MESSAGE_BYTES";
+    public static final int MAX_MESSAGE_BYTES_DEFAULT = io.agentflow.codec.json.JsonLimits.MAX_BYTES_DEFAULT;
     public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
     public static final boolean EMBEDDED_VERIFY_DEFAULT = true;
 
@@ -90,11 +93,13 @@ public final class BusConfig
     private Duration redeliveryDelayMax = REDELIVERY_DELAY_MAX_DEFAULT;
     private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
+    private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
     private boolean tracing = true;
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
     private boolean orderedResume = ORDERED_RESUME_DEFAULT;
     private BusSecurity security = BusSecurity.NONE;
+    private Signatures signatures = Signatures.NONE;
     private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
     private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
     private Duration retryMaxDelay = RETRY_MAX_DELAY_DEFAULT;
@@ -131,6 +136,8 @@ public final class BusConfig
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
+        c.maxMessageBytes = intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
+        c.signatures = Signatures.fromEnv(env);
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
         c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
         c.retryInitialDelay = durationValue(env, RETRY_INITIAL_DELAY_ENV, RETRY_INITIAL_DELAY_DEFAULT);
@@ -180,7 +187,8 @@ public final class BusConfig
                 + BREAKER_OPEN_WAIT_ENV + "=" + breakerOpenWait + " positive");
         require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
             + embeddedMaxBytes);
-        require(null != security, "security must not be null (BusSecurity.NONE)");
+        require(maxMessageBytes >= 1024, MAX_MESSAGE_BYTES_ENV + " must be 1024 or more: " + maxMessageBytes);
+        require(null != security && null != signatures, "security and signatures must not be null (use NONE)");
         security.check();
         return this;
     }
@@ -359,6 +367,30 @@ public final class BusConfig
     public BusConfig security(final BusSecurity security)
     {
         this.security = security;
+        return this;
+    }
+
+    /** @return the decoder limits of received messages: {@link #MAX_MESSAGE_BYTES_ENV}, the codec's depth. */
+    public io.agentflow.codec.json.JsonLimits receiveLimits()
+    {
+        return new io.agentflow.codec.json.JsonLimits(maxMessageBytes, io.agentflow.codec.json.JsonLimits.MAX_DEPTH_DEFAULT);
+    }
+
+    public BusConfig maxMessageBytes(final int maxMessageBytes)
+    {
+        this.maxMessageBytes = maxMessageBytes;
+        return this;
+    }
+
+    /** @return signing of outgoing messages and the receive policy: see {@link Signatures}. */
+    public Signatures signatures()
+    {
+        return signatures;
+    }
+
+    public BusConfig signatures(final Signatures signatures)
+    {
+        this.signatures = signatures;
         return this;
     }
 

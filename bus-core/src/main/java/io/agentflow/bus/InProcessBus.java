@@ -112,8 +112,9 @@ public final class InProcessBus implements MessageBus
     {
         final SubjectPattern filter = new SubjectPattern(Subjects.workflowAll(workflowId));
         final long sinceMicros = since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000;
-        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         final List<ReplayReport.Failure> failures = new ArrayList<>();
+        final ChainVerifier chains = new ChainVerifier();
         long read = 0;
         long verified = 0;
         for (final InProcessStream.Stored s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))
@@ -127,6 +128,7 @@ public final class InProcessBus implements MessageBus
             {
                 final Message m = decoder.decode(s.bytes());
                 verified++;
+                chains.accept(m, s.sequence());
                 listener.onMessage(m, new Delivery(s.subject(), s.sequence(), 1));
             }
             catch (final MessageError e)
@@ -136,7 +138,7 @@ public final class InProcessBus implements MessageBus
                     id instanceof String ? (String)id : "-", e.getMessage()));
             }
         }
-        return new ReplayReport(read, verified, failures);
+        return new ReplayReport(read, verified, failures, chains.finish());
     }
 
     @Override

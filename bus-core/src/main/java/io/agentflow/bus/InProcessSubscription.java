@@ -52,7 +52,7 @@ final class InProcessSubscription extends SubscriptionBase
 
     private void read()
     {
-        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         final boolean verify = config.embeddedVerify();
         while (running.get())
         {

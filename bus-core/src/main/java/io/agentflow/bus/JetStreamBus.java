@@ -195,7 +195,9 @@ public final class JetStreamBus implements MessageBus
         {
             traced = tracing.startPublish(subject, message);   // the stored message carries the span's ids
             final byte[] body = EnvelopeEncoder.threadLocal().wireBytes(traced.message());
-            sent = js.publishAsync(subject, tracing.headers(traced), body, PublishOptions.builder()
+            final io.nats.client.impl.Headers headers = tracing.headers(traced);
+            config.signatures().sign(headers, traced.message().envelopeHash());
+            sent = js.publishAsync(subject, headers, body, PublishOptions.builder()
                 .messageId(message.id())
                 .build());
         }
@@ -247,7 +249,7 @@ public final class JetStreamBus implements MessageBus
     @Override
     public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
     {
-        return new Replayer(js).replay(Subjects.workflowAll(workflowId), since, listener);
+        return new Replayer(js, config.receiveLimits()).replay(Subjects.workflowAll(workflowId), since, listener);
     }
 
     @Override

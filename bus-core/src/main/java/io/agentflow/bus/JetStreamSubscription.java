@@ -48,7 +48,7 @@ final class JetStreamSubscription extends SubscriptionBase
 
     private final JetStreamBus bus;
     private final Quarantine quarantine;
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();   // used on the one dispatcher thread
+    private final EnvelopeDecoder decoder;   // used on the one dispatcher thread
     private MessageConsumer consumer;   // replaced under this object's lock
     private String stream;
 
@@ -57,6 +57,7 @@ final class JetStreamSubscription extends SubscriptionBase
         super(bus.config(), spec, handler, "af-handler-");
         this.bus = bus;
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
+        this.decoder = new EnvelopeDecoder(config.receiveLimits());
     }
 
     synchronized void start()
@@ -171,19 +172,32 @@ final class JetStreamSubscription extends SubscriptionBase
         catch (final MessageError e)
         {
             metrics.refused(e.code());
-            Quarantine.audit(e, raw.getSubject());
-            final Object id = e.details().get("id");
-            if (quarantine.quarantine(raw, spec.durableName(), e.code().wireName(),
-                id instanceof String ? (String)id : "-", e.getMessage()))
-            {
-                quarantined.increment();
-                metrics.quarantined(e.code().wireName());
-            }
+            refuse(raw, e, e.code().wireName());
+            return;
+        }
+        final MessageError unsigned = config.signatures().check(raw.getSubject(), message.id(),
+            message.envelopeHash(), raw.getHeaders());
+        if (null != unsigned)
+        {
+            refuse(raw, unsigned, (String)unsigned.details().get("signature"));
             return;
         }
         metrics.verified();
         inFlight.acquire();
         shards.execute(raw.getSubject(), message, () -> handle(raw, message));
+    }
+
+    /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
+    private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
+    {
+        Quarantine.audit(e, raw.getSubject());
+        final Object id = e.details().get("id");
+        if (quarantine.quarantine(raw, spec.durableName(), reason, id instanceof String ? (String)id : "-",
+            e.getMessage()))
+        {
+            quarantined.increment();
+            metrics.quarantined(reason);
+        }
     }
 
     private void handle(final io.nats.client.Message raw, final Message message)

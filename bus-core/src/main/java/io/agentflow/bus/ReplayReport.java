@@ -3,22 +3,37 @@ package io.agentflow.bus;
 import java.util.List;
 
 /**
- * What a replay read and what failed verification.
+ * What a replay read, what failed verification, and where the workflow's hash chains break.
  *
- * @param read     messages read from the stream.
- * @param verified messages that passed and went to the listener.
- * @param failures the others, in stream order.
+ * @param read        messages read from the stream.
+ * @param verified    messages that passed and went to the listener.
+ * @param failures    the others, in stream order.
+ * @param chainBreaks gaps, reorderings and insertions in the chains of {@link WorkflowChain}, in stream order.
  */
-public record ReplayReport(long read, long verified, List<Failure> failures)
+public record ReplayReport(long read, long verified, List<Failure> failures, List<ChainBreak> chainBreaks)
 {
     public ReplayReport
     {
         failures = List.copyOf(failures);
+        chainBreaks = List.copyOf(chainBreaks);
     }
 
+    /** @return whether every message verified and every chain is whole. */
     public boolean allVerified()
     {
-        return failures.isEmpty();
+        return failures.isEmpty() && chainBreaks.isEmpty();
+    }
+
+    /**
+     * A break in a workflow's hash chain.
+     *
+     * @param streamSequence where it shows: the message after a gap, the reordered or inserted message.
+     * @param id             that message's id.
+     * @param kind           {@code gap}, {@code reordered}, {@code inserted} or {@code unlinked}.
+     * @param detail         the chain, the sequence numbers and the neighbouring messages.
+     */
+    public record ChainBreak(long streamSequence, String id, String kind, String detail)
+    {
     }
 
     /**

@@ -31,16 +31,19 @@ final class Replayer
     private static final int BATCH = 256;
 
     private final JetStream js;
+    private final io.agentflow.codec.json.JsonLimits limits;
 
-    Replayer(final JetStream js)
+    Replayer(final JetStream js, final io.agentflow.codec.json.JsonLimits limits)
     {
         this.js = js;
+        this.limits = limits;
     }
 
     ReplayReport replay(final String filter, final Instant since, final ReplayListener listener)
     {
-        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(limits);
         final List<ReplayReport.Failure> failures = new ArrayList<>();
+        final ChainVerifier chains = new ChainVerifier();
         long read = 0;
         long verified = 0;
         JetStreamSubscription sub = null;
@@ -75,6 +78,7 @@ final class Replayer
                     {
                         final Message message = decoder.decode(raw.getData());
                         verified++;
+                        chains.accept(message, sequence);
                         listener.onMessage(message, new Delivery(raw.getSubject(), sequence, 1));
                     }
                     catch (final MessageError e)
@@ -85,7 +89,7 @@ final class Replayer
                     }
                 }
             }
-            return new ReplayReport(read, verified, failures);
+            return new ReplayReport(read, verified, failures, chains.finish());
         }
         catch (final IOException | JetStreamApiException ex)
         {

@@ -15,6 +15,7 @@ class InProcessBusContractTest extends MessageBusContract
             .url("embedded:")
             .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
             .maxDeliver(3)
+            .maxMessageBytes(NatsTestServer.MAX_MESSAGE_BYTES)
             .conclude());
     }
 

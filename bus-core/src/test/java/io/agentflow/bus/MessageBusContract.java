@@ -140,6 +140,54 @@ abstract class MessageBusContract
         assertEquals(expected, seen, "in order, each once");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"agents.ho-a.in", "agents.ho-a.out", "workflows.ho-w.in", "workflows.ho-w.out",
+        "tools.calls", "tools.audit", "system.control", "system.health"})
+    void shouldQuarantineHostileBytesWithTheirReasonAndDeliverTheirNeighboursUntouched(final String subject)
+        throws Exception
+    {
+        final Message before = TestMessage.to("hostile", 1);
+        final Message after = TestMessage.to("hostile", 2);
+        final String valid = TestMessage.to("hostile", 3).toString();
+        final Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
+        hostile.put("oversized", Message.builder().from("x").to("hostile").type(io.agentflow.codec.MessageType.EVENT)
+            .payload("y".repeat(NatsTestServer.MAX_MESSAGE_BYTES)).build().toString().getBytes(StandardCharsets.UTF_8));
+        hostile.put("malformed", valid.substring(0, valid.length() / 2).getBytes(StandardCharsets.UTF_8));
+        hostile.put("wrong hash", valid.replace("\"n\":3", "\"n\":4").getBytes(StandardCharsets.UTF_8));
+        hostile.put("wrong schema", valid.replace("\"type\":\"request\"", "\"type\":7")
+            .getBytes(StandardCharsets.UTF_8));
+        final Map<String, String> expectedReason = Map.of("oversized", "serialization_error", "malformed",
+            "serialization_error", "wrong hash", "hash_mismatch", "wrong schema", "schema_error");
+
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("ho-" + subject.replace('.', '-'), subject)
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m)))   // other tests' left out
+        {
+            bus.publishAndWait(subject, before);
+            for (final Map.Entry<String, byte[]> e : hostile.entrySet())
+            {
+                injectRaw(subject, e.getValue());
+            }
+            bus.publishAndWait(subject, after);
+            Await.until(WAIT, () -> received.size() == 2 && s.stats().quarantined() == hostile.size(),
+                () -> "2 delivered and " + hostile.size() + " quarantined, have " + received.size() + " and "
+                    + s.stats());
+        }
+        assertEquals(before.toString(), received.get(0).toString(), "delivered untouched");
+        assertEquals(after.toString(), received.get(1).toString(), "delivered untouched");
+        for (final Map.Entry<String, byte[]> e : hostile.entrySet())
+        {
+            final String reason = expectedReason.get(e.getKey());
+            if (!"serialization_error".equals(reason))   // two records share that reason; compare the last only
+            {
+                assertTrue(java.util.Arrays.equals(e.getValue(), lastQuarantined(reason)), e.getKey() + " kept as "
+                    + reason);
+            }
+        }
+        assertTrue(java.util.Arrays.equals(hostile.get("malformed"), lastQuarantined("serialization_error")),
+            "malformed kept as serialization_error, after the oversized one");
+    }
+
     @Test
     void shouldCountInMetricsWithBoundedLabels() throws Exception
     {

@@ -16,6 +16,9 @@ import java.util.stream.Stream;
  */
 public final class NatsTestServer implements AutoCloseable
 {
+    /** Below NATS' 1 MB max_payload, so that the tests can store an oversized message. */
+    public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+
     private final Path storeDir;
     private final NatsServerRunner runner;
 
@@ -89,6 +92,7 @@ public final class NatsTestServer implements AutoCloseable
             .publishTimeout(java.time.Duration.ofSeconds(5))
             .redeliveryDelay(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400))
             .maxDeliver(3)
+            .maxMessageBytes(MAX_MESSAGE_BYTES)
             .conclude();
     }
 

@@ -59,8 +59,14 @@ final class ReplayCommand implements Callable<Integer>
                 err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + DocumentTool.oneLine(
                     f.detail()));
             }
+            for (final ReplayReport.ChainBreak b : report.chainBreaks())
+            {
+                err.println("chain_" + b.kind() + " " + b.id() + " seq=" + b.streamSequence() + " "
+                    + DocumentTool.oneLine(b.detail()));
+            }
             out.println("replay workflow=" + workflow + " since=" + Timestamps.format(Timestamps.toMicros(from))
-                + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size());
+                + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size()
+                + " chain_breaks=" + report.chainBreaks().size());
             out.flush();
             err.flush();
             return report.allVerified() ? 0 : 1;

@@ -80,7 +80,7 @@ class BusCommandsTest
         assertEquals(0, replay.exitCode(), replay.err());
         assertEquals(List.of(m1, m2), replay.lines().subList(0, 2));
         assertTrue(replay.lines().get(2).startsWith("replay workflow=wf-cli since=1970-01-01T00:00:00.000000Z "
-            + "read=2 verified=2 failed=0"), replay.lines().get(2));
+            + "read=2 verified=2 failed=0 chain_breaks=0"), replay.lines().get(2));
     }
 
     @Test

@@ -1,0 +1,124 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * Ed25519 signatures over an envelope hash (the JDK's own EdDSA). What is signed is the ASCII of
+ * {@code agentflow-envelope-v1:} followed by the 64 hex digits of {@code envelope_hash}: the prefix keeps a
+ * signature made here from being valid for any other use of the same key. The signature travels in the
+ * {@value #SIGNATURE_HEADER} header (base64url, no padding) with the signer's key id in {@value #KEY_ID_HEADER}.
+ */
+public final class EnvelopeSigner
+{
+    public static final String SIGNATURE_HEADER = "AF-Signature";
+    public static final String KEY_ID_HEADER = "AF-Key-Id";
+    private static final byte[] DOMAIN = "agentflow-envelope-v1:".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<Signature> ED25519 = ThreadLocal.withInitial(EnvelopeSigner::newSignature);
+
+    private final String keyId;
+    private final PrivateKey key;
+
+    public EnvelopeSigner(final String keyId, final PrivateKey key)
+    {
+        this.keyId = Subjects.token(keyId, "signing key id");   // one token: no separators or controls
+        this.key = key;
+    }
+
+    /** Reads a PKCS#8 PEM Ed25519 private key ({@code openssl genpkey -algorithm ed25519}). */
+    public static EnvelopeSigner fromPem(final String keyId, final Path privateKeyPem)
+    {
+        try
+        {
+            return new EnvelopeSigner(keyId, KeyFactory.getInstance("Ed25519").generatePrivate(
+                new PKCS8EncodedKeySpec(pemBody(BusSecurity.read(privateKeyPem, Signatures.SIGNING_KEY_FILE_ENV),
+                    "PRIVATE KEY"))));
+        }
+        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, Signatures.SIGNING_KEY_FILE_ENV,
+                "not an Ed25519 PKCS#8 PEM key: " + privateKeyPem + ": " + ex.getMessage());
+        }
+    }
+
+    /** Reads an X.509 PEM Ed25519 public key ({@code openssl pkey -pubout}). */
+    public static PublicKey publicKeyFromPem(final String pem) throws GeneralSecurityException
+    {
+        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pemBody(pem, "PUBLIC KEY")));
+    }
+
+    public String keyId()
+    {
+        return keyId;
+    }
+
+    /** @return the base64url signature of {@code envelopeHash}. */
+    public String sign(final String envelopeHash)
+    {
+        try
+        {
+            final Signature s = ED25519.get();
+            s.initSign(key);
+            s.update(DOMAIN);
+            s.update(envelopeHash.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("Ed25519 signing failed", ex);
+        }
+    }
+
+    /** @return whether {@code signature} (base64url) is {@code key}'s signature of {@code envelopeHash}. */
+    static boolean verify(final PublicKey key, final String envelopeHash, final String signature)
+    {
+        try
+        {
+            final Signature s = ED25519.get();
+            s.initVerify(key);
+            s.update(DOMAIN);
+            s.update(envelopeHash.getBytes(StandardCharsets.US_ASCII));
+            return s.verify(Base64.getUrlDecoder().decode(signature));
+        }
+        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        {
+            return false;   // malformed base64 or signature bytes: not a valid signature
+        }
+    }
+
+    private static byte[] pemBody(final String pem, final String type)
+    {
+        final String begin = "-----BEGIN " + type + "-----";
+        final String end = "-----END " + type + "-----";
+        final int b = pem.indexOf(begin);
+        final int e = pem.indexOf(end);
+        if (b < 0 || e < b)
+        {
+            throw new IllegalArgumentException("no " + begin + " block");
+        }
+        return Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e));
+    }
+
+    private static Signature newSignature()
+    {
+        try
+        {
+            return Signature.getInstance("Ed25519");
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("this JDK has no Ed25519", ex);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The public keys a receiver trusts, by key id. From a directory, each {@code <key-id>.pem} file holds one Ed25519
+ * public key; keys may also be added at run time (rotation: add the new key, start signing with it, remove the old
+ * one once nothing signed with it is in flight). Thread-safe.
+ */
+public final class KeyRegistry
+{
+    private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
+
+    public static KeyRegistry fromDirectory(final Path dir)
+    {
+        final KeyRegistry registry = new KeyRegistry();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : files.filter(f -> f.getFileName().toString().endsWith(".pem")).toList())
+            {
+                final String name = file.getFileName().toString();
+                registry.add(name.substring(0, name.length() - 4),
+                    EnvelopeSigner.publicKeyFromPem(Files.readString(file)));
+            }
+        }
+        catch (final IOException | GeneralSecurityException | IllegalArgumentException ex)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, Signatures.TRUSTED_KEYS_DIR_ENV,
+                "cannot read the trusted keys in " + dir + ": " + ex.getMessage());
+        }
+        return registry;
+    }
+
+    public KeyRegistry add(final String keyId, final PublicKey key)
+    {
+        keys.put(Subjects.token(keyId, "key id"), key);
+        return this;
+    }
+
+    public KeyRegistry remove(final String keyId)
+    {
+        keys.remove(keyId);
+        return this;
+    }
+
+    /** @return the key, or {@code null} when {@code keyId} is not trusted. */
+    public PublicKey get(final String keyId)
+    {
+        return null == keyId ? null : keys.get(keyId);
+    }
+
+    public int size()
+    {
+        return keys.size();
+    }
+}

@@ -1,0 +1,103 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.nats.client.impl.Headers;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Map;
+
+/**
+ * Signed envelopes on a bus: who this bus signs as (optional), whom it trusts, and where it insists. A hash proves
+ * a message was not corrupted; only a signature proves who wrote it, because whoever can rewrite a message can
+ * rewrite its hash too. Publishing signs every message when a signing key is set; receiving checks by
+ * {@link SignaturePolicy}. Settings: {@value #SIGNING_KEY_FILE_ENV} with {@value #SIGNING_KEY_ID_ENV},
+ * {@value #TRUSTED_KEYS_DIR_ENV}, {@value #POLICY_ENV}.
+ *
+ * @param signer   signs outgoing messages, or {@code null}.
+ * @param trusted  the public keys accepted, by key id.
+ * @param policy   per subject: none, verify-if-present, require.
+ */
+public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePolicy policy)
+{
+    public static final String SIGNING_KEY_FILE_ENV = "AF_BUS_SIGNING_KEY_FILE";
+    public static final String SIGNING_KEY_ID_ENV = "AF_BUS_SIGNING_KEY_ID";
+    public static final String TRUSTED_KEYS_DIR_ENV = "AF_BUS_TRUSTED_KEYS_DIR";
+    public static final String POLICY_ENV = "AF_BUS_SIGNATURE_POLICY";
+
+    /** Quarantine reasons, also the {@code signature} detail of the error. */
+    public static final String MISSING = "signature_missing";
+    public static final String UNKNOWN_KEY = "signature_unknown_key";
+    public static final String INVALID = "signature_invalid";
+
+    public static final Signatures NONE = new Signatures(null, new KeyRegistry(), SignaturePolicy.NONE);
+
+    public static Signatures fromEnv(final Map<String, String> env)
+    {
+        final String keyFile = env.get(SIGNING_KEY_FILE_ENV);
+        final String keyId = env.get(SIGNING_KEY_ID_ENV);
+        if ((null == keyFile || keyFile.isBlank()) != (null == keyId || keyId.isBlank()))
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", SIGNING_KEY_FILE_ENV + " and "
+                + SIGNING_KEY_ID_ENV + " go together");
+        }
+        final String dir = env.get(TRUSTED_KEYS_DIR_ENV);
+        return new Signatures(null == keyFile || keyFile.isBlank() ? null : EnvelopeSigner.fromPem(keyId.trim(),
+            Path.of(keyFile.trim())), null == dir || dir.isBlank() ? new KeyRegistry()
+            : KeyRegistry.fromDirectory(Path.of(dir.trim())), SignaturePolicy.parse(env.get(POLICY_ENV)));
+    }
+
+    /** Adds this bus's signature of {@code envelopeHash} to outgoing headers, when it signs. */
+    void sign(final Headers headers, final String envelopeHash)
+    {
+        if (null != signer)
+        {
+            headers.put(EnvelopeSigner.KEY_ID_HEADER, signer.keyId());
+            headers.put(EnvelopeSigner.SIGNATURE_HEADER, signer.sign(envelopeHash));
+        }
+    }
+
+    /**
+     * @return {@code null} when a message received on {@code subject} passes the policy, else a
+     * {@code validation_error} whose {@code signature} detail is {@link #MISSING}, {@link #UNKNOWN_KEY} or
+     * {@link #INVALID}.
+     */
+    MessageError check(final String subject, final String id, final String envelopeHash, final Headers headers)
+    {
+        if (policy.isNone())
+        {
+            return null;
+        }
+        final SignaturePolicy.Mode mode = policy.modeFor(subject);
+        if (SignaturePolicy.Mode.NONE == mode)
+        {
+            return null;
+        }
+        final String signature = null == headers ? null : headers.getFirst(EnvelopeSigner.SIGNATURE_HEADER);
+        final String keyId = null == headers ? null : headers.getFirst(EnvelopeSigner.KEY_ID_HEADER);
+        if (null == signature)
+        {
+            return SignaturePolicy.Mode.REQUIRE == mode ? refuse(MISSING, id, subject, "no " +
+                EnvelopeSigner.SIGNATURE_HEADER + " header, and " + subject + " requires signed messages") : null;
+        }
+        final PublicKey key = trusted.get(keyId);
+        if (null == key)
+        {
+            return refuse(UNKNOWN_KEY, id, subject, "signed with key id '" + keyId + "', which is not trusted");
+        }
+        if (!EnvelopeSigner.verify(key, envelopeHash, signature))
+        {
+            return refuse(INVALID, id, subject, "the signature does not verify with key '" + keyId + "' over "
+                + "envelope_hash " + envelopeHash);
+        }
+        return null;
+    }
+
+    private static MessageError refuse(final String reason, final String id, final String subject,
+        final String detail)
+    {
+        return new MessageError(ErrorCode.VALIDATION_ERROR, detail, Map.of("signature", reason, "id", id,
+            "subject", subject), null);
+    }
+}
