@@ -30,7 +30,8 @@ final class ChainVerifier
     {
     }
 
-    private final Map<String, TreeMap<Long, Link>> chains = new HashMap<>();
+    /** Per chain, the messages claiming each sequence number (more than one: all but one were inserted). */
+    private final Map<String, TreeMap<Long, List<Link>>> chains = new HashMap<>();
     private final List<ReplayReport.ChainBreak> breaks = new ArrayList<>();
 
     void accept(final Message m, final long streamSequence)
@@ -40,7 +41,7 @@ final class ChainVerifier
             return;
         }
         final String name = wf + "/" + m.from();
-        final TreeMap<Long, Link> chain = chains.get(name);
+        final TreeMap<Long, List<Link>> chain = chains.get(name);
         if (!(meta.get(WorkflowChain.SEQ) instanceof Number seqValue)
             || !(meta.get(WorkflowChain.PREV) instanceof String prev))
         {
@@ -52,61 +53,92 @@ final class ChainVerifier
             return;
         }
         final Link link = new Link(seqValue.longValue(), prev, m.envelopeHash(), m.id(), streamSequence);
-        final TreeMap<Long, Link> links = null != chain ? chain : new TreeMap<>();
+        final TreeMap<Long, List<Link>> links = null != chain ? chain : new TreeMap<>();
         chains.putIfAbsent(name, links);
-        final Link taken = links.get(link.seq());
-        if (null != taken)
+        if (!links.isEmpty() && link.seq() < links.lastKey() && !links.containsKey(link.seq()))
         {
-            report(streamSequence, link.id(), "inserted", "chain " + name + ": seq " + link.seq()
-                + " is taken by id " + taken.id() + " (stream seq " + taken.streamSequence() + ")");
-            return;
-        }
-        if (!links.isEmpty() && link.seq() < links.lastKey())
-        {
-            final Link later = links.lastEntry().getValue();
+            final Link later = links.lastEntry().getValue().get(0);
             report(streamSequence, link.id(), "reordered", "chain " + name + ": seq " + link.seq()
                 + " stored after seq " + later.seq() + " (id " + later.id() + ", stream seq " + later.streamSequence()
                 + ")");
         }
-        links.put(link.seq(), link);
-        final Link before = links.get(link.seq() - 1);
-        if (null != before && !before.hash().equals(link.prev()))
-        {
-            report(streamSequence, link.id(), "inserted", "chain " + name + ": seq " + link.seq() + " links to "
-                + shortHash(link.prev()) + " but seq " + before.seq() + " (id " + before.id() + ") has hash "
-                + shortHash(before.hash()));
-        }
-        final Link after = links.get(link.seq() + 1);
-        if (null != after && !link.hash().equals(after.prev()))
-        {
-            report(after.streamSequence(), after.id(), "inserted", "chain " + name + ": seq " + after.seq()
-                + " links to " + shortHash(after.prev()) + " but seq " + link.seq() + " (id " + link.id()
-                + ") has hash " + shortHash(link.hash()));
-        }
+        links.computeIfAbsent(link.seq(), k -> new ArrayList<>(1)).add(link);
     }
 
-    /** @return every break found, gaps included, in stream order. */
+    /** @return every break found, in stream order: reorderings as they came, then insertions and gaps. */
     List<ReplayReport.ChainBreak> finish()
     {
         chains.forEach((name, links) ->
         {
             Link previous = null;
-            for (final Link link : links.values())
+            for (final Map.Entry<Long, List<Link>> entry : links.entrySet())
             {
-                if (null != previous && link.seq() > previous.seq() + 1)
+                final Link genuine = genuine(entry.getValue(), previous, links.get(entry.getKey() + 1));
+                for (final Link other : entry.getValue())
+                {
+                    if (other != genuine)
+                    {
+                        report(other.streamSequence(), other.id(), "inserted", "chain " + name + ": seq "
+                            + other.seq() + " is claimed by id " + other.id() + " (stream seq " + other.streamSequence()
+                            + ") as well as by id " + genuine.id() + " (stream seq " + genuine.streamSequence()
+                            + "), which the chain continues from");
+                    }
+                }
+                if (null != previous && genuine.seq() > previous.seq() + 1)
                 {
                     final long first = previous.seq() + 1;
-                    final long lastMissing = link.seq() - 1;
-                    report(link.streamSequence(), link.id(), "gap", "chain " + name + ": seq " + (first == lastMissing
-                        ? first : first + ".." + lastMissing) + " missing between id " + previous.id() + " (seq "
-                        + previous.seq() + ", stream seq " + previous.streamSequence() + ") and id " + link.id()
-                        + " (seq " + link.seq() + ", stream seq " + link.streamSequence() + "): deleted or never stored");
+                    final long last = genuine.seq() - 1;
+                    report(genuine.streamSequence(), genuine.id(), "gap", "chain " + name + ": seq "
+                        + (first == last ? first : first + ".." + last) + " missing between id " + previous.id()
+                        + " (seq " + previous.seq() + ", stream seq " + previous.streamSequence() + ") and id "
+                        + genuine.id() + " (seq " + genuine.seq() + ", stream seq " + genuine.streamSequence()
+                        + "): deleted or never stored");
                 }
-                previous = link;
+                else if (null != previous && !previous.hash().equals(genuine.prev()))
+                {
+                    report(genuine.streamSequence(), genuine.id(), "inserted", "chain " + name + ": seq "
+                        + genuine.seq() + " (id " + genuine.id() + ") links to " + shortHash(genuine.prev())
+                        + " but seq " + previous.seq() + " (id " + previous.id() + ") has hash "
+                        + shortHash(previous.hash()));
+                }
+                previous = genuine;
             }
         });
         breaks.sort(Comparator.comparingLong(ReplayReport.ChainBreak::streamSequence));
         return breaks;
+    }
+
+    /**
+     * @return of the messages claiming one place, the one the chain continues from (its successor links to it),
+     * else the one that links to its predecessor, else the first stored.
+     */
+    private static Link genuine(final List<Link> claimants, final Link previous, final List<Link> successors)
+    {
+        if (1 == claimants.size())
+        {
+            return claimants.get(0);
+        }
+        if (null != successors)
+        {
+            for (final Link c : claimants)
+            {
+                if (successors.stream().anyMatch(s -> s.prev().equals(c.hash())))
+                {
+                    return c;
+                }
+            }
+        }
+        if (null != previous)
+        {
+            for (final Link c : claimants)
+            {
+                if (c.prev().equals(previous.hash()))
+                {
+                    return c;
+                }
+            }
+        }
+        return claimants.get(0);
     }
 
     private void report(final long streamSequence, final String id, final String kind, final String detail)

@@ -1,0 +1,158 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.Message;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.impl.Headers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Signed envelopes (issue 8): a publisher signs with its Ed25519 key; a receiver trusting that key id enforces its
+ * policy per subject. Unsigned, unknown-key and bad-signature messages are quarantined with their reason under
+ * {@code require}, and a forgery that rewrote the payload and recomputed a valid hash is rejected whether it keeps
+ * the old signature or re-signs with another key under the same key id.
+ */
+@Timeout(60)
+class SignedEnvelopeTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static NatsTestServer server;
+    private static KeyPair alice;
+    private static KeyPair mallory;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = NatsTestServer.start();
+        final KeyPairGenerator ed25519 = KeyPairGenerator.getInstance("Ed25519");
+        alice = ed25519.generateKeyPair();
+        mallory = ed25519.generateKeyPair();
+        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        {
+            setup.provision();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception
+    {
+        server.close();
+    }
+
+    @Test
+    void requireDeliversOnlyMessagesSignedByATrustedKey() throws Exception
+    {
+        final String subject = Subjects.agentIn("signed-inbox");
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        final Message signed = TestMessage.to("signed-inbox", 1);
+        final Message forged = signed.toBuilder().payload(Map.of("n", 1, "text", "transfer everything")).build();
+        try (JetStreamBus sender = JetStreamBus.connect(server.config().signatures(new Signatures(
+                new EnvelopeSigner("alice-1", alice.getPrivate()), new KeyRegistry(), SignaturePolicy.NONE))
+                .conclude());
+            JetStreamBus receiver = receiver("agents.*.in=require");
+            Connection raw = Nats.connect(server.url()))
+        {
+            final long missing = quarantined(receiver, Signatures.MISSING);
+            final long unknown = quarantined(receiver, Signatures.UNKNOWN_KEY);
+            final long invalid = quarantined(receiver, Signatures.INVALID);
+            final Subscription s = receiver.subscribe(SubscriptionSpec.durable("signed-inbox", subject)
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m));
+            sender.publishAndWait(subject, signed);
+            final String aliceSignature = new EnvelopeSigner("alice-1", alice.getPrivate()).sign(signed.envelopeHash());
+            rawPublish(raw, subject, TestMessage.to("signed-inbox", 2), null, null);                 // unsigned
+            rawPublish(raw, subject, TestMessage.to("signed-inbox", 3), "nobody-9", aliceSignature);  // unknown key
+            rawPublish(raw, subject, forged, "alice-1", aliceSignature);    // valid hash, old signature
+            rawPublish(raw, subject, forged, "alice-1",                     // re-signed without alice's key
+                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(forged.envelopeHash()));
+            rawPublish(raw, subject, forged, "alice-1", "not base64 !");   // garbage
+            sender.publishAndWait(subject, TestMessage.to("signed-inbox", 4));
+
+            Await.until(WAIT, () -> received.size() == 2 && s.stats().quarantined() == 5, () -> "2 delivered, 5 "
+                + "quarantined; have " + received.size() + " and " + s.stats());
+            assertEquals(signed.id(), received.get(0).id());
+            assertEquals(1, quarantined(receiver, Signatures.MISSING) - missing);
+            assertEquals(1, quarantined(receiver, Signatures.UNKNOWN_KEY) - unknown);
+            assertEquals(3, quarantined(receiver, Signatures.INVALID) - invalid);
+            assertTrue(received.stream().noneMatch(m -> m.envelopeHash().equals(forged.envelopeHash())),
+                "the forgery (same id, rewritten payload, valid hash) never delivered");
+            assertEquals(signed.toString(), received.get(0).toString());
+        }
+    }
+
+    @Test
+    void verifyIfPresentLetsUnsignedThroughButNotABadSignature() throws Exception
+    {
+        final String subject = Subjects.agentOut("maybe-signed");
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (JetStreamBus receiver = receiver("agents.*.in=require,>=verify-if-present");
+            Connection raw = Nats.connect(server.url()))
+        {
+            final Subscription s = receiver.subscribe(SubscriptionSpec.durable("maybe-signed", subject)
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m));
+            final Message unsigned = TestMessage.to("maybe-signed", 1);
+            final Message badlySigned = TestMessage.to("maybe-signed", 2);
+            final Message signed = TestMessage.to("maybe-signed", 3);
+            rawPublish(raw, subject, unsigned, null, null);
+            rawPublish(raw, subject, badlySigned, "alice-1",
+                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(badlySigned.envelopeHash()));
+            rawPublish(raw, subject, signed, "alice-1",
+                new EnvelopeSigner("alice-1", alice.getPrivate()).sign(signed.envelopeHash()));
+            Await.until(WAIT, () -> received.size() == 2 && s.stats().quarantined() == 1, () -> "2 + 1, have "
+                + received.size() + " and " + s.stats());
+            assertEquals(List.of(unsigned.id(), signed.id()), received.stream().map(Message::id).toList());
+        }
+    }
+
+    @Test
+    void policiesParseAndMatchFirstRuleFirst()
+    {
+        final SignaturePolicy p = SignaturePolicy.parse("system.control=require, agents.*.in=verify-if-present,>=none");
+        assertEquals(SignaturePolicy.Mode.REQUIRE, p.modeFor("system.control"));
+        assertEquals(SignaturePolicy.Mode.VERIFY_IF_PRESENT, p.modeFor("agents.a.in"));
+        assertEquals(SignaturePolicy.Mode.NONE, p.modeFor("agents.a.out"));
+        assertFalse(p.isNone());
+        final io.agentflow.codec.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.MessageError.class, () -> SignaturePolicy.parse("agents.*.in=sometimes"));
+        assertTrue(e.getMessage().contains("sometimes"), e.getMessage());
+    }
+
+    private static JetStreamBus receiver(final String policy)
+    {
+        return JetStreamBus.connect(server.config().signatures(new Signatures(null,
+            new KeyRegistry().add("alice-1", alice.getPublic()), SignaturePolicy.parse(policy))).conclude());
+    }
+
+    private static void rawPublish(final Connection raw, final String subject, final Message m, final String keyId,
+        final String signature) throws Exception
+    {
+        final Headers headers = new Headers();
+        if (null != keyId)
+        {
+            headers.put(EnvelopeSigner.KEY_ID_HEADER, keyId);
+            headers.put(EnvelopeSigner.SIGNATURE_HEADER, signature);
+        }
+        raw.jetStream().publish(subject, headers, m.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long quarantined(final JetStreamBus bus, final String reason) throws Exception
+    {
+        return bus.management().getStreamInfo(StreamProvisioner.QUARANTINE,
+                io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.quarantine(reason))).getStreamState()
+            .getSubjects().stream().mapToLong(x -> x.getCount()).sum();
+    }
+}
