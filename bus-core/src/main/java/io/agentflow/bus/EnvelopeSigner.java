@@ -81,7 +81,7 @@ public final class EnvelopeSigner
     }
 
     /** @return whether {@code signature} (base64url) is {@code key}'s signature of {@code envelopeHash}. */
-    static boolean verify(final PublicKey key, final String envelopeHash, final String signature)
+    public static boolean verify(final PublicKey key, final String envelopeHash, final String signature)
     {
         try
         {
