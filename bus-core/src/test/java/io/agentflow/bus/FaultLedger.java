@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,9 +165,17 @@ final class FaultLedger
         final int duplicated = (int)handled.values().stream().filter(n -> n.get() > 1).count()
             + (int)stored.values().stream().filter(n -> n > 1).count();
         final long lost = acked.stream().filter(id -> !stored.containsKey(id) || !handled.containsKey(id)).count();
-        final List<String> row = new ArrayList<>(List.of(fault, injected, Integer.toString(published.size()),
-            Integer.toString(acked.size()), Integer.toString(failed.size()), Integer.toString(stored.size()),
-            Integer.toString(handled.size()), Long.toString(lost), Integer.toString(duplicated), recovery));
+        appendRow(List.of(fault, injected, Integer.toString(published.size()), Integer.toString(acked.size()),
+            Integer.toString(failed.size()), Integer.toString(stored.size()), Integer.toString(handled.size()),
+            Long.toString(lost), Integer.toString(duplicated), recovery));
+    }
+
+    /**
+     * Appends one row to {@code target/reliability.tsv}: fault, injected, published, acknowledged, failed to the
+     * caller, stored, handled, lost, duplicated, recovery.
+     */
+    static void appendRow(final List<String> row) throws IOException
+    {
         final Path file = Path.of("target", "reliability.tsv");
         Files.createDirectories(file.getParent());
         Files.writeString(file, String.join("\t", row) + System.lineSeparator(), StandardOpenOption.CREATE,

@@ -30,6 +30,7 @@ class FrozenServerTest
     {
         final List<Message> acked = new ArrayList<>();
         final List<Message> unacked = new ArrayList<>();
+        long failFastMs = -1;
         try (NatsTestServer server = NatsTestServer.start())
         {
             final BusConfig config = server.config()
@@ -66,6 +67,7 @@ class FrozenServerTest
                     assertTrue(open.getMessage().contains("circuit breaker OPEN"), open.getMessage());
                     assertEquals("OPEN", open.details().get(PublishGuard.BREAKER_STATE));
                     assertTrue(elapsedMs < 100, "failed fast: " + elapsedMs + " ms");
+                    failFastMs = elapsedMs;
                     assertTrue(MetricsProbe.scrape().contains("agentflow_circuit_breaker_state 1.0"));
                 }
                 finally
@@ -73,10 +75,12 @@ class FrozenServerTest
                     server.signal("CONT");
                 }
 
+                final long thawedAt = System.nanoTime();
                 final Message after = TestMessage.to("frozen", 300);
                 Await.until(Duration.ofSeconds(20), () -> tryPublish(bus, after), () -> "flow to resume, breaker "
                     + bus.breakerState());
                 acked.add(after);
+                final long resumedMs = (System.nanoTime() - thawedAt) / 1_000_000;
 
                 for (final Message m : unacked)   // the caller retries what was not acknowledged
                 {
@@ -87,6 +91,11 @@ class FrozenServerTest
                     io.nats.client.api.StreamInfoOptions.filterSubjects(SUBJECT)).getStreamState().getSubjects()
                     .stream().mapToLong(s -> s.getCount()).sum();
                 assertEquals(acked.size() + unacked.size(), stored, "every message stored exactly once");
+                FaultLedger.appendRow(List.of("5. server frozen (SIGSTOP) then thawed", "kill -STOP, 4 publishes "
+                    + "time out, breaker opens, kill -CONT", Integer.toString(acked.size() + unacked.size()),
+                    Integer.toString(acked.size()), Integer.toString(unacked.size()) + " (then retried, all acked)",
+                    Long.toString(stored), "- (no subscriber)", "0", "0", "fail-fast while open: " + failFastMs
+                    + " ms; flow resumed " + resumedMs + " ms after SIGCONT"));
             }
         }
         assertFalse(acked.isEmpty());
