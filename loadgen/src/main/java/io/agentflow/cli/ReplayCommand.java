@@ -59,10 +59,10 @@ final class ReplayCommand implements Callable<Integer>
                 err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + DocumentTool.oneLine(
                     f.detail()));
             }
-            for (final ReplayReport.ChainBreak b : report.chainBreaks())
+            for (final ReplayReport.ChainBreak chainBreak : report.chainBreaks())
             {
-                err.println("chain_" + b.kind() + " " + b.id() + " seq=" + b.streamSequence() + " "
-                    + DocumentTool.oneLine(b.detail()));
+                err.println("chain_" + chainBreak.kind() + " " + chainBreak.id() + " seq="
+                    + chainBreak.streamSequence() + " " + DocumentTool.oneLine(chainBreak.detail()));
             }
             out.println("replay workflow=" + workflow + " since=" + Timestamps.format(Timestamps.toMicros(from))
                 + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size()
