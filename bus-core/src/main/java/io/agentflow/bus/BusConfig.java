@@ -73,6 +73,12 @@ public final class BusConfig
     public static final boolean ORDERED_RESUME_DEFAULT = true;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
+    /** How the publish pipeline's stage threads wait for work: blocking (default: idle costs no CPU), sleeping,
+     * yielding or busy-spin (lowest latency, a core each, always). */
+    public static final String WAIT_STRATEGY_ENV = "AF_BUS_WAIT_STRATEGY";
+    public static final String WAIT_STRATEGY_DEFAULT = "blocking";
+    /** When every slot of the publish ring awaits its ack: wait up to the publish time-out, or fail at once. */
+    public static final String RING_FULL_ENV = "AF_BUS_RING_FULL";
     /** Received messages larger than this are refused (serialization_error) and quarantined. */
     public static final String MAX_MESSAGE_BYTES_ENV = "AF_BUS_MAX_MESSAGE_BYTES";
     public static final int MAX_MESSAGE_BYTES_DEFAULT = io.agentflow.codec.json.JsonLimits.MAX_BYTES_DEFAULT;
@@ -94,6 +100,8 @@ public final class BusConfig
     private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
     private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
+    private String waitStrategy = WAIT_STRATEGY_DEFAULT;
+    private boolean ringWaitWhenFull = true;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
     private boolean tracing = true;
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
@@ -137,6 +145,11 @@ public final class BusConfig
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
         c.maxMessageBytes = intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
+        c.waitStrategy = env.getOrDefault(WAIT_STRATEGY_ENV, WAIT_STRATEGY_DEFAULT).trim();
+        final String ringFull = env.getOrDefault(RING_FULL_ENV, "wait").trim();
+        require("wait".equals(ringFull) || "fail".equals(ringFull), RING_FULL_ENV + " must be wait or fail: "
+            + ringFull);
+        c.ringWaitWhenFull = "wait".equals(ringFull);
         c.signatures = Signatures.fromEnv(env);
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
         c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
@@ -187,6 +200,8 @@ public final class BusConfig
                 + BREAKER_OPEN_WAIT_ENV + "=" + breakerOpenWait + " positive");
         require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
             + embeddedMaxBytes);
+        require(java.util.List.of("blocking", "sleeping", "yielding", "busy-spin").contains(waitStrategy),
+            WAIT_STRATEGY_ENV + " must be blocking, sleeping, yielding or busy-spin: " + waitStrategy);
         require(maxMessageBytes >= 1024, MAX_MESSAGE_BYTES_ENV + " must be 1024 or more: " + maxMessageBytes);
         require(null != security && null != signatures, "security and signatures must not be null (use NONE)");
         security.check();
@@ -367,6 +382,24 @@ public final class BusConfig
     public BusConfig security(final BusSecurity security)
     {
         this.security = security;
+        return this;
+    }
+
+    public String waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    public boolean ringWaitWhenFull()
+    {
+        return ringWaitWhenFull;
+    }
+
+    /** @param strategy blocking, sleeping, yielding or busy-spin; @param waitWhenFull false: fail fast. */
+    public BusConfig pipeline(final String strategy, final boolean waitWhenFull)
+    {
+        this.waitStrategy = strategy;
+        this.ringWaitWhenFull = waitWhenFull;
         return this;
     }
 

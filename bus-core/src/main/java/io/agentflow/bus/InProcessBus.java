@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InProcessBus implements MessageBus
 {
     private final BusConfig config;
+    private io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
     private final List<InProcessStream> streams;
     private final InProcessStream quarantine;
     private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
@@ -88,6 +89,23 @@ public final class InProcessBus implements MessageBus
         Subjects.checkPublishSubject(subject);
         final InProcessStream stream = streamFor(subject);
         return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null), false);
+    }
+
+    /** Stores {@code wire[0, length)} as is (a copy), for the publish pipeline; @return the stream sequence. */
+    long appendWire(final String subject, final byte[] wire, final int length)
+    {
+        Subjects.checkPublishSubject(subject);
+        return streamFor(subject).append(subject, java.util.Arrays.copyOf(wire, length), null);
+    }
+
+    @Override
+    public synchronized io.agentflow.bus.pipeline.PublishPipeline pipeline()
+    {
+        if (null == pipeline)
+        {
+            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new InProcessOutbound(this), "embedded");
+        }
+        return pipeline;
     }
 
     @Override
@@ -171,6 +189,13 @@ public final class InProcessBus implements MessageBus
     @Override
     public void close()
     {
+        synchronized (this)
+        {
+            if (null != pipeline)
+            {
+                pipeline.close();   // every committed publish completes first
+            }
+        }
         for (final InProcessSubscription s : active.values())
         {
             s.close();

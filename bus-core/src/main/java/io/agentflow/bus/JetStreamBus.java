@@ -45,6 +45,7 @@ public final class JetStreamBus implements MessageBus
     private final PublishGuard guard;
     private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ConnectionErrors errors;
+    private io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
 
     private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
         throws IOException
@@ -229,6 +230,16 @@ public final class JetStreamBus implements MessageBus
     }
 
     @Override
+    public synchronized io.agentflow.bus.pipeline.PublishPipeline pipeline()
+    {
+        if (null == pipeline)
+        {
+            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new JetStreamOutbound(js, config), "nats");
+        }
+        return pipeline;
+    }
+
+    @Override
     public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
     {
         final long start = System.nanoTime();
@@ -312,6 +323,13 @@ public final class JetStreamBus implements MessageBus
     @Override
     public void close()
     {
+        synchronized (this)
+        {
+            if (null != pipeline)
+            {
+                pipeline.close();   // every committed publish completes first
+            }
+        }
         for (final JetStreamSubscription s : subscriptions)
         {
             s.close();

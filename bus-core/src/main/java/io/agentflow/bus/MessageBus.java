@@ -35,6 +35,14 @@ public interface MessageBus extends AutoCloseable
     CompletableFuture<PublishAck> publish(String subject, Message message);
 
     /**
+     * The allocation-free way to publish: claim a pooled event, fill it, commit it; the outcome goes to the
+     * event's callback. Started on first use, closed with the bus. Bypasses the retry policy and the breaker
+     * (a failure goes to the callback, to retry or not) and the tracing layer (trace ids set on the event travel
+     * in the envelope and a {@code traceparent} header).
+     */
+    io.agentflow.bus.pipeline.PublishPipeline pipeline();
+
+    /**
      * Publishes and waits for the acknowledgement, at most the configured publish timeout.
      *
      * @throws MessageError on failure or time-out.

@@ -56,7 +56,7 @@ public final class EnvelopeEncoder
     /**
      * Writes the wire form of {@code m} into {@code out} (reset first), computing the hash afresh.
      */
-    public void encode(final Message m, final GrowableBytes out)
+    public void encode(final EnvelopeFields m, final GrowableBytes out)
     {
         out.reset();
         writeCost(m, out);
@@ -145,22 +145,22 @@ public final class EnvelopeEncoder
         return i + 2 + HASH_NAME.length;
     }
 
-    private static void writeCost(final Message m, final GrowableBytes out)
+    private static void writeCost(final EnvelopeFields m, final GrowableBytes out)
     {
         out.put(COST_DOLLARS);
-        CanonicalJsonWriter.writeNumber(out, m.cost().dollars());
+        CanonicalJsonWriter.writeNumber(out, m.costDollars());
         out.put(TOKENS);
-        CanonicalJsonWriter.writeNumber(out, m.cost().tokens());
+        CanonicalJsonWriter.writeNumber(out, m.costTokens());
         out.put((byte)'}');
         out.put((byte)',');
     }
 
-    private void writeFromOnwards(final Message m, final GrowableBytes out)
+    private void writeFromOnwards(final EnvelopeFields m, final GrowableBytes out)
     {
         out.put(FROM);
         CanonicalJsonWriter.writeString(out, m.from());
         out.put(ID);
-        CanonicalJsonWriter.writeString(out, m.id());
+        m.writeId(out);
         out.put(METADATA);
         m.metadata().writeCanonicalTo(out);
         out.put(PAYLOAD);

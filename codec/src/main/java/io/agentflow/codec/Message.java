@@ -19,7 +19,7 @@ import java.util.Objects;
  * }</pre>
  * Thread-safe (immutable).
  */
-public final class Message
+public final class Message implements EnvelopeFields
 {
     private final String id;
     private final String traceId;
@@ -114,36 +114,43 @@ public final class Message
     }
 
     /** @return the W3C trace id (32 lowercase hex), or "" when the message carries no trace. */
+    @Override
     public String traceId()
     {
         return traceId;
     }
 
+    @Override
     public String spanId()
     {
         return spanId;
     }
 
+    @Override
     public String from()
     {
         return from;
     }
 
+    @Override
     public String to()
     {
         return to;
     }
 
+    @Override
     public MessageType type()
     {
         return type;
     }
 
+    @Override
     public Json payload()
     {
         return payload;
     }
 
+    @Override
     public Json metadata()
     {
         return metadata;
@@ -154,6 +161,25 @@ public final class Message
         return cost;
     }
 
+    @Override
+    public double costDollars()
+    {
+        return cost.dollars();
+    }
+
+    @Override
+    public long costTokens()
+    {
+        return cost.tokens();
+    }
+
+    @Override
+    public void writeId(final io.agentflow.codec.json.GrowableBytes out)
+    {
+        io.agentflow.codec.json.CanonicalJsonWriter.writeString(out, id);
+    }
+
+    @Override
     public long tsMicros()
     {
         return tsMicros;

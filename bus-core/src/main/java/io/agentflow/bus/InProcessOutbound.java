@@ -1,0 +1,38 @@
+package io.agentflow.bus;
+
+import io.agentflow.bus.pipeline.PipelineSink;
+import io.agentflow.bus.pipeline.PublishEvent;
+import io.agentflow.codec.MessageError;
+
+/**
+ * The pipeline's edge to the in-process streams: the stream keeps what it stores, so the slot's bytes are copied
+ * once, here; stored means done, so completion has nothing to wait for.
+ */
+final class InProcessOutbound implements PipelineSink
+{
+    private final InProcessBus bus;
+
+    InProcessOutbound(final InProcessBus bus)
+    {
+        this.bus = bus;
+    }
+
+    @Override
+    public void send(final PublishEvent e)
+    {
+        try
+        {
+            e.completed(bus.appendWire(e.subject(), e.wireArray(), e.wireLength()));
+        }
+        catch (final MessageError ex)
+        {
+            e.failed(ex);
+        }
+    }
+
+    @Override
+    public void complete(final PublishEvent e)
+    {
+        // stored in send
+    }
+}

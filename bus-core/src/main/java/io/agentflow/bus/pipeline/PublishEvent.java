@@ -1,0 +1,249 @@
+package io.agentflow.bus.pipeline;
+
+import io.agentflow.codec.EnvelopeFields;
+import io.agentflow.codec.MessageError;
+import io.agentflow.codec.MessageType;
+import io.agentflow.codec.json.GrowableBytes;
+import io.agentflow.codec.Json;
+import io.agentflow.codec.json.RawCanonicalJson;
+
+/**
+ * One pre-allocated slot of the publish ring: a mutable message (filled by the publisher between
+ * {@link PublishPipeline#claim()} and {@link PublishPipeline#commit(long)}), the reusable buffers the pipeline
+ * encodes into, and the outcome the completion stage reports. Strings and JSON members are references the
+ * publisher keeps (constants, pooled {@link Json} values): filling a slot copies nothing and allocates nothing.
+ * Only the pipeline's threads touch a slot between commit and completion.
+ */
+public final class PublishEvent implements EnvelopeFields
+{
+    static final int ID_LENGTH = 26;
+
+    // filled by the publisher
+    String subject;
+    private String from = "";
+    private String to = "";
+    private MessageType type = MessageType.EVENT;
+    private RawCanonicalJson payload = Json.NULL;
+    private RawCanonicalJson metadata = Json.EMPTY_OBJECT;
+    private String traceId = "";
+    private String spanId = "";
+    private double costDollars;
+    private long costTokens;
+    PublishCallback callback;
+    long tag;
+
+    // filled by the pipeline
+    final byte[] id = new byte[ID_LENGTH];
+    long tsMicros;
+    final GrowableBytes wire = new GrowableBytes(2048);
+    private byte[] exact = new byte[0];
+    Object pending;
+    long streamSequence;
+    MessageError error;
+
+    /** Resets the message fields to their defaults; {@link PublishPipeline#claim()} does this for the publisher. */
+    void clear()
+    {
+        subject = null;
+        from = "";
+        to = "";
+        type = MessageType.EVENT;
+        payload = Json.NULL;
+        metadata = Json.EMPTY_OBJECT;
+        traceId = "";
+        spanId = "";
+        costDollars = 0;
+        costTokens = 0;
+        callback = null;
+        tag = 0;
+        pending = null;
+        streamSequence = 0;
+        error = null;
+    }
+
+    public PublishEvent subject(final String subject)
+    {
+        this.subject = subject;
+        return this;
+    }
+
+    public PublishEvent from(final String from)
+    {
+        this.from = from;
+        return this;
+    }
+
+    public PublishEvent to(final String to)
+    {
+        this.to = to;
+        return this;
+    }
+
+    public PublishEvent type(final MessageType type)
+    {
+        this.type = type;
+        return this;
+    }
+
+    /** @param payload canonical JSON the publisher keeps unchanged until the callback (e.g. a pooled {@link Json}). */
+    public PublishEvent payload(final RawCanonicalJson payload)
+    {
+        this.payload = payload;
+        return this;
+    }
+
+    public PublishEvent metadata(final RawCanonicalJson metadata)
+    {
+        this.metadata = metadata;
+        return this;
+    }
+
+    public PublishEvent trace(final String traceId, final String spanId)
+    {
+        this.traceId = traceId;
+        this.spanId = spanId;
+        return this;
+    }
+
+    public PublishEvent cost(final double dollars, final long tokens)
+    {
+        this.costDollars = dollars;
+        this.costTokens = tokens;
+        return this;
+    }
+
+    /** @param callback told the outcome, with {@code tag}; one instance for all publishes, no lambda per message. */
+    public PublishEvent onComplete(final PublishCallback callback, final long tag)
+    {
+        this.callback = callback;
+        this.tag = tag;
+        return this;
+    }
+
+    /** @return the encoded envelope as an array of exactly its length, reused while the length stays the same. */
+    public byte[] exactWire()
+    {
+        if (exact.length != wire.length())
+        {
+            exact = new byte[wire.length()];   // only when the size changes: steady loads reuse it
+        }
+        System.arraycopy(wire.array(), 0, exact, 0, exact.length);
+        return exact;
+    }
+
+    /** @return the id as a String: for transports whose API takes one (an allocation at that edge). */
+    public String idString()
+    {
+        return new String(id, 0, ID_LENGTH, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** @return the subject set by the publisher. */
+    public String subject()
+    {
+        return subject;
+    }
+
+    /** @return the encode buffer's array; the envelope is its first {@link #wireLength()} bytes. */
+    public byte[] wireArray()
+    {
+        return wire.array();
+    }
+
+    public int wireLength()
+    {
+        return wire.length();
+    }
+
+    /** For sinks: the transport's handle of the send, read back by {@link PipelineSink#complete}. */
+    public void pending(final Object handle)
+    {
+        this.pending = handle;
+    }
+
+    public Object pending()
+    {
+        return pending;
+    }
+
+    /** For sinks: stored at {@code sequence}. */
+    public void completed(final long sequence)
+    {
+        this.streamSequence = sequence;
+    }
+
+    /** For sinks: failed, told to the publisher's callback. */
+    public void failed(final MessageError failure)
+    {
+        this.error = failure;
+    }
+
+    @Override
+    public double costDollars()
+    {
+        return costDollars;
+    }
+
+    @Override
+    public long costTokens()
+    {
+        return costTokens;
+    }
+
+    @Override
+    public String from()
+    {
+        return from;
+    }
+
+    @Override
+    public void writeId(final GrowableBytes out)
+    {
+        out.put((byte)'"');
+        final int p = out.reserve(ID_LENGTH);
+        System.arraycopy(id, 0, out.array(), p, ID_LENGTH);
+        out.advanceTo(p + ID_LENGTH);
+        out.put((byte)'"');
+    }
+
+    @Override
+    public RawCanonicalJson metadata()
+    {
+        return metadata;
+    }
+
+    @Override
+    public RawCanonicalJson payload()
+    {
+        return payload;
+    }
+
+    @Override
+    public String spanId()
+    {
+        return spanId;
+    }
+
+    @Override
+    public String to()
+    {
+        return to;
+    }
+
+    @Override
+    public String traceId()
+    {
+        return traceId;
+    }
+
+    @Override
+    public long tsMicros()
+    {
+        return tsMicros;
+    }
+
+    @Override
+    public MessageType type()
+    {
+        return type;
+    }
+}

@@ -1,0 +1,228 @@
+package io.agentflow.bus.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.agentflow.bus.BusConfig;
+import io.agentflow.codec.EnvelopeEncoder;
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.agentflow.codec.Timestamps;
+import io.agentflow.codec.UlidGenerator;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The hot publish path: an LMAX Disruptor ring of pre-allocated {@link PublishEvent}s and two stages, each one
+ * thread:
+ * <pre>
+ *   publishers: claim -> fill -> commit
+ *        |
+ *   encode stage: id, ts, canonical encode + SHA-256 into the slot's buffer, sink.send (e.g. publishAsync)
+ *        |
+ *   completion stage: sink.complete (the broker's ack), callback(tag, sequence, error), slot free again
+ * </pre>
+ * A slot is free again only after its completion, so the ring is also the in-flight window: its size is
+ * {@link BusConfig#maxInFlight()} rounded up to a power of two, and a transport may keep a reference to the slot's
+ * bytes until the ack (jnats does, until its writer has sent them). When the ring is full, {@link #claim()} waits
+ * up to {@link BusConfig#publishTimeout()} or fails at once ({@code AF_BUS_RING_FULL=wait|fail}) with a retryable
+ * {@code transport_error}; a committed event is always completed, never dropped.
+ * <p>
+ * Claim, fill, commit, encode and complete allocate nothing in steady state (PipelineBenchmark, {@code -prof gc});
+ * what a transport's client library allocates is its own (see the sinks).
+ */
+public final class PublishPipeline implements AutoCloseable
+{
+    private final Disruptor<PublishEvent> disruptor;
+    private final RingBuffer<PublishEvent> ring;
+    private final boolean waitWhenFull;
+    private final long claimTimeoutNanos;
+
+    public PublishPipeline(final BusConfig config, final PipelineSink sink, final String name)
+    {
+        final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
+        this.waitWhenFull = config.ringWaitWhenFull();
+        this.claimTimeoutNanos = config.publishTimeout().toNanos();
+        this.disruptor = new Disruptor<>(PublishEvent::new, size, r ->
+        {
+            final Thread t = new Thread(r, "af-pipeline-" + name);
+            t.setDaemon(true);
+            return t;
+        }, ProducerType.MULTI, waitStrategy(config.waitStrategy()));
+        this.disruptor.handleEventsWith(new EncodeStage(sink)).then(new CompletionStage(sink));
+        this.ring = disruptor.start();
+    }
+
+    /**
+     * Claims the next slot, cleared; fill it through {@link #event(long)}, then {@link #commit(long)} it, always
+     * (the sequence is taken).
+     *
+     * @throws MessageError a retryable {@code transport_error} when the ring stays full (every slot awaiting its
+     *                      ack) past the publish time-out, or at once with {@code AF_BUS_RING_FULL=fail}.
+     */
+    public long claim()
+    {
+        try
+        {
+            return cleared(ring.tryNext());
+        }
+        catch (final InsufficientCapacityException full)
+        {
+            if (!waitWhenFull)
+            {
+                throw ringFull("failing fast (AF_BUS_RING_FULL=fail)");
+            }
+        }
+        final long deadline = System.nanoTime() + claimTimeoutNanos;
+        while (true)
+        {
+            LockSupport.parkNanos(50_000);
+            try
+            {
+                return cleared(ring.tryNext());
+            }
+            catch (final InsufficientCapacityException full)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ringFull("after waiting " + TimeUnit.NANOSECONDS.toMillis(claimTimeoutNanos) + " ms");
+                }
+            }
+        }
+    }
+
+    public PublishEvent event(final long sequence)
+    {
+        return ring.get(sequence);
+    }
+
+    public void commit(final long sequence)
+    {
+        ring.publish(sequence);
+    }
+
+    /** @return slots free now (the window's room). */
+    public long remainingCapacity()
+    {
+        return ring.remainingCapacity();
+    }
+
+    public int size()
+    {
+        return ring.getBufferSize();
+    }
+
+    /**
+     * Waits for every committed event to complete (at most twice the publish time-out: a slot claimed and never
+     * committed would hold it for ever), then stops the stage threads.
+     */
+    @Override
+    public void close()
+    {
+        try
+        {
+            disruptor.shutdown(2 * claimTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        catch (final com.lmax.disruptor.TimeoutException ex)
+        {
+            disruptor.halt();
+        }
+    }
+
+    private long cleared(final long sequence)
+    {
+        ring.get(sequence).clear();
+        return sequence;
+    }
+
+    private MessageError ringFull(final String how)
+    {
+        return new MessageError(ErrorCode.TRANSPORT_ERROR, "publish ring full: all " + ring.getBufferSize()
+            + " slots await their acks (AF_BUS_MAX_IN_FLIGHT); " + how + "; retry later", Map.of(), null);
+    }
+
+    static WaitStrategy waitStrategy(final String name)
+    {
+        return switch (name)
+        {
+            case "blocking" -> new BlockingWaitStrategy();
+            case "sleeping" -> new SleepingWaitStrategy();
+            case "yielding" -> new YieldingWaitStrategy();
+            case "busy-spin" -> new BusySpinWaitStrategy();
+            default -> throw new IllegalArgumentException("unknown wait strategy " + name);
+        };
+    }
+
+    /** Stage 1, one thread: the envelope's id, time, canonical bytes and hash, then the transport. */
+    private static final class EncodeStage implements EventHandler<PublishEvent>
+    {
+        private final EnvelopeEncoder encoder = new EnvelopeEncoder();
+        private final UlidGenerator ids = UlidGenerator.shared();
+        private final PipelineSink sink;
+
+        EncodeStage(final PipelineSink sink)
+        {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onEvent(final PublishEvent e, final long sequence, final boolean endOfBatch)
+        {
+            try
+            {
+                if (null == e.subject)
+                {
+                    throw new MessageError(ErrorCode.VALIDATION_ERROR, "no subject set on the claimed event",
+                        Map.of(), null);
+                }
+                ids.next(e.id, 0);
+                e.tsMicros = Timestamps.nowMicros();
+                encoder.encode(e, e.wire);
+                sink.send(e);
+            }
+            catch (final MessageError ex)
+            {
+                e.error = ex;
+            }
+            catch (final RuntimeException ex)
+            {
+                e.error = new MessageError(ErrorCode.SERIALIZATION_ERROR, "cannot encode: " + ex, Map.of(), ex);
+            }
+        }
+    }
+
+    /** Stage 2, one thread: waits for each outcome in ring order and tells the publisher. */
+    private static final class CompletionStage implements EventHandler<PublishEvent>
+    {
+        private final PipelineSink sink;
+
+        CompletionStage(final PipelineSink sink)
+        {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onEvent(final PublishEvent e, final long sequence, final boolean endOfBatch)
+        {
+            if (null == e.error && null != e.pending)
+            {
+                sink.complete(e);
+            }
+            final PublishCallback callback = e.callback;
+            if (null != callback)
+            {
+                callback.onComplete(e.tag, e.streamSequence, e.error);
+            }
+            e.pending = null;   // the transport's handle: not kept until the slot comes round again
+        }
+    }
+}

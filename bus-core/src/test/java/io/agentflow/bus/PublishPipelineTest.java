@@ -1,0 +1,182 @@
+package io.agentflow.bus;
+
+import io.agentflow.bus.pipeline.PipelineSink;
+import io.agentflow.bus.pipeline.PublishCallback;
+import io.agentflow.bus.pipeline.PublishEvent;
+import io.agentflow.bus.pipeline.PublishPipeline;
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.Json;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import io.agentflow.codec.MessageType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The claim, fill, commit path (issue 4) on both transports: every committed event is stored once as a contract
+ * message that receivers verify, its callback told where; a full ring fails fast or after a bounded wait, as
+ * configured, and drops nothing it accepted.
+ */
+@Timeout(60)
+class PublishPipelineTest
+{
+    private static final int COUNT = 2_000;
+    private static NatsTestServer server;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = NatsTestServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception
+    {
+        server.close();
+    }
+
+    @Test
+    void claimedPublishesArriveVerifiedOverJetStream() throws Exception
+    {
+        try (JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(256).conclude()))
+        {
+            bus.provision();
+            roundTrip(bus, "agents.pipe-nats.in");
+        }
+    }
+
+    @Test
+    void claimedPublishesArriveVerifiedInProcess() throws Exception
+    {
+        try (MessageBus bus = MessageBuses.connect(new BusConfig().url("embedded:").maxInFlight(256).conclude()))
+        {
+            roundTrip(bus, "agents.pipe-embedded.in");
+        }
+    }
+
+    private static void roundTrip(final MessageBus bus, final String subject) throws Exception
+    {
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        final Map<Long, Long> sequences = new ConcurrentHashMap<>();
+        final List<MessageError> errors = new CopyOnWriteArrayList<>();
+        final PublishCallback callback = (tag, sequence, error) ->
+        {
+            if (null != error)
+            {
+                errors.add(error);
+            }
+            sequences.put(tag, sequence);
+        };
+        final Json payload = Json.of(Map.of("task", "summarize", "n", 1));
+        final Json metadata = Json.of(Map.of("workflow_id", "wf-pipe"));
+        try (Subscription ignored = bus.subscribe(SubscriptionSpec.durable("pipe-" + subject.split("\\.")[1], subject)
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m)))
+        {
+            final PublishPipeline pipeline = bus.pipeline();
+            for (long i = 0; i < COUNT; i++)
+            {
+                final long seq = pipeline.claim();
+                pipeline.event(seq).subject(subject).from("planner").to("worker").type(MessageType.REQUEST)
+                    .payload(payload).metadata(metadata).trace(TestMessage.TRACE_ID, TestMessage.SPAN_ID)
+                    .onComplete(callback, i);
+                pipeline.commit(seq);
+            }
+            Await.until(Duration.ofSeconds(30), () -> received.size() == COUNT && sequences.size() == COUNT,
+                () -> received.size() + " received, " + sequences.size() + " completed of " + COUNT);
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+        assertEquals(COUNT, new HashSet<>(sequences.values()).size(), "each stored at its own position");
+        final Set<String> ids = new HashSet<>();
+        for (final Message m : received)
+        {
+            assertTrue(ids.add(m.id()), "ids unique");
+            assertEquals(payload, m.payload());
+            assertEquals("wf-pipe", m.workflowId());
+            assertEquals(TestMessage.TRACE_ID, m.traceId());
+            assertEquals(m.envelopeHash(), m.toBuilder().build().envelopeHash(), "the hash is the canonical form's");
+        }
+    }
+
+    @Test
+    void aFullRingFailsFastOrAfterABoundedWaitAndDropsNothing() throws Exception
+    {
+        for (final boolean wait : new boolean[] {false, true})
+        {
+            final CountDownLatch acks = new CountDownLatch(1);   // the broker answers when the test says so
+            final List<Long> completed = new CopyOnWriteArrayList<>();
+            final BusConfig config = new BusConfig().url("embedded:").maxInFlight(4)
+                .publishTimeout(Duration.ofMillis(300)).pipeline("blocking", wait).conclude();
+            try (PublishPipeline pipeline = new PublishPipeline(config, new StalledSink(acks), "test"))
+            {
+                assertEquals(4, pipeline.size());
+                for (long i = 0; i < 4; i++)
+                {
+                    final long seq = pipeline.claim();
+                    pipeline.event(seq).subject("agents.full.in").onComplete((tag, s, e) -> completed.add(tag), i);
+                    pipeline.commit(seq);
+                }
+                final long start = System.nanoTime();
+                final MessageError full = assertThrows(MessageError.class, pipeline::claim);
+                final long ms = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(ErrorCode.TRANSPORT_ERROR, full.code());
+                assertTrue(full.retryable());
+                assertTrue(full.getMessage().contains("publish ring full"), full.getMessage());
+                assertTrue(wait ? ms >= 250 : ms < 100, (wait ? "waited" : "failed fast") + ": " + ms + " ms");
+                acks.countDown();
+                Await.until(Duration.ofSeconds(5), () -> completed.size() == 4, () -> "the 4 accepted completed");
+            }
+            finally
+            {
+                acks.countDown();
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L), completed);
+        }
+    }
+
+    /** A transport whose acks do not come until released. */
+    private record StalledSink(CountDownLatch acks) implements PipelineSink
+    {
+        @Override
+        public void send(final PublishEvent event)
+        {
+            event.pending(Boolean.TRUE);
+        }
+
+        @Override
+        public void complete(final PublishEvent event)
+        {
+            try
+            {
+                acks.await();
+                event.completed(1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void anUnknownWaitStrategyIsRejected()
+    {
+        final MessageError e = assertThrows(MessageError.class, () -> BusConfig.fromEnv(Map.of(
+            BusConfig.WAIT_STRATEGY_ENV, "spin-forever")));
+        assertTrue(e.getMessage().contains(BusConfig.WAIT_STRATEGY_ENV), e.getMessage());
+    }
+}
