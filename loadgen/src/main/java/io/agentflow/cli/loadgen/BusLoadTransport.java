@@ -5,8 +5,11 @@ import io.agentflow.bus.MessageBus;
 import io.agentflow.bus.Subjects;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
+import io.agentflow.bus.pipeline.PublishCallback;
+import io.agentflow.bus.pipeline.PublishPipeline;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
 import io.agentflow.codec.MessageType;
 
 import java.util.LinkedHashMap;
@@ -18,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * other), one durable subscription on {@code agents.*.in} starting at new messages, and the simulated agents
  * dispatched from its handler (no thread per agent). Each message carries a payload of the requested size and its
  * route (run, flow, hop, intended send time, sender) in {@code metadata}, next to its {@code workflow_id}.
+ * <p>
+ * Publishing goes through the bus's publish pipeline (claim, fill, commit: the hot path) or, with
+ * {@code --publish-path message}, through {@code publish(subject, Message)} (retry, breaker, tracing spans).
  */
 final class BusLoadTransport implements LoadTransport
 {
@@ -26,12 +32,18 @@ final class BusLoadTransport implements LoadTransport
     private final String runTag;
     private final String[] agentIds;
     private final Json payload;
+    private final PublishPipeline pipeline;
+    private final CompletableFuture<?>[] pendingBySlot;
+    private final PublishCallback completion = this::completed;
     private Subscription subscription;
 
     BusLoadTransport(final MessageBus bus, final String name, final String runTag, final int agents,
-        final int payloadBytes)
+        final int payloadBytes, final boolean usePipeline)
     {
         this.bus = bus;
+        this.pipeline = usePipeline ? bus.pipeline() : null;
+        // a slot is reused only after its completion, so its sequence indexes the caller's future safely
+        this.pendingBySlot = usePipeline ? new CompletableFuture<?>[pipeline.size()] : null;
         this.name = name;
         this.runTag = runTag;
         this.agentIds = new String[agents];
@@ -78,14 +90,37 @@ final class BusLoadTransport implements LoadTransport
         route.put("hop", hop);
         route.put("t0", intendedNanos);
         route.put("from_agent", fromAgent);
-        final Message m = Message.builder()
-            .from(fromAgent < 0 ? Pattern.ORCHESTRATOR : agentIds[fromAgent])
-            .to(agentIds[toAgent])
-            .type(0 == hop ? MessageType.REQUEST : MessageType.RESPONSE)
-            .payload(payload)
-            .metadata(Json.of(route))
-            .build();
+        final String from = fromAgent < 0 ? Pattern.ORCHESTRATOR : agentIds[fromAgent];
+        final MessageType type = 0 == hop ? MessageType.REQUEST : MessageType.RESPONSE;
+        if (null != pipeline)
+        {
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final long seq = pipeline.claim();
+            pendingBySlot[(int)(seq & (pendingBySlot.length - 1))] = done;
+            pipeline.event(seq).subject(Subjects.agentIn(agentIds[toAgent])).from(from).to(agentIds[toAgent])
+                .type(type).payload(payload).metadata(Json.of(route)).onComplete(completion, seq);
+            pipeline.commit(seq);
+            return done;
+        }
+        final Message m = Message.builder().from(from).to(agentIds[toAgent]).type(type).payload(payload)
+            .metadata(Json.of(route)).build();
         return bus.publish(Subjects.agentIn(agentIds[toAgent]), m);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void completed(final long seq, final long streamSequence, final MessageError error)
+    {
+        final int slot = (int)(seq & (pendingBySlot.length - 1));
+        final CompletableFuture<Void> done = (CompletableFuture<Void>)pendingBySlot[slot];
+        pendingBySlot[slot] = null;
+        if (null == error)
+        {
+            done.complete(null);
+        }
+        else
+        {
+            done.completeExceptionally(error);
+        }
     }
 
     @Override

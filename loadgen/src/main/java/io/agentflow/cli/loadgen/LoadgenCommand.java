@@ -84,6 +84,11 @@ public final class LoadgenCommand implements Callable<Integer>
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
+    @Option(names = "--publish-path", defaultValue = "pipeline", description = "pipeline: the bus's claim/commit "
+        + "ring (the hot path); message: publish(subject, Message) with retry, breaker and tracing spans (default: "
+        + "${DEFAULT-VALUE}).")
+    String publishPath;
+
     @Option(names = "--soak", description = "Also sample the heap after a full GC, live threads and open "
         + "subscriptions every --soak-sample (resources.csv), and fail unless they stay flat: for runs of "
         + "10 minutes and more (scripts/soak).")
@@ -112,10 +117,11 @@ public final class LoadgenCommand implements Callable<Integer>
             warmupNanos = BusConfig.parseDuration("--warmup", warmup).toNanos();
             durationNanos = BusConfig.parseDuration("--duration", duration).toNanos();
             if (agents < 2 || rate <= 0 || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
-                || (null != baseline && !"raw-jnats".equals(baseline)))
+                || (null != baseline && !"raw-jnats".equals(baseline))
+                || !("pipeline".equals(publishPath) || "message".equals(publishPath)))
             {
                 throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --payload-bytes >= 0, "
-                    + "--publishers >= 1, --duration > 0, --baseline raw-jnats");
+                    + "--publishers >= 1, --duration > 0, --baseline raw-jnats, --publish-path pipeline|message");
             }
         }
         catch (final IllegalArgumentException | MessageError e)
@@ -178,19 +184,20 @@ public final class LoadgenCommand implements Callable<Integer>
             final RunResult ours;
             final ResourceSampler sampler = soak
                 ? new ResourceSampler(BusConfig.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
+            final boolean hotPath = "pipeline".equals(publishPath);
             if ("nats".equals(chosen))
             {
                 final BusConfig natsConfig = config.url(endpoint).conclude();
                 final JetStreamBus bus = JetStreamBus.connect(natsConfig);
                 bus.provision();
-                ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes), flowPattern,
-                    agents, rate, warmupNanos, durationNanos, publishers, err, terminal).run();
+                ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes, hotPath),
+                    flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err, terminal).run();
             }
             else
             {
                 ours = new LoadRun(new BusLoadTransport(new InProcessBus(config.url("embedded:").conclude()),
-                    "embedded", runTag, agents, payloadBytes), flowPattern, agents, rate, warmupNanos, durationNanos,
-                    publishers, err, terminal).run();
+                    "embedded", runTag, agents, payloadBytes, hotPath), flowPattern, agents, rate, warmupNanos,
+                    durationNanos, publishers, err, terminal).run();
             }
             if (null != sampler)
             {
@@ -254,6 +261,7 @@ public final class LoadgenCommand implements Callable<Integer>
         env.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         env.put("date", java.time.Instant.now().toString());
+        env.put("publish_path", publishPath);
         env.put("command", "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return env;
     }
