@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * dispatched from its handler (no thread per agent). Each message carries a payload of the requested size and its
  * route (run, flow, hop, intended send time, sender) in {@code metadata}, next to its {@code workflow_id}.
  * <p>
- * Publishing goes through the bus's publish pipeline (claim, fill, commit: the hot path) or, with
- * {@code --publish-path message}, through {@code publish(subject, Message)} (retry, breaker, tracing spans).
+ * Publishing goes through {@code publish(subject, Message)} (retry, breaker, tracing spans) or, with
+ * {@code --publish-path pipeline}, through the bus's publish pipeline (claim, fill, commit).
  */
 final class BusLoadTransport implements LoadTransport
 {

@@ -84,9 +84,9 @@ public final class LoadgenCommand implements Callable<Integer>
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
-    @Option(names = "--publish-path", defaultValue = "pipeline", description = "pipeline: the bus's claim/commit "
-        + "ring (the hot path); message: publish(subject, Message) with retry, breaker and tracing spans (default: "
-        + "${DEFAULT-VALUE}).")
+    @Option(names = "--publish-path", defaultValue = "message", description = "message: publish(subject, Message) "
+        + "with retry, breaker and tracing spans; pipeline: the bus's claim/commit ring (default: ${DEFAULT-VALUE}; "
+        + "on 2 cores the ring's extra threads cost latency at 10k msgs/s, see docs/loadgen.md).")
     String publishPath;
 
     @Option(names = "--soak", description = "Also sample the heap after a full GC, live threads and open "
