@@ -204,8 +204,8 @@ public final class JetStreamBus implements MessageBus
         }
         catch (final RuntimeException ex)
         {
+            metrics.inFlight(-1);   // before the permit: the gauge never shows more than the bound
             inFlight.release();
-            metrics.inFlight(-1);
             final MessageError error = MessageErrors.from(ex);
             metrics.publishFailed(message.type(), error.code());
             return CompletableFuture.failedFuture(error);
@@ -214,8 +214,8 @@ public final class JetStreamBus implements MessageBus
             .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .handle((ack, failure) ->
             {
+                metrics.inFlight(-1);   // before the permit: the gauge never shows more than the bound
                 inFlight.release();
-                metrics.inFlight(-1);
                 traced.end(failure);
                 if (null != failure)
                 {
