@@ -34,10 +34,12 @@ public final class SignaturePolicy
     }
 
     private final List<Rule> rules;
+    private final boolean none;   // checked per received message: computed once
 
     private SignaturePolicy(final List<Rule> rules)
     {
         this.rules = List.copyOf(rules);
+        this.none = rules.stream().allMatch(r -> Mode.NONE == r.mode());
     }
 
     public static SignaturePolicy parse(final String spec)
@@ -82,7 +84,7 @@ public final class SignaturePolicy
 
     public boolean isNone()
     {
-        return rules.stream().allMatch(r -> Mode.NONE == r.mode());
+        return none;
     }
 
     private static MessageError invalid(final String spec, final String why)
