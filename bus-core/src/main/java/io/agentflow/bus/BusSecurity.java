@@ -52,31 +52,6 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT));
     }
 
-    public BusSecurity withToken(final String token)
-    {
-        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
-    }
-
-    public BusSecurity withUser(final String user, final String password)
-    {
-        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
-    }
-
-    public BusSecurity withNkeySeedFile(final Path seedFile)
-    {
-        return new BusSecurity(token, user, password, seedFile, tlsCaFile, tlsCertFile, tlsKeyFile, inboxPrefix);
-    }
-
-    public BusSecurity withTls(final Path caFile, final Path certFile, final Path keyFile)
-    {
-        return new BusSecurity(token, user, password, nkeySeedFile, caFile, certFile, keyFile, inboxPrefix);
-    }
-
-    public BusSecurity withInboxPrefix(final String prefix)
-    {
-        return new BusSecurity(token, user, password, nkeySeedFile, tlsCaFile, tlsCertFile, tlsKeyFile, prefix);
-    }
-
     /** @throws MessageError {@code validation_error} naming the settings that do not go together. */
     void check()
     {

@@ -42,7 +42,7 @@ public final class EnvelopeSigner
         try
         {
             return new EnvelopeSigner(keyId, KeyFactory.getInstance("Ed25519").generatePrivate(
-                new PKCS8EncodedKeySpec(pemBody(BusSecurity.read(privateKeyPem, Signatures.SIGNING_KEY_FILE_ENV),
+                new PKCS8EncodedKeySpec(Pem.body(BusSecurity.read(privateKeyPem, Signatures.SIGNING_KEY_FILE_ENV),
                     "PRIVATE KEY"))));
         }
         catch (final GeneralSecurityException | IllegalArgumentException ex)
@@ -55,7 +55,7 @@ public final class EnvelopeSigner
     /** Reads an X.509 PEM Ed25519 public key ({@code openssl pkey -pubout}). */
     public static PublicKey publicKeyFromPem(final String pem) throws GeneralSecurityException
     {
-        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pemBody(pem, "PUBLIC KEY")));
+        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Pem.body(pem, "PUBLIC KEY")));
     }
 
     public String keyId()
@@ -95,19 +95,6 @@ public final class EnvelopeSigner
         {
             return false;   // malformed base64 or signature bytes: not a valid signature
         }
-    }
-
-    private static byte[] pemBody(final String pem, final String type)
-    {
-        final String begin = "-----BEGIN " + type + "-----";
-        final String end = "-----END " + type + "-----";
-        final int b = pem.indexOf(begin);
-        final int e = pem.indexOf(end);
-        if (b < 0 || e < b)
-        {
-            throw new IllegalArgumentException("no " + begin + " block");
-        }
-        return Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e));
     }
 
     private static Signature newSignature()

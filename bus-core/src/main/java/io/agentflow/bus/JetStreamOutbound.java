@@ -32,11 +32,8 @@ final class JetStreamOutbound implements PipelineSink
     @Override
     public void send(final PublishEvent e)
     {
-        final Headers headers = new Headers();
-        if (!e.traceId().isEmpty())
-        {
-            headers.put("traceparent", "00-" + e.traceId() + "-" + e.spanId() + "-01");
-        }
+        final Headers headers = e.traceId().isEmpty() ? null
+            : new Headers().put("traceparent", "00-" + e.traceId() + "-" + e.spanId() + "-01");
         e.pending(js.publishAsync(e.subject(), headers, e.exactWire(), PublishOptions.builder()
             .messageId(e.idString()).build()));
     }

@@ -28,7 +28,6 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
@@ -97,15 +96,16 @@ final class PemTls
 
     private static PrivateKey privateKey(final Path file) throws GeneralSecurityException
     {
-        final String pem = BusSecurity.read(file, BusSecurity.TLS_KEY_FILE_ENV);
-        final int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-        final int end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin)
+        final byte[] der;
+        try
+        {
+            der = Pem.body(BusSecurity.read(file, BusSecurity.TLS_KEY_FILE_ENV), "PRIVATE KEY");
+        }
+        catch (final IllegalArgumentException ex)
         {
             throw new GeneralSecurityException(file + " is not a PKCS#8 PEM key (BEGIN PRIVATE KEY); convert it with "
                 + "'openssl pkcs8 -topk8 -nocrypt'");
         }
-        final byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
         for (final String algorithm : KEY_ALGORITHMS)
         {
             try
@@ -118,6 +118,13 @@ final class PemTls
             }
         }
         throw new GeneralSecurityException("unsupported key algorithm in " + file + " (EC, RSA or Ed25519)");
+    }
+
+    /** RFC 2818 identification: the certificate must name the host connected to (DNS or IP alternative name). */
+    private static SSLParameters hostChecked(final SSLParameters parameters)
+    {
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        return parameters;
     }
 
     /** The context jnats gets: everything as the wrapped one, except that client sockets check the host name. */
@@ -182,9 +189,7 @@ final class PemTls
 
         private static SSLEngine checking(final SSLEngine engine)
         {
-            final SSLParameters p = engine.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            engine.setSSLParameters(p);
+            engine.setSSLParameters(hostChecked(engine.getSSLParameters()));
             return engine;
         }
     }
@@ -201,9 +206,7 @@ final class PemTls
         private static Socket checking(final Socket socket)
         {
             final SSLSocket ssl = (SSLSocket)socket;
-            final SSLParameters p = ssl.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            ssl.setSSLParameters(p);
+            ssl.setSSLParameters(hostChecked(ssl.getSSLParameters()));
             return ssl;
         }
 

@@ -9,10 +9,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A {@code nats-server} process that a fault test can kill (SIGKILL) and start again on the same port and store,
@@ -183,12 +181,6 @@ public final class NatsProcess implements AutoCloseable
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
-        }
+        NatsTestServer.deleteRecursively(dir);
     }
 }

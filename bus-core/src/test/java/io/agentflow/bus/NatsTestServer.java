@@ -109,7 +109,8 @@ public final class NatsTestServer implements AutoCloseable
         }
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException
+    /** Removes a test's temporary directory and everything in it. */
+    static void deleteRecursively(final Path dir) throws IOException
     {
         if (!Files.exists(dir))
         {
