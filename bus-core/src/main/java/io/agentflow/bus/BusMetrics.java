@@ -159,8 +159,13 @@ public final class BusMetrics
     {
         messages[type.ordinal()][DELIVERED].inc();
         final String pattern = Subjects.pattern(subject);
-        latencyByPattern[type.ordinal()].computeIfAbsent(pattern, p -> latency.labelValues(type.wireName(), p))
-            .observe(Math.max(0, Timestamps.nowMicros() - tsMicros) / 1e6);
+        final Map<String, DistributionDataPoint> byPattern = latencyByPattern[type.ordinal()];
+        DistributionDataPoint point = byPattern.get(pattern);   // a plain get first: the capturing lambda allocates
+        if (null == point)
+        {
+            point = byPattern.computeIfAbsent(pattern, p -> latency.labelValues(type.wireName(), p));
+        }
+        point.observe(Math.max(0, Timestamps.nowMicros() - tsMicros) / 1e6);
     }
 
     void duplicate()

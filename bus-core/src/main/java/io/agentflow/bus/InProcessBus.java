@@ -36,7 +36,7 @@ public final class InProcessBus implements MessageBus
     private final List<InProcessStream> streams;
     private final InProcessStream quarantine;
     private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
-    private final Map<String, InProcessSubscription> active = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private final BusTracing tracing;
 
     public InProcessBus(final BusConfig config)
@@ -68,7 +68,7 @@ public final class InProcessBus implements MessageBus
             final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(stored);
             // with verification on, deliveries decode the bytes: keeping the instance too would double retention
             final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : stored,
-                message.id());
+                message.id(), true);
             traced.end(null);
             BusMetrics.shared().published(message.type());
             return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
@@ -88,14 +88,14 @@ public final class InProcessBus implements MessageBus
     {
         Subjects.checkPublishSubject(subject);
         final InProcessStream stream = streamFor(subject);
-        return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null), false);
+        return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null, false), false);
     }
 
     /** Stores {@code wire[0, length)} as is (a copy), for the publish pipeline; @return the stream sequence. */
     long appendWire(final String subject, final byte[] wire, final int length)
     {
         Subjects.checkPublishSubject(subject);
-        return streamFor(subject).append(subject, java.util.Arrays.copyOf(wire, length), null);
+        return streamFor(subject).append(subject, java.util.Arrays.copyOf(wire, length), null, true);
     }
 
     @Override
@@ -112,17 +112,44 @@ public final class InProcessBus implements MessageBus
     public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
     {
         final InProcessStream stream = streamFor(probeSubject(spec.filterSubject()));
-        final InProcessStream.Cursor cursor = durables.computeIfAbsent(spec.durableName(),
+        final InProcessSubscription subscription = new InProcessSubscription(this, stream, cursorOf(spec, stream), spec,
+            handler);
+        activate(spec, subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    /**
+     * The allocation-free way to consume: the same durable subscription, but the handler reads each verified
+     * envelope in place through a reused flyweight instead of receiving a new {@link Message}
+     * (see {@link EnvelopeSubscription}). Specific to this transport: over NATS, jnats allocates every message it
+     * receives anyway.
+     */
+    public Subscription subscribe(final SubscriptionSpec spec, final EnvelopeHandler handler)
+    {
+        final InProcessStream stream = streamFor(probeSubject(spec.filterSubject()));
+        final EnvelopeSubscription subscription = new EnvelopeSubscription(this, stream, cursorOf(spec, stream), spec,
+            handler);
+        activate(spec, subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    private InProcessStream.Cursor cursorOf(final SubscriptionSpec spec, final InProcessStream stream)
+    {
+        return durables.computeIfAbsent(spec.durableName(),
             name -> new InProcessStream.Cursor(SubscriptionSpec.StartPosition.NEW == spec.start()
                 ? stream.nextSequence() : 1));
-        final InProcessSubscription subscription = new InProcessSubscription(this, stream, cursor, spec, handler);
+    }
+
+    private void activate(final SubscriptionSpec spec, final Subscription subscription)
+    {
         if (null != active.putIfAbsent(spec.durableName(), subscription))
         {
+            subscription.close();
             throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "durable_name",
                 "consumer " + spec.durableName() + " already has an active subscriber in this process");
         }
-        subscription.start();
-        return subscription;
     }
 
     @Override
@@ -173,7 +200,7 @@ public final class InProcessBus implements MessageBus
 
     void quarantine(final String reason, final byte[] original)
     {
-        quarantine.append(Subjects.quarantine(reason), original, null);
+        quarantine.append(Subjects.quarantine(reason), original, null, false);
     }
 
     BusTracing tracing()
@@ -181,7 +208,7 @@ public final class InProcessBus implements MessageBus
         return tracing;
     }
 
-    void removed(final InProcessSubscription subscription)
+    void removed(final Subscription subscription)
     {
         active.remove(subscription.spec().durableName(), subscription);
     }
@@ -196,7 +223,7 @@ public final class InProcessBus implements MessageBus
                 pipeline.close();   // every committed publish completes first
             }
         }
-        for (final InProcessSubscription s : active.values())
+        for (final Subscription s : active.values())
         {
             s.close();
         }

@@ -31,6 +31,12 @@ final class InProcessOutbound implements PipelineSink
     }
 
     @Override
+    public boolean completesOnSend()
+    {
+        return true;
+    }
+
+    @Override
     public void complete(final PublishEvent e)
     {
         // stored in send

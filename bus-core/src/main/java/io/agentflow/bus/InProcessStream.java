@@ -5,8 +5,6 @@ import io.agentflow.codec.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One stream of the in-process transport: an append-only log in memory, trimmed from the head by age and by bytes
@@ -15,9 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class InProcessStream
 {
-    /** One stored message: its wire bytes (what was hashed) and the immutable Message they encode. */
-    record Stored(long sequence, String subject, byte[] bytes, Message message, long storedAtNanos,
-        long storedAtEpochMicros)
+    /**
+     * One stored message: its wire bytes (what was hashed), the immutable Message they encode when kept, and
+     * whether this process's encoder wrote them (then they are canonical and follow the contract by construction,
+     * and a receiver's SHA-256 check of them is a full verification; bytes from elsewhere get the full decode).
+     */
+    record Stored(long sequence, String subject, byte[] bytes, Message message, boolean encodedHere,
+        long storedAtNanos, long storedAtEpochMicros)
     {
     }
 
@@ -32,16 +34,20 @@ final class InProcessStream
         }
     }
 
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
+
     private final String name;
     private final List<SubjectPattern> subjects;
     private final long maxAgeNanos;
     private final long maxBytes;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition appended = lock.newCondition();
+    // a monitor, not a ReentrantLock: a reader that waits for appends then allocates no AQS node each time
+    private final Object lock = new Object();
     private Stored[] ring = new Stored[1024];
     private int head;
     private int count;
     private long nextSequence = 1;
+    private volatile long published = 1;   // nextSequence, readable without the lock: readers spin on it briefly
     private long bytes;
     private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
 
@@ -76,10 +82,10 @@ final class InProcessStream
      *
      * @return the new sequence, or minus the sequence of the earlier copy.
      */
-    long appendUnlessDuplicate(final String subject, final byte[] wire, final Message message, final String id)
+    long appendUnlessDuplicate(final String subject, final byte[] wire, final Message message, final String id,
+        final boolean encodedHere)
     {
-        lock.lock();
-        try
+        synchronized (lock)
         {
             final long now = System.nanoTime();
             while (!recentIds.isEmpty()
@@ -92,41 +98,33 @@ final class InProcessStream
             {
                 return -earlier[0];
             }
-            final long sequence = append(subject, wire, message);
+            final long sequence = append(subject, wire, message, encodedHere);
             if (null != id)
             {
                 recentIds.put(id, new long[]{sequence, now});
             }
             return sequence;
         }
-        finally
-        {
-            lock.unlock();
-        }
     }
 
-    long append(final String subject, final byte[] wire, final Message message)
+    long append(final String subject, final byte[] wire, final Message message, final boolean encodedHere)
     {
-        lock.lock();
-        try
+        synchronized (lock)
         {
             final long now = System.nanoTime();
             if (count == ring.length)
             {
                 grow();
             }
-            final Stored stored = new Stored(nextSequence++, subject, wire, message, now,
+            final Stored stored = new Stored(nextSequence++, subject, wire, message, encodedHere, now,
                 io.agentflow.codec.Timestamps.nowMicros());
             ring[(head + count) % ring.length] = stored;
             count++;
             bytes += wire.length;
             trim(now);
-            appended.signalAll();
+            published = nextSequence;
+            lock.notifyAll();
             return stored.sequence();
-        }
-        finally
-        {
-            lock.unlock();
         }
     }
 
@@ -136,8 +134,20 @@ final class InProcessStream
      */
     Stored next(final Cursor cursor, final SubjectPattern filter, final long waitNanos) throws InterruptedException
     {
-        lock.lock();
-        try
+        // under load the next append is microseconds away: spin and yield briefly before a monitor wait, which
+        // costs a wake-up (a system call on each side)
+        for (int tries = 0; cursor.next >= published && tries < SPINS + YIELDS; tries++)
+        {
+            if (tries < SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+        synchronized (lock)
         {
             long remaining = waitNanos;
             while (true)
@@ -160,20 +170,17 @@ final class InProcessStream
                 {
                     return null;
                 }
-                remaining = appended.awaitNanos(remaining);
+                final long waitStart = System.nanoTime();
+                lock.wait(remaining / 1_000_000, (int)(remaining % 1_000_000));
+                remaining -= System.nanoTime() - waitStart;
             }
-        }
-        finally
-        {
-            lock.unlock();
         }
     }
 
     /** @return the stored messages from {@code sequence} on that match, in order, copied out of the lock. */
     List<Stored> snapshotFrom(final long sequence, final SubjectPattern filter)
     {
-        lock.lock();
-        try
+        synchronized (lock)
         {
             final List<Stored> out = new ArrayList<>();
             for (int i = 0; i < count; i++)
@@ -186,22 +193,13 @@ final class InProcessStream
             }
             return out;
         }
-        finally
-        {
-            lock.unlock();
-        }
     }
 
     long nextSequence()
     {
-        lock.lock();
-        try
+        synchronized (lock)
         {
             return nextSequence;
-        }
-        finally
-        {
-            lock.unlock();
         }
     }
 

@@ -1,7 +1,9 @@
 package io.agentflow.bus;
 
 /**
- * NATS subject matching: {@code *} matches one token, {@code >} (last) one or more. Immutable, thread-safe.
+ * NATS subject matching: {@code *} matches one token, {@code >} (last) one or more. Matching walks the subject in
+ * place, token by token, without splitting it: it runs for every stored message a reader looks at. Immutable,
+ * thread-safe.
  */
 final class SubjectPattern
 {
@@ -14,18 +16,30 @@ final class SubjectPattern
 
     boolean matches(final String subject)
     {
-        final String[] parts = subject.split("\\.", -1);
+        int start = 0;
         for (int i = 0; i < tokens.length; i++)
         {
-            if (">".equals(tokens[i]))
+            if (start > subject.length())
             {
-                return i == tokens.length - 1 && parts.length > i;
+                return false;   // the subject has fewer tokens than the pattern
             }
-            if (i >= parts.length || !("*".equals(tokens[i]) || tokens[i].equals(parts[i])))
+            final String token = tokens[i];
+            if (">".equals(token))
+            {
+                return i == tokens.length - 1;   // and the subject has a token here (checked above)
+            }
+            int end = subject.indexOf('.', start);
+            if (end < 0)
+            {
+                end = subject.length();
+            }
+            if (!"*".equals(token)
+                && !(token.length() == end - start && subject.regionMatches(start, token, 0, token.length())))
             {
                 return false;
             }
+            start = end + 1;
         }
-        return parts.length == tokens.length;
+        return start == subject.length() + 1;   // every token of the subject was consumed
     }
 }

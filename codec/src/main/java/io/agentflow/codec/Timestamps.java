@@ -1,7 +1,6 @@
 package io.agentflow.codec;
 
 import java.time.Instant;
-import java.time.LocalDate;
 
 /**
  * The contract's timestamp: RFC 3339 in UTC with exactly six fractional digits and {@code Z}, for example
@@ -112,13 +111,33 @@ public final class Timestamps
         final int minute = number(s, 14, 2, path);
         final int second = number(s, 17, 2, path);
         final int fraction = number(s, 20, 6, path);
-        if (year < 1970 || month < 1 || month > 12 || day < 1 || day > LocalDate.of(year, month, 1).lengthOfMonth()
+        if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
             || hour > 23 || minute > 59 || second > 59)
         {
             throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "not a valid UTC date-time: \"" + s + "\"");
         }
-        final long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        final long epochDay = epochDay(year, month, day);
         return epochDay * MICROS_PER_DAY + ((hour * 60L + minute) * 60L + second) * 1_000_000L + fraction;
+    }
+
+    private static int daysInMonth(final int year, final int month)
+    {
+        if (2 == month)
+        {
+            return (0 == year % 4 && 0 != year % 100) || 0 == year % 400 ? 29 : 28;
+        }
+        return 4 == month || 6 == month || 9 == month || 11 == month ? 30 : 31;
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date, by arithmetic (no LocalDate per parse). */
+    static long epochDay(final int year, final int month, final int day)
+    {
+        final long y = month <= 2 ? year - 1 : year;   // years start in March, so the leap day is the last
+        final long era = Math.floorDiv(y, 400);
+        final long yearOfEra = y - era * 400;
+        final long dayOfYear = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        final long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
     }
 
     private static int number(final CharSequence s, final int start, final int count, final String path)

@@ -56,8 +56,18 @@ public class JetStreamPublishBenchmark
     private int next;
     private long pipelineNext;
     private final java.util.concurrent.atomic.AtomicLong pipelineCompleted = new java.util.concurrent.atomic.AtomicLong();
-    private final io.agentflow.bus.pipeline.PublishCallback pipelineCallback =
-        (tag, sequence, error) -> pipelineCompleted.lazySet(tag);
+    private volatile long pipelineTarget;
+    private volatile Thread pipelineWaiter;
+    // wakes the benchmark thread once its last publish is acked: it blocks as the baselines' join() does, since a
+    // polling wait would take CPU from the stages and the broker it measures
+    private final io.agentflow.bus.pipeline.PublishCallback pipelineCallback = (tag, sequence, error) ->
+    {
+        pipelineCompleted.set(tag);
+        if (tag >= pipelineTarget)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(pipelineWaiter);
+        }
+    };
 
     @Setup(Level.Trial)
     public void start() throws Exception
@@ -105,6 +115,7 @@ public class JetStreamPublishBenchmark
     public long pipelinePublish()
     {
         final io.agentflow.bus.pipeline.PublishPipeline pipeline = bus.pipeline();
+        pipelineTarget = Long.MAX_VALUE;
         long last = 0;
         for (int i = 0; i < BATCH; i++)
         {
@@ -115,9 +126,11 @@ public class JetStreamPublishBenchmark
                 .trace(template.traceId(), template.spanId()).onComplete(pipelineCallback, last);
             pipeline.commit(seq);
         }
+        pipelineWaiter = Thread.currentThread();
+        pipelineTarget = last;
         while (pipelineCompleted.get() != last)
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000);
+            java.util.concurrent.locks.LockSupport.park(this);
         }
         return last;
     }

@@ -37,6 +37,7 @@ public final class PublishEvent implements EnvelopeFields
     long tsMicros;
     final GrowableBytes wire = new GrowableBytes(2048);
     private byte[] exact = new byte[0];
+    long ringSequence;
     Object pending;
     long streamSequence;
     MessageError error;
@@ -129,6 +130,21 @@ public final class PublishEvent implements EnvelopeFields
         }
         System.arraycopy(wire.array(), 0, exact, 0, exact.length);
         return exact;
+    }
+
+    /**
+     * Lets go of the exact-length array: a transport that may still hold it (a publish that timed out) calls this
+     * so that the slot's next publish writes into a new one.
+     */
+    public void abandonWire()
+    {
+        exact = new byte[0];
+    }
+
+    /** @return the slot's position in the ring for this publish: {@code ringSequence & (ring size - 1)} is the slot. */
+    public long ringSequence()
+    {
+        return ringSequence;
     }
 
     /** @return the id as a String: for transports whose API takes one (an allocation at that edge). */

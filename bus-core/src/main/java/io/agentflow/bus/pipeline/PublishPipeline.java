@@ -1,6 +1,5 @@
 package io.agentflow.bus.pipeline;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
@@ -27,10 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *   publishers: claim -> fill -> commit
  *        |
- *   encode stage: id, ts, canonical encode + SHA-256 into the slot's buffer, sink.send (e.g. publishAsync)
+ *   encode stage: id, ts, canonical encode + SHA-256 into the slot's buffer, sink.send (a NATS publish)
  *        |
  *   completion stage: sink.complete (the broker's ack), callback(tag, sequence, error), slot free again
  * </pre>
+ * A sink whose send decides the outcome (the in-process store) gets one stage thread that does both: a hand-off
+ * between two threads per batch buys nothing when there is no ack to wait for.
  * A slot is free again only after its completion, so the ring is also the in-flight window: its size is
  * {@link BusConfig#maxInFlight()} rounded up to a power of two, and a transport may keep a reference to the slot's
  * bytes until the ack (jnats does, until its writer has sent them). When the ring is full, {@link #claim()} waits
@@ -52,13 +53,24 @@ public final class PublishPipeline implements AutoCloseable
         final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
         this.waitWhenFull = config.ringWaitWhenFull();
         this.claimTimeoutNanos = config.publishTimeout().toNanos();
+        final java.util.concurrent.atomic.AtomicInteger stages = new java.util.concurrent.atomic.AtomicInteger();
         this.disruptor = new Disruptor<>(PublishEvent::new, size, r ->
         {
-            final Thread t = new Thread(r, "af-pipeline-" + name);
+            // -encode, -complete: in the order the stages are started below
+            final Thread t = new Thread(r, "af-pipeline-" + name + (0 == stages.getAndIncrement() ? "-encode"
+                : "-complete"));
             t.setDaemon(true);
             return t;
         }, ProducerType.MULTI, waitStrategy(config.waitStrategy()));
-        this.disruptor.handleEventsWith(new EncodeStage(sink)).then(new CompletionStage(sink));
+        sink.attach(size);
+        if (sink.completesOnSend())
+        {
+            this.disruptor.handleEventsWith(new EncodeStage(sink, new CompletionStage(sink)));
+        }
+        else
+        {
+            this.disruptor.handleEventsWith(new EncodeStage(sink, null)).then(new CompletionStage(sink));
+        }
         this.ring = disruptor.start();
     }
 
@@ -154,7 +166,7 @@ public final class PublishPipeline implements AutoCloseable
     {
         return switch (name)
         {
-            case "blocking" -> new BlockingWaitStrategy();
+            case "blocking" -> new BlockingBackoffWaitStrategy();
             case "sleeping" -> new SleepingWaitStrategy();
             case "yielding" -> new YieldingWaitStrategy();
             case "busy-spin" -> new BusySpinWaitStrategy();
@@ -168,10 +180,12 @@ public final class PublishPipeline implements AutoCloseable
         private final EnvelopeEncoder encoder = new EnvelopeEncoder();
         private final UlidGenerator ids = UlidGenerator.shared();
         private final PipelineSink sink;
+        private final CompletionStage inline;   // a sink that completes on send: no second stage thread
 
-        EncodeStage(final PipelineSink sink)
+        EncodeStage(final PipelineSink sink, final CompletionStage inline)
         {
             this.sink = sink;
+            this.inline = inline;
         }
 
         @Override
@@ -184,6 +198,7 @@ public final class PublishPipeline implements AutoCloseable
                     throw new MessageError(ErrorCode.VALIDATION_ERROR, "no subject set on the claimed event",
                         Map.of(), null);
                 }
+                e.ringSequence = sequence;
                 ids.next(e.id, 0);
                 e.tsMicros = Timestamps.nowMicros();
                 encoder.encode(e, e.wire);
@@ -196,6 +211,10 @@ public final class PublishPipeline implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 e.error = new MessageError(ErrorCode.SERIALIZATION_ERROR, "cannot encode: " + ex, Map.of(), ex);
+            }
+            if (null != inline)
+            {
+                inline.onEvent(e, sequence, endOfBatch);
             }
         }
     }

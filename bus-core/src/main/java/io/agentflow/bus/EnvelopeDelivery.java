@@ -1,0 +1,47 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.EnvelopeView;
+
+/**
+ * One delivery on the allocation-free consume path: the verified envelope (a flyweight over the stored bytes)
+ * and where it came from. Each handler thread owns one instance and re-points it for every delivery: valid only
+ * during {@link EnvelopeHandler#onEnvelope}.
+ */
+public final class EnvelopeDelivery
+{
+    private final EnvelopeView envelope = new EnvelopeView();
+    private String subject;
+    private long streamSequence;
+    private long deliveryCount;
+
+    EnvelopeDelivery set(final String subject, final long streamSequence, final long deliveryCount,
+        final byte[] canonical)
+    {
+        this.subject = subject;
+        this.streamSequence = streamSequence;
+        this.deliveryCount = deliveryCount;
+        envelope.wrap(canonical, 0, canonical.length);
+        return this;
+    }
+
+    public EnvelopeView envelope()
+    {
+        return envelope;
+    }
+
+    public String subject()
+    {
+        return subject;
+    }
+
+    public long streamSequence()
+    {
+        return streamSequence;
+    }
+
+    /** @return 1 on first delivery, more on redeliveries. */
+    public long deliveryCount()
+    {
+        return deliveryCount;
+    }
+}

@@ -1,0 +1,343 @@
+package io.agentflow.bus;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.agentflow.bus.pipeline.BlockingBackoffWaitStrategy;
+import io.agentflow.codec.EnvelopeDecoder;
+import io.agentflow.codec.EnvelopeEncoder;
+import io.agentflow.codec.EnvelopeView;
+import io.agentflow.codec.HashCheck;
+import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
+import net.openhft.hashing.LongHashFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The in-process transport's allocation-free consume path: a durable subscription whose handler reads each
+ * verified envelope in place ({@link EnvelopeHandler}). A reader thread follows the stream from the durable's
+ * cursor and verifies each message; bytes this process encoded get the SHA-256 check (canonical and within the
+ * contract by construction, so the hash is what can have changed), bytes from elsewhere the full decode. It then
+ * hands the message to the handler shard of its ordering key: a Disruptor ring of pre-allocated slots per shard
+ * instead of an executor's queue, so nothing is allocated per delivery in steady state. The rings are the in-flight
+ * bound (a full one makes the reader wait). The rest follows {@link InProcessSubscription}: redelivery after a
+ * handler throws,
+ * quarantine after the maximum deliveries, de-duplication by id ({@link RecentUlids}), and at close the cursor
+ * moves back to the first message not handled.
+ * <p>
+ * Left out on purpose, as on the publish pipeline: no CONSUMER span and no log context per delivery (both
+ * allocate); the envelope's trace ids are there for a handler that wants them.
+ */
+final class EnvelopeSubscription extends SubscriptionLifecycle
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EnvelopeSubscription.class);
+    private static final LongHashFunction HASH = LongHashFunction.xx3();
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long FULL_RING_PARK_NANOS = 50_000;
+
+    private final InProcessBus bus;
+    private final InProcessStream stream;
+    private final InProcessStream.Cursor cursor;
+    private final SubjectPattern filter;
+    private final EnvelopeHandler handler;
+    private final RecentUlids handled;
+    private final Disruptor<Slot>[] shards;
+    private final RingBuffer<Slot>[] rings;
+    private final ScheduledExecutorService redeliveries;
+    private final ConcurrentSkipListSet<Long> awaitingRedelivery = new ConcurrentSkipListSet<>();
+    private final Thread reader;
+
+    /** One pre-allocated hand-off from the reader to a shard. */
+    static final class Slot
+    {
+        InProcessStream.Stored stored;
+        byte[] canonical;
+        long deliveryCount;
+        int shard;
+    }
+
+    @SuppressWarnings("unchecked")
+    EnvelopeSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
+        final SubscriptionSpec spec, final EnvelopeHandler handler)
+    {
+        super(bus.config(), spec);
+        this.bus = bus;
+        this.stream = stream;
+        this.cursor = cursor;
+        this.filter = new SubjectPattern(spec.filterSubject());
+        this.handler = handler;
+        this.handled = new RecentUlids(config.dedupWindow());
+        final int count = config.handlerThreads();
+        // the shard rings are the in-flight bound: about 2 * fetchBatch in all, as on the other subscriptions
+        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * config.fetchBatch() / count) * 2 - 1);
+        this.shards = new Disruptor[count];
+        this.rings = new RingBuffer[count];
+        for (int i = 0; i < count; i++)
+        {
+            final String name = "af-inproc-" + spec.durableName() + "-" + i;
+            shards[i] = new Disruptor<>(Slot::new, ringSize, r -> HandlerShards.daemon(r, name), ProducerType.MULTI,
+                new BlockingBackoffWaitStrategy());
+            shards[i].handleEventsWith(new ShardHandler());
+            rings[i] = shards[i].start();
+        }
+        this.redeliveries = Executors.newSingleThreadScheduledExecutor(
+            r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + spec.durableName()));
+        this.reader = HandlerShards.daemon(this::read, "af-inproc-reader-" + spec.durableName());
+    }
+
+    void start()
+    {
+        metrics.lag(spec.durableName(), () -> Math.max(0, stream.nextSequence() - cursor.next));
+        reader.start();
+    }
+
+    private void read()
+    {
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
+        final EnvelopeView view = new EnvelopeView();
+        final boolean verify = config.embeddedVerify();
+        final int shardCount = rings.length;
+        while (running.get())
+        {
+            try
+            {
+                final InProcessStream.Stored s = stream.next(cursor, filter, POLL_NANOS);
+                if (null == s)
+                {
+                    continue;
+                }
+                final byte[] canonical = verified(s, decoder, verify);
+                if (null == canonical)
+                {
+                    continue;
+                }
+                final String subject = s.subject();
+                final int start = Subjects.idTokenStart(subject);
+                long hash;
+                if (start >= 0)
+                {
+                    hash = HASH.hashChars(subject, start, subject.indexOf('.', start) - start);
+                }
+                else
+                {
+                    view.wrap(canonical, 0, canonical.length);
+                    hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
+                }
+                if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount)))
+                {
+                    awaitingRedelivery.add(s.sequence());   // closing while its shard was full: it comes again
+                    return;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** @return the canonical bytes to deliver, or {@code null} when the message went to the quarantine. */
+    private byte[] verified(final InProcessStream.Stored s, final EnvelopeDecoder decoder, final boolean verify)
+    {
+        final byte[] bytes = s.bytes();
+        if (s.encodedHere() && (!verify || HashCheck.MATCH == decoder.checkHash(bytes, 0, bytes.length)))
+        {
+            if (verify)
+            {
+                metrics.verified();
+            }
+            return bytes;
+        }
+        try
+        {
+            // not ours, or a hash that no longer matches: the full path names the failure (or accepts bytes that
+            // are intact but not canonical, delivered re-encoded)
+            final Message message = decoder.decode(bytes);
+            metrics.verified();
+            return EnvelopeEncoder.threadLocal().wireBytes(message);
+        }
+        catch (final MessageError e)
+        {
+            Quarantine.audit(e, s.subject());
+            metrics.refused(e.code());
+            bus.quarantine(e.code().wireName(), bytes);
+            quarantined.increment();
+            metrics.quarantined(e.code().wireName());
+            LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
+                e.details().getOrDefault("id", "-"), s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Hands a message to its shard, waiting while the shard's ring is full (handlers behind: back-pressure on the
+     * reader, so memory stays bounded).
+     *
+     * @return false when the subscription closed before there was room.
+     */
+    private boolean dispatch(final InProcessStream.Stored s, final byte[] canonical, final long deliveryCount,
+        final int shard)
+    {
+        final RingBuffer<Slot> ring = rings[shard];
+        long sequence;
+        while (true)
+        {
+            try
+            {
+                sequence = ring.tryNext();
+                break;
+            }
+            catch (final InsufficientCapacityException full)
+            {
+                if (!running.get())
+                {
+                    return false;
+                }
+                LockSupport.parkNanos(FULL_RING_PARK_NANOS);
+            }
+        }
+        final Slot slot = ring.get(sequence);
+        slot.stored = s;
+        slot.canonical = canonical;
+        slot.deliveryCount = deliveryCount;
+        slot.shard = shard;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /** Runs the handler for the slots of one shard, on that shard's thread. */
+    private final class ShardHandler implements EventHandler<Slot>
+    {
+        private final EnvelopeDelivery delivery = new EnvelopeDelivery();
+
+        @Override
+        public void onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
+        {
+            final InProcessStream.Stored s = slot.stored;
+            final byte[] canonical = slot.canonical;
+            final long deliveryCount = slot.deliveryCount;
+            final int shard = slot.shard;
+            final EnvelopeView envelope = delivery.set(s.subject(), s.sequence(), deliveryCount, canonical).envelope();
+            try
+            {
+                if (handled.contains(envelope.idSequence()))
+                {
+                    countDuplicate();
+                    return;
+                }
+                metrics.delivered(envelope.type(), s.subject(), envelope.tsMicros());
+                try
+                {
+                    handler.onEnvelope(delivery);
+                }
+                catch (final Exception ex)
+                {
+                    failed(s, canonical, deliveryCount, shard, envelope, ex);
+                    return;
+                }
+                handled.add(envelope.idSequence());
+                delivered.increment();
+            }
+            finally
+            {
+                slot.stored = null;   // the slot does not keep the message alive until it comes round again
+                slot.canonical = null;
+            }
+        }
+
+        private void failed(final InProcessStream.Stored s, final byte[] canonical, final long deliveryCount,
+            final int shard, final EnvelopeView envelope, final Exception ex)
+        {
+            if (deliveryCount >= config.maxDeliver())
+            {
+                bus.quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
+                quarantined.increment();
+                metrics.quarantined(Quarantine.MAX_DELIVERIES);
+                LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
+                    envelope.id(), s.subject(), deliveryCount, ex.toString());
+                return;
+            }
+            awaitingRedelivery.add(s.sequence());   // close() rewinds the cursor to it
+            if (running.get())
+            {
+                redelivered.increment();
+                metrics.redelivered(envelope.type());
+                redeliveries.schedule(() ->
+                {
+                    if (dispatch(s, canonical, deliveryCount + 1, shard))
+                    {
+                        awaitingRedelivery.remove(s.sequence());
+                    }
+                }, config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (!beginClose())
+        {
+            return;
+        }
+        reader.interrupt();
+        try
+        {
+            reader.join(config.publishTimeout().toMillis());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        redeliveries.shutdownNow();   // pending redeliveries stay in awaitingRedelivery and come again below
+        long first = Long.MAX_VALUE;
+        for (int i = 0; i < shards.length; i++)
+        {
+            try
+            {
+                shards[i].shutdown(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);   // handlers finish
+            }
+            catch (final com.lmax.disruptor.TimeoutException ex)
+            {
+                LOG.warn("a handler of {} is still running after {}", spec.durableName(), config.publishTimeout());
+                shards[i].halt();
+                first = Math.min(first, firstUndrained(rings[i]));
+            }
+        }
+        if (!awaitingRedelivery.isEmpty())
+        {
+            first = Math.min(first, awaitingRedelivery.first());
+        }
+        if (Long.MAX_VALUE != first)
+        {
+            cursor.next = Math.min(cursor.next, first);   // the next subscriber gets them again
+        }
+        bus.removed(this);
+    }
+
+    /** @return the lowest stream sequence still in a halted shard's ring (handled or not: at-least-once). */
+    private static long firstUndrained(final RingBuffer<Slot> ring)
+    {
+        long first = Long.MAX_VALUE;
+        final long end = ring.getCursor();
+        for (long seq = Math.max(0, end - ring.getBufferSize() + 1); seq <= end; seq++)
+        {
+            final InProcessStream.Stored s = ring.get(seq).stored;
+            if (null != s)
+            {
+                first = Math.min(first, s.sequence());
+            }
+        }
+        return first;
+    }
+}
