@@ -16,6 +16,7 @@ import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * contract by construction, so the hash is what can have changed), bytes from elsewhere the full decode. It then
  * hands the message to the handler shard of its ordering key: a Disruptor ring of pre-allocated slots per shard
  * instead of an executor's queue, so nothing is allocated per delivery in steady state. The rings are the in-flight
- * bound (a full one makes the reader wait). The rest follows {@link InProcessSubscription}: redelivery after a
+ * bound (a full one makes the reader wait). With one handler thread ({@code AF_BUS_HANDLER_THREADS=1}) there is no
+ * hand-off at all: the reader runs the handler, and redeliveries come back to it through a queue. The rest follows {@link InProcessSubscription}: redelivery after a
  * handler throws,
  * quarantine after the maximum deliveries, de-duplication by id ({@link RecentUlids}), and at close the cursor
  * moves back to the first message not handled.
@@ -43,6 +45,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private static final LongHashFunction HASH = LongHashFunction.xx3();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FULL_RING_PARK_NANOS = 50_000;
+    private static final long DUE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final InProcessBus bus;
     private final InProcessStream stream;
@@ -52,6 +55,10 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private final RecentUlids handled;
     private final Disruptor<Slot>[] shards;
     private final RingBuffer<Slot>[] rings;
+    private final ShardHandler inline;   // with one handler thread: the reader runs the handler itself
+    private final Slot inlineSlot = new Slot();
+    private volatile long inlineHandling = Long.MAX_VALUE;   // the stream sequence the reader is handling inline
+    private final ConcurrentLinkedQueue<Slot> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
     private final ScheduledExecutorService redeliveries;
     private final ConcurrentSkipListSet<Long> awaitingRedelivery = new ConcurrentSkipListSet<>();
     private final Thread reader;
@@ -76,9 +83,11 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         this.filter = new SubjectPattern(spec.filterSubject());
         this.handler = handler;
         this.handled = new RecentUlids(config.dedupWindow());
-        final int count = config.handlerThreads();
+        // one handler thread: a hand-off to it would buy nothing, since one thread keeps every key's order anyway
+        final int count = 1 == config.handlerThreads() ? 0 : config.handlerThreads();
+        this.inline = 0 == count ? new ShardHandler() : null;
         // the shard rings are the in-flight bound: about 2 * fetchBatch in all, as on the other subscriptions
-        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * config.fetchBatch() / count) * 2 - 1);
+        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * config.fetchBatch() / Math.max(1, count)) * 2 - 1);
         this.shards = new Disruptor[count];
         this.rings = new RingBuffer[count];
         for (int i = 0; i < count; i++)
@@ -110,7 +119,14 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             try
             {
-                final InProcessStream.Stored s = stream.next(cursor, filter, POLL_NANOS);
+                Slot redelivery;
+                while (null != (redelivery = due.poll()))
+                {
+                    awaitingRedelivery.remove(redelivery.stored.sequence());
+                    inline.onEvent(redelivery, 0, true);
+                }
+                final InProcessStream.Stored s = stream.next(cursor, filter,
+                    awaitingRedelivery.isEmpty() ? POLL_NANOS : DUE_POLL_NANOS);
                 if (null == s)
                 {
                     continue;
@@ -118,6 +134,13 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 final byte[] canonical = verified(s, decoder, verify);
                 if (null == canonical)
                 {
+                    continue;
+                }
+                if (null != inline)
+                {
+                    inlineHandling = s.sequence();
+                    inline.onEvent(fill(inlineSlot, s, canonical, 1, 0), 0, true);
+                    inlineHandling = Long.MAX_VALUE;
                     continue;
                 }
                 final String subject = s.subject();
@@ -206,13 +229,19 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 LockSupport.parkNanos(FULL_RING_PARK_NANOS);
             }
         }
-        final Slot slot = ring.get(sequence);
+        fill(ring.get(sequence), s, canonical, deliveryCount, shard);
+        ring.publish(sequence);
+        return true;
+    }
+
+    private static Slot fill(final Slot slot, final InProcessStream.Stored s, final byte[] canonical,
+        final long deliveryCount, final int shard)
+    {
         slot.stored = s;
         slot.canonical = canonical;
         slot.deliveryCount = deliveryCount;
         slot.shard = shard;
-        ring.publish(sequence);
-        return true;
+        return slot;
     }
 
     /** Runs the handler for the slots of one shard, on that shard's thread. */
@@ -274,7 +303,11 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 metrics.redelivered(envelope.type());
                 redeliveries.schedule(() ->
                 {
-                    if (dispatch(s, canonical, deliveryCount + 1, shard))
+                    if (null != inline)
+                    {
+                        due.add(fill(new Slot(), s, canonical, deliveryCount + 1, 0));   // the reader runs it
+                    }
+                    else if (dispatch(s, canonical, deliveryCount + 1, shard))
                     {
                         awaitingRedelivery.remove(s.sequence());
                     }
@@ -300,7 +333,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             Thread.currentThread().interrupt();
         }
         redeliveries.shutdownNow();   // pending redeliveries stay in awaitingRedelivery and come again below
-        long first = Long.MAX_VALUE;
+        long first = reader.isAlive() ? inlineHandling : Long.MAX_VALUE;   // an inline handler still running
         for (int i = 0; i < shards.length; i++)
         {
             try

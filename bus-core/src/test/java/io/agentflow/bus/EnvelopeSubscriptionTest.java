@@ -21,17 +21,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The in-process allocation-free consume path: {@link InProcessBus#subscribe(SubscriptionSpec, EnvelopeHandler)}. */
+/**
+ * The in-process allocation-free consume path: {@link InProcessBus#subscribe(SubscriptionSpec, EnvelopeHandler)},
+ * with handler shards (the default); {@link EnvelopeSubscriptionInlineTest} runs every test again with the reader as
+ * the handler thread.
+ */
 class EnvelopeSubscriptionTest
 {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private InProcessBus bus;
 
+    int handlerThreads()
+    {
+        return BusConfig.HANDLER_THREADS_DEFAULT;
+    }
+
     @BeforeEach
     void start()
     {
-        bus = new InProcessBus(new BusConfig().url("embedded:").redeliveryDelay(Duration.ofMillis(20), Duration.ofMillis(40)).conclude());
+        bus = new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
+            .redeliveryDelay(Duration.ofMillis(20), Duration.ofMillis(40)).conclude());
     }
 
     @AfterEach
@@ -175,7 +185,8 @@ class EnvelopeSubscriptionTest
         final Message stuck = TestMessage.to("d", 1);
         final SubscriptionSpec spec = SubscriptionSpec.durable("resume", "agents.*.in");
         final AtomicInteger attempts = new AtomicInteger();
-        final BusConfig slow = new BusConfig().url("embedded:").redeliveryDelay(Duration.ofSeconds(30), Duration.ofSeconds(30)).conclude();
+        final BusConfig slow = new BusConfig().url("embedded:").handlerThreads(handlerThreads())
+            .redeliveryDelay(Duration.ofSeconds(30), Duration.ofSeconds(30)).conclude();
         try (InProcessBus slowBus = new InProcessBus(slow))
         {
             final Subscription first = slowBus.subscribe(spec, (EnvelopeHandler)d ->

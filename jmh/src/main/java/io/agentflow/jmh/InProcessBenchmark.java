@@ -45,24 +45,6 @@ public class InProcessBenchmark
     private Message template;
     private long published;
 
-    // the allocation-free path: claimed pipeline events in, envelope views out
-    private InProcessBus fastBus;
-    private Subscription fastSubscription;
-    private io.agentflow.codec.Json payload;
-    private io.agentflow.codec.Json metadata;
-    private long fastNext;
-    private volatile long fastHandled;
-    private volatile long fastTarget;
-    private volatile Thread fastWaiter;
-    private long[] consumeThreads;
-    private final io.agentflow.bus.pipeline.PublishCallback ignoreOutcome = (tag, sequence, error) ->
-    {
-        if (null != error)
-        {
-            throw error;
-        }
-    };
-
     /** What the consume threads (reader and handler shards) allocated, and the messages they took; per op: B/msg. */
     @State(Scope.Thread)
     @org.openjdk.jmh.annotations.AuxCounters(org.openjdk.jmh.annotations.AuxCounters.Type.EVENTS)
@@ -80,21 +62,6 @@ public class InProcessBenchmark
         subscription = bus.subscribe(SubscriptionSpec.durable("bench", "agents.*.in"), (m, d) -> handled.incrementAndGet());
         template = SampleMessages.message();
 
-        fastBus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(64L << 20).conclude());
-        fastSubscription = fastBus.subscribe(SubscriptionSpec.durable("fast", "agents.*.in"),
-            (io.agentflow.bus.EnvelopeHandler)d ->
-            {
-                // reads the type in place (the locating pass runs) as a handler routing on it would
-                if (null != d.envelope().type() && ++fastHandled >= fastTarget)
-                {
-                    LockSupport.unpark(fastWaiter);
-                }
-            });
-        payload = template.payload();
-        metadata = template.metadata();
-        consumeThreads = Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().startsWith("af-inproc-") && t.getName().contains("fast"))
-            .mapToLong(Thread::getId).toArray();
     }
 
     @TearDown(Level.Trial)
@@ -102,8 +69,6 @@ public class InProcessBenchmark
     {
         subscription.close();
         bus.close();
-        fastSubscription.close();
-        fastBus.close();
     }
 
     @Benchmark
@@ -123,47 +88,132 @@ public class InProcessBenchmark
     }
 
     /**
+     * The allocation-free path: claimed pipeline events in, envelope views out. One bus per state, so the sharded
+     * and the inline variants each have their own threads.
+     */
+    @State(Scope.Benchmark)
+    public abstract static class FastPath
+    {
+        private final Message template = SampleMessages.message();
+        private InProcessBus bus;
+        private Subscription subscription;
+        private long next;
+        private volatile long handled;
+        private volatile long target;
+        private volatile Thread waiter;
+        private long[] consumeThreads;
+        private final io.agentflow.bus.pipeline.PublishCallback failOnError = (tag, sequence, error) ->
+        {
+            if (null != error)
+            {
+                throw error;
+            }
+        };
+
+        abstract int handlerThreads();
+
+        @Setup(Level.Trial)
+        public void start()
+        {
+            bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(64L << 20)
+                .handlerThreads(handlerThreads()).conclude());
+            subscription = bus.subscribe(SubscriptionSpec.durable("fast", "agents.*.in"),
+                (io.agentflow.bus.EnvelopeHandler)d ->
+                {
+                    // reads the type in place, as a handler routing on it would
+                    if (null != d.envelope().type() && ++handled >= target)
+                    {
+                        LockSupport.unpark(waiter);
+                    }
+                });
+            consumeThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("af-inproc-") && t.getName().contains("fast"))
+                .mapToLong(Thread::getId).toArray();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop()
+        {
+            subscription.close();
+            bus.close();
+        }
+
+        long run(final ConsumeAllocation allocation)
+        {
+            final long before = consumeAllocated();
+            final io.agentflow.bus.pipeline.PublishPipeline pipeline = bus.pipeline();
+            waiter = Thread.currentThread();
+            target = next + BATCH;
+            for (int i = 0; i < BATCH; i++)
+            {
+                final long seq = pipeline.claim();
+                pipeline.event(seq).subject("agents.bench.in").from(template.from()).to(template.to())
+                    .type(template.type()).payload(template.payload()).metadata(template.metadata())
+                    .trace(template.traceId(), template.spanId()).onComplete(failOnError, ++next);
+                pipeline.commit(seq);
+            }
+            while (handled < target)
+            {
+                LockSupport.park(this);
+            }
+            allocation.consumeBytes += consumeAllocated() - before;
+            allocation.consumedMessages += BATCH;
+            return handled;
+        }
+
+        private long consumeAllocated()
+        {
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (final long id : consumeThreads)
+            {
+                sum += Math.max(0, threads.getThreadAllocatedBytes(id));
+            }
+            return sum;
+        }
+    }
+
+    /** The default: a reader thread hands each message to the handler shard of its key. */
+    public static class Sharded extends FastPath
+    {
+        @Override
+        int handlerThreads()
+        {
+            return BusConfig.HANDLER_THREADS_DEFAULT;
+        }
+    }
+
+    /** {@code AF_BUS_HANDLER_THREADS=1}: the reader runs the handler, no hand-off. */
+    public static class Inline extends FastPath
+    {
+        @Override
+        int handlerThreads()
+        {
+            return 1;
+        }
+    }
+
+    /**
      * The allocation-free path end to end: claim, fill and commit on this thread; id, time, canonical encode and
-     * SHA-256 on the pipeline's encode stage, which stores the bytes; the subscription's reader verifies the
-     * SHA-256 and hands a slot to the handler shard, whose handler reads the envelope in place. One subject, as one
-     * agent's inbox: one ordering key, so one shard. Waits (parked) until the handler has seen the whole batch.
-     * Allocation on the consume threads alone is counted in {@link ConsumeAllocation} (the stream keeps a copy of
-     * every message it stores, which is retention, on the publish side).
+     * SHA-256 on the pipeline's stage thread, which stores the bytes; the subscription's reader verifies the
+     * SHA-256 and hands a slot to the handler shard, whose handler reads the envelope's type in place. One subject,
+     * as one agent's inbox: one ordering key, so one shard. Waits (parked) until the handler has seen the whole
+     * batch. Allocation on the consume threads alone is counted in {@link ConsumeAllocation} (the stream keeps a
+     * copy of every message it stores, which is retention, on the publish side).
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long claimToEnvelopeHandler(final ConsumeAllocation allocation)
+    public long claimToEnvelopeHandler(final Sharded path, final ConsumeAllocation allocation)
     {
-        final long before = consumeAllocated();
-        final io.agentflow.bus.pipeline.PublishPipeline pipeline = fastBus.pipeline();
-        fastWaiter = Thread.currentThread();
-        fastTarget = fastNext + BATCH;
-        for (int i = 0; i < BATCH; i++)
-        {
-            final long seq = pipeline.claim();
-            pipeline.event(seq).subject("agents.bench.in").from(template.from()).to(template.to())
-                .type(template.type()).payload(payload).metadata(metadata)
-                .trace(template.traceId(), template.spanId()).onComplete(ignoreOutcome, ++fastNext);
-            pipeline.commit(seq);
-        }
-        while (fastHandled < fastTarget)
-        {
-            LockSupport.park(this);
-        }
-        allocation.consumeBytes += consumeAllocated() - before;
-        allocation.consumedMessages += BATCH;
-        return fastHandled;
+        return path.run(allocation);
     }
 
-    private long consumeAllocated()
+    /** {@link #claimToEnvelopeHandler} with one handler thread: the reader verifies and runs the handler itself. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long claimToEnvelopeHandlerInline(final Inline path, final ConsumeAllocation allocation)
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (final long id : consumeThreads)
-        {
-            sum += Math.max(0, threads.getThreadAllocatedBytes(id));
-        }
-        return sum;
+        return path.run(allocation);
     }
 }

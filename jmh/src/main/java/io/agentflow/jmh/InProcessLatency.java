@@ -1,0 +1,116 @@
+package io.agentflow.jmh;
+
+import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.EnvelopeHandler;
+import io.agentflow.bus.InProcessBus;
+import io.agentflow.bus.Subscription;
+import io.agentflow.bus.SubscriptionSpec;
+import io.agentflow.bus.pipeline.PublishCallback;
+import io.agentflow.bus.pipeline.PublishPipeline;
+import io.agentflow.codec.Message;
+import org.HdrHistogram.Histogram;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * In-process publish-to-handler latency at an offered rate, open loop: message k is due at
+ * {@code start + k / rate}; whatever is due is published (claim, fill, commit) and the thread parks until the next
+ * is due, so a stall delays the messages behind it and their wait counts (no coordinated omission). The handler
+ * records {@code now - due} into an HdrHistogram after the warm-up, and beside it {@code now - claimed}, which
+ * leaves out how late the publisher itself was (its parks overshoot by tens of microseconds on Linux). One agent's inbox, so messages arrive in
+ * publish order and the k-th handled is the k-th due. JMH cannot offer a rate, hence a plain main:
+ * <pre>
+ * java -cp jmh/target/benchmarks.jar io.agentflow.jmh.InProcessLatency [rate] [seconds] [warm-up seconds]
+ *     [handler threads] [retention MiB] [wait strategy]
+ * </pre>
+ */
+public final class InProcessLatency
+{
+    private InProcessLatency()
+    {
+    }
+
+    public static void main(final String[] args) throws InterruptedException
+    {
+        final int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        final int warmupSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : BusConfig.HANDLER_THREADS_DEFAULT;
+        final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 64;
+        final String waitStrategy = args.length > 5 ? args[5] : BusConfig.WAIT_STRATEGY_DEFAULT;
+        final int total = rate * (warmupSeconds + seconds);
+        final int warmup = rate * warmupSeconds;
+        final long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        final long[] due = new long[total];
+        final long[] sent = new long[total];
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram sinceSent = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Message template = SampleMessages.message();
+        final long[] handled = new long[1];
+        final PublishCallback failOnError = (tag, sequence, error) ->
+        {
+            if (null != error)
+            {
+                throw error;
+            }
+        };
+
+        try (InProcessBus bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(retentionMiB << 20)
+            .handlerThreads(handlerThreads).pipeline(waitStrategy, true).conclude()))
+        {
+            final Subscription subscription = bus.subscribe(SubscriptionSpec.durable("latency", "agents.*.in"),
+                (EnvelopeHandler)d ->
+                {
+                    final long k = handled[0]++;
+                    if (k >= warmup && null != d.envelope().type())
+                    {
+                        final long now = System.nanoTime();
+                        latency.recordValue(Math.max(0, now - due[(int)k]));
+                        sinceSent.recordValue(Math.max(0, now - sent[(int)k]));
+                    }
+                });
+            final PublishPipeline pipeline = bus.pipeline();
+            final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            int next = 0;
+            while (next < total)
+            {
+                final long now = System.nanoTime();
+                while (next < total && start + next * interval <= now)
+                {
+                    due[next] = start + next * interval;
+                    sent[next] = System.nanoTime();
+                    final long seq = pipeline.claim();
+                    pipeline.event(seq).subject("agents.latency.in").from(template.from()).to(template.to())
+                        .type(template.type()).payload(template.payload()).metadata(template.metadata())
+                        .trace(template.traceId(), template.spanId()).onComplete(failOnError, next);
+                    pipeline.commit(seq);
+                    next++;
+                }
+                if (next < total)
+                {
+                    LockSupport.parkNanos(start + next * interval - System.nanoTime());
+                }
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (handled[0] < total && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            subscription.close();
+            System.out.printf(Locale.ROOT, "offered %d msgs/s for %d s (after %d s warm-up), handler threads %d, "
+                    + "retention %d MiB, wait strategy %s, handled %d of %d%n", rate, seconds, warmupSeconds,
+                handlerThreads, retentionMiB, waitStrategy, handled[0], total);
+            print("from due (open loop)", latency);
+            print("from claim", sinceSent);
+        }
+    }
+
+    private static void print(final String what, final Histogram h)
+    {
+        System.out.printf(Locale.ROOT, "latency %-20s us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n", what,
+            h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+            h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+    }
+}
