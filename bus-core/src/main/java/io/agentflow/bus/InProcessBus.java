@@ -91,11 +91,23 @@ public final class InProcessBus implements MessageBus
         return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null, false), false);
     }
 
-    /** Stores {@code wire[0, length)} as is (a copy), for the publish pipeline; @return the stream sequence. */
+    /** Stores {@code wire[0, length)} (a copy) as bytes this process encoded; @return the stream sequence. */
     long appendWire(final String subject, final byte[] wire, final int length)
     {
+        return appendEncoded(streamOfPublishSubject(subject), subject, wire, length);
+    }
+
+    /** @return the stream storing {@code subject}, checked as a publish subject. */
+    InProcessStream streamOfPublishSubject(final String subject)
+    {
         Subjects.checkPublishSubject(subject);
-        return streamFor(subject).append(subject, java.util.Arrays.copyOf(wire, length), null, true);
+        return streamFor(subject);
+    }
+
+    /** Stores bytes this process encoded into a stream already found for their subject (the pipeline's edge). */
+    static long appendEncoded(final InProcessStream stream, final String subject, final byte[] wire, final int length)
+    {
+        return stream.append(subject, java.util.Arrays.copyOf(wire, length), null, true);
     }
 
     @Override

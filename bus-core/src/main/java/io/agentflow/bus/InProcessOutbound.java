@@ -11,6 +11,9 @@ import io.agentflow.codec.MessageError;
 final class InProcessOutbound implements PipelineSink
 {
     private final InProcessBus bus;
+    // the last subject checked and its stream: publishers usually reuse one String per subject (encode thread only)
+    private String lastSubject;
+    private InProcessStream lastStream;
 
     InProcessOutbound(final InProcessBus bus)
     {
@@ -22,7 +25,13 @@ final class InProcessOutbound implements PipelineSink
     {
         try
         {
-            e.completed(bus.appendWire(e.subject(), e.wireArray(), e.wireLength()));
+            final String subject = e.subject();
+            if (subject != lastSubject)
+            {
+                lastStream = bus.streamOfPublishSubject(subject);
+                lastSubject = subject;
+            }
+            e.completed(InProcessBus.appendEncoded(lastStream, subject, e.wireArray(), e.wireLength()));
         }
         catch (final MessageError ex)
         {

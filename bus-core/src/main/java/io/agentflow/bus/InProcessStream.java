@@ -27,6 +27,7 @@ final class InProcessStream
     static final class Cursor
     {
         long next;
+        String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
 
         Cursor(final long next)
         {
@@ -161,8 +162,9 @@ final class InProcessStream
                 {
                     final Stored s = ring[(int)((head + (cursor.next - first)) % ring.length)];
                     cursor.next++;
-                    if (filter.matches(s.subject()))
+                    if (s.subject() == cursor.lastMatch || filter.matches(s.subject()))
                     {
+                        cursor.lastMatch = s.subject();
                         return s;
                     }
                 }
