@@ -27,6 +27,7 @@ final class InProcessStream
     static final class Cursor
     {
         long next;
+        long skipped;   // messages removed by retention before this reader got to them
         String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
 
         Cursor(final long next)
@@ -35,6 +36,7 @@ final class InProcessStream
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
 
@@ -156,7 +158,12 @@ final class InProcessStream
                 final long first = nextSequence - count;
                 if (cursor.next < first)
                 {
-                    cursor.next = first;   // trimmed away while nobody read it: retention decides, as in JetStream
+                    // trimmed away before this reader got to it: retention decides, as in JetStream with discard old
+                    LOG.warn("stream {}: a reader fell {} messages behind its retention limits (max_bytes {}, "
+                        + "max_age {} s); they were removed before it read them", name, first - cursor.next, maxBytes,
+                        maxAgeNanos / 1_000_000_000L);
+                    cursor.skipped += first - cursor.next;
+                    cursor.next = first;
                 }
                 while (cursor.next < nextSequence)
                 {

@@ -38,7 +38,7 @@ public final class InProcessLatency
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         final int warmupSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : BusConfig.HANDLER_THREADS_DEFAULT;
-        final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 64;
+        final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 256;
         final String waitStrategy = args.length > 5 ? args[5] : BusConfig.WAIT_STRATEGY_DEFAULT;
         final int total = rate * (warmupSeconds + seconds);
         final int warmup = rate * warmupSeconds;
@@ -99,9 +99,17 @@ public final class InProcessLatency
                 Thread.sleep(10);
             }
             subscription.close();
+            System.out.println("subscription " + subscription.stats());
             System.out.printf(Locale.ROOT, "offered %d msgs/s for %d s (after %d s warm-up), handler threads %d, "
                     + "retention %d MiB, wait strategy %s, handled %d of %d%n", rate, seconds, warmupSeconds,
                 handlerThreads, retentionMiB, waitStrategy, handled[0], total);
+            if (handled[0] != total)
+            {
+                // the k-th handled is no longer the k-th due: a reader that fell further behind than the stream's
+                // retention lost the oldest unread messages (the stream logs it)
+                System.out.println("INVALID: " + (total - handled[0]) + " messages were not handled (retention too "
+                    + "small for how far the reader fell behind?); the latencies below are not meaningful");
+            }
             print("from due (open loop)", latency);
             print("from claim", sinceSent);
         }
