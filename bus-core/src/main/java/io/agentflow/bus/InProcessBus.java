@@ -110,6 +110,17 @@ public final class InProcessBus implements MessageBus
         return stream.append(subject, java.util.Arrays.copyOf(wire, length), null, true);
     }
 
+    /**
+     * As {@link #appendEncoded}, unless the id was stored within the duplicate window: a publisher's retry.
+     *
+     * @return the new sequence, or minus the sequence of the earlier copy.
+     */
+    static long appendEncodedUnlessDuplicate(final InProcessStream stream, final String subject, final byte[] wire,
+        final int length, final String id)
+    {
+        return stream.appendUnlessDuplicate(subject, java.util.Arrays.copyOf(wire, length), null, id, true);
+    }
+
     @Override
     public synchronized io.agentflow.bus.pipeline.PublishPipeline pipeline()
     {

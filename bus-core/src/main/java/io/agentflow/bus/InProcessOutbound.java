@@ -31,7 +31,12 @@ final class InProcessOutbound implements PipelineSink
                 lastStream = bus.streamOfPublishSubject(subject);
                 lastSubject = subject;
             }
-            e.completed(InProcessBus.appendEncoded(lastStream, subject, e.wireArray(), e.wireLength()));
+            // ids the pipeline made are new by construction; one the publisher chose may be a retry, checked
+            // against the duplicate window as publish() does (an id String, on that path only)
+            e.completed(e.idChosen()
+                ? Math.abs(InProcessBus.appendEncodedUnlessDuplicate(lastStream, subject, e.wireArray(),
+                    e.wireLength(), e.idString()))
+                : InProcessBus.appendEncoded(lastStream, subject, e.wireArray(), e.wireLength()));
         }
         catch (final MessageError ex)
         {

@@ -69,6 +69,69 @@ class PublishPipelineTest
         }
     }
 
+    @Test
+    void aRetryUnderTheSameIdIsStoredOnceOverJetStream() throws Exception
+    {
+        try (JetStreamBus bus = JetStreamBus.connect(server.config().conclude()))
+        {
+            bus.provision();
+            retryUnderOneId(bus, "agents.retry-nats.in");
+        }
+    }
+
+    @Test
+    void aRetryUnderTheSameIdIsStoredOnceInProcess() throws Exception
+    {
+        try (MessageBus bus = MessageBuses.connect(new BusConfig().url("embedded:").conclude()))
+        {
+            retryUnderOneId(bus, "agents.retry-embedded.in");
+        }
+    }
+
+    /** The publisher chose the id: a second publish under it (a retry) gets the first one's sequence. */
+    private static void retryUnderOneId(final MessageBus bus, final String subject) throws Exception
+    {
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        final Map<Long, Long> sequences = new ConcurrentHashMap<>();
+        final String id = new io.agentflow.codec.UlidGenerator().next();
+        try (Subscription ignored = bus.subscribe(SubscriptionSpec.durable("retry-" + subject.split("\\.")[1],
+            subject).startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m)))
+        {
+            final PublishPipeline pipeline = bus.pipeline();
+            for (long attempt = 1; attempt <= 3; attempt++)
+            {
+                final long seq = pipeline.claim();
+                pipeline.event(seq).subject(subject).from("planner").to("worker").type(MessageType.EVENT).id(id)
+                    .onComplete((tag, sequence, error) -> sequences.put(tag, null == error ? sequence : -1), attempt);
+                pipeline.commit(seq);
+            }
+            final long other = pipeline.claim();
+            pipeline.event(other).subject(subject).from("planner").to("worker").onComplete(
+                (tag, sequence, error) -> sequences.put(tag, null == error ? sequence : -1), 4L);
+            pipeline.commit(other);
+            Await.until(Duration.ofSeconds(10), () -> sequences.size() == 4 && received.size() == 2,
+                () -> sequences + ", received " + received.size());
+        }
+        assertEquals(1, new HashSet<>(List.of(sequences.get(1L), sequences.get(2L), sequences.get(3L))).size(),
+            "one stream position for the three publishes under one id: " + sequences);
+        assertTrue(sequences.get(1L) > 0 && sequences.get(4L) > sequences.get(1L), sequences.toString());
+        assertEquals(id, received.get(0).id());
+        assertTrue(!id.equals(received.get(1).id()), "the pipeline made a new id for the other");
+        final MessageError bad = assertThrows(MessageError.class, () ->
+        {
+            final long seq = bus.pipeline().claim();
+            try
+            {
+                bus.pipeline().event(seq).id("not-a-ulid");
+            }
+            finally
+            {
+                bus.pipeline().commit(seq);
+            }
+        });
+        assertEquals(ErrorCode.VALIDATION_ERROR, bad.code());
+    }
+
     private static void roundTrip(final MessageBus bus, final String subject) throws Exception
     {
         final List<Message> received = new CopyOnWriteArrayList<>();

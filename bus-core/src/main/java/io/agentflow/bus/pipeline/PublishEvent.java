@@ -32,8 +32,9 @@ public final class PublishEvent implements EnvelopeFields
     PublishCallback callback;
     long tag;
 
-    // filled by the pipeline
+    // filled by the pipeline, or the id by the publisher (a retry)
     final byte[] id = new byte[ID_LENGTH];
+    boolean idChosen;
     long tsMicros;
     final GrowableBytes wire = new GrowableBytes(2048);
     private byte[] exact = new byte[0];
@@ -57,6 +58,7 @@ public final class PublishEvent implements EnvelopeFields
         costTokens = 0;
         callback = null;
         tag = 0;
+        idChosen = false;
         pending = null;
         streamSequence = 0;
         error = null;
@@ -111,6 +113,34 @@ public final class PublishEvent implements EnvelopeFields
         this.costDollars = dollars;
         this.costTokens = tokens;
         return this;
+    }
+
+    /**
+     * Publishes under an id the publisher chose instead of a new one: how a publish that failed or timed out is
+     * retried safely, since the broker (JetStream's duplicate window, the in-process stream's) stores an id once and
+     * acknowledges the repeat with the first one's sequence. Copies 26 characters into the slot.
+     *
+     * @throws MessageError ({@code validation_error}) when {@code ulid} is not a ULID in canonical form.
+     */
+    public PublishEvent id(final CharSequence ulid)
+    {
+        if (!io.agentflow.codec.UlidGenerator.isValid(ulid))
+        {
+            throw MessageError.atPath(io.agentflow.codec.ErrorCode.VALIDATION_ERROR, "$.id",
+                "expected a ULID (26 Crockford base32 characters, the first 0-7)");
+        }
+        for (int i = 0; i < ID_LENGTH; i++)
+        {
+            id[i] = (byte)ulid.charAt(i);
+        }
+        idChosen = true;
+        return this;
+    }
+
+    /** @return whether the publisher chose the id ({@link #id(CharSequence)}) rather than the pipeline. */
+    public boolean idChosen()
+    {
+        return idChosen;
     }
 
     /** @param callback told the outcome, with {@code tag}; one instance for all publishes, no lambda per message. */

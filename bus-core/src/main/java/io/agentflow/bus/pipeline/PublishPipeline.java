@@ -199,7 +199,10 @@ public final class PublishPipeline implements AutoCloseable
                         Map.of(), null);
                 }
                 e.ringSequence = sequence;
-                ids.next(e.id, 0);
+                if (!e.idChosen)
+                {
+                    ids.next(e.id, 0);
+                }
                 e.tsMicros = Timestamps.nowMicros();
                 encoder.encode(e, e.wire);
                 sink.send(e);
