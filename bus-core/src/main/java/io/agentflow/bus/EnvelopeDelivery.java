@@ -15,12 +15,12 @@ public final class EnvelopeDelivery
     private long deliveryCount;
 
     EnvelopeDelivery set(final String subject, final long streamSequence, final long deliveryCount,
-        final byte[] canonical)
+        final byte[] canonical, final int offset, final int length)
     {
         this.subject = subject;
         this.streamSequence = streamSequence;
         this.deliveryCount = deliveryCount;
-        envelope.wrap(canonical, 0, canonical.length);
+        envelope.wrap(canonical, offset, length);
         return this;
     }
 

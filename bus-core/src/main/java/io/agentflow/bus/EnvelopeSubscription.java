@@ -67,7 +67,9 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     static final class Slot
     {
         InProcessStream.Stored stored;
-        byte[] canonical;
+        byte[] canonical;   // the stored record's segment, or a re-encoding of foreign bytes
+        int offset;
+        int length;
         long deliveryCount;
         int shard;
     }
@@ -152,7 +154,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 }
                 else
                 {
-                    view.wrap(canonical, 0, canonical.length);
+                    wrap(view, s, canonical);
                     hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
                 }
                 if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount)))
@@ -169,23 +171,26 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         }
     }
 
-    /** @return the canonical bytes to deliver, or {@code null} when the message went to the quarantine. */
+    /**
+     * @return the canonical bytes to deliver: the stored record's own buffer (its offset and length), or for
+     * foreign bytes a re-encoding (the whole array); {@code null} when the message went to the quarantine.
+     */
     private byte[] verified(final InProcessStream.Stored s, final EnvelopeDecoder decoder, final boolean verify)
     {
-        final byte[] bytes = s.bytes();
-        if (s.encodedHere() && (!verify || HashCheck.MATCH == decoder.checkHash(bytes, 0, bytes.length)))
+        if (s.encodedHere()
+            && (!verify || HashCheck.MATCH == decoder.checkHash(s.buffer(), s.offset(), s.length())))
         {
             if (verify)
             {
                 metrics.verified();
             }
-            return bytes;
+            return s.buffer();
         }
         try
         {
             // not ours, or a hash that no longer matches: the full path names the failure (or accepts bytes that
             // are intact but not canonical, delivered re-encoded)
-            final Message message = decoder.decode(bytes);
+            final Message message = decoder.decode(s.buffer(), s.offset(), s.length());
             metrics.verified();
             return EnvelopeEncoder.threadLocal().wireBytes(message);
         }
@@ -193,7 +198,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             Quarantine.audit(e, s.subject());
             metrics.refused(e.code());
-            bus.quarantine(e.code().wireName(), bytes);
+            bus.quarantine(e.code().wireName(), s.bytes());
             quarantined.increment();
             metrics.quarantined(e.code().wireName());
             LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
@@ -234,11 +239,25 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         return true;
     }
 
+    private static void wrap(final EnvelopeView view, final InProcessStream.Stored s, final byte[] canonical)
+    {
+        if (canonical == s.buffer())
+        {
+            view.wrap(canonical, s.offset(), s.length());
+        }
+        else
+        {
+            view.wrap(canonical, 0, canonical.length);
+        }
+    }
+
     private static Slot fill(final Slot slot, final InProcessStream.Stored s, final byte[] canonical,
         final long deliveryCount, final int shard)
     {
         slot.stored = s;
         slot.canonical = canonical;
+        slot.offset = canonical == s.buffer() ? s.offset() : 0;
+        slot.length = canonical == s.buffer() ? s.length() : canonical.length;
         slot.deliveryCount = deliveryCount;
         slot.shard = shard;
         return slot;
@@ -256,7 +275,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             final byte[] canonical = slot.canonical;
             final long deliveryCount = slot.deliveryCount;
             final int shard = slot.shard;
-            final EnvelopeView envelope = delivery.set(s.subject(), s.sequence(), deliveryCount, canonical).envelope();
+            final EnvelopeView envelope = delivery.set(s.subject(), s.sequence(), deliveryCount, canonical, slot.offset,
+                slot.length).envelope();
             try
             {
                 if (handled.contains(envelope.idSequence()))

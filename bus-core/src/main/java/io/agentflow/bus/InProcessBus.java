@@ -67,8 +67,8 @@ public final class InProcessBus implements MessageBus
             final Message stored = traced.message();   // carries the span's ids when there is a span
             final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(stored);
             // with verification on, deliveries decode the bytes: keeping the instance too would double retention
-            final long sequence = stream.appendUnlessDuplicate(subject, wire, config.embeddedVerify() ? null : stored,
-                message.id(), true);
+            final long sequence = stream.appendUnlessDuplicate(subject, wire, 0, wire.length,
+                config.embeddedVerify() ? null : stored, message.id(), true);
             traced.end(null);
             BusMetrics.shared().published(message.type());
             return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
@@ -88,7 +88,7 @@ public final class InProcessBus implements MessageBus
     {
         Subjects.checkPublishSubject(subject);
         final InProcessStream stream = streamFor(subject);
-        return new PublishAck(stream.name(), stream.append(subject, wire.clone(), null, false), false);
+        return new PublishAck(stream.name(), stream.append(subject, wire, 0, wire.length, null, false), false);
     }
 
     /** Stores {@code wire[0, length)} (a copy) as bytes this process encoded; @return the stream sequence. */
@@ -107,7 +107,7 @@ public final class InProcessBus implements MessageBus
     /** Stores bytes this process encoded into a stream already found for their subject (the pipeline's edge). */
     static long appendEncoded(final InProcessStream stream, final String subject, final byte[] wire, final int length)
     {
-        return stream.append(subject, java.util.Arrays.copyOf(wire, length), null, true);
+        return stream.append(subject, wire, 0, length, null, true);
     }
 
     /**
@@ -118,7 +118,7 @@ public final class InProcessBus implements MessageBus
     static long appendEncodedUnlessDuplicate(final InProcessStream stream, final String subject, final byte[] wire,
         final int length, final String id)
     {
-        return stream.appendUnlessDuplicate(subject, java.util.Arrays.copyOf(wire, length), null, id, true);
+        return stream.appendUnlessDuplicate(subject, wire, 0, length, null, id, true);
     }
 
     @Override
@@ -194,7 +194,7 @@ public final class InProcessBus implements MessageBus
             read++;
             try
             {
-                final Message m = decoder.decode(s.bytes());
+                final Message m = decoder.decode(s.buffer(), s.offset(), s.length());
                 verified++;
                 chains.accept(m, s.sequence());
                 listener.onMessage(m, new Delivery(s.subject(), s.sequence(), 1));
@@ -223,7 +223,7 @@ public final class InProcessBus implements MessageBus
 
     void quarantine(final String reason, final byte[] original)
     {
-        quarantine.append(Subjects.quarantine(reason), original, null, false);
+        quarantine.append(Subjects.quarantine(reason), original, 0, original.length, null, false);
     }
 
     BusTracing tracing()

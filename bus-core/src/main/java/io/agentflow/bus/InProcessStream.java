@@ -14,13 +14,20 @@ import java.util.List;
 final class InProcessStream
 {
     /**
-     * One stored message: its wire bytes (what was hashed), the immutable Message they encode when kept, and
-     * whether this process's encoder wrote them (then they are canonical and follow the contract by construction,
-     * and a receiver's SHA-256 check of them is a full verification; bytes from elsewhere get the full decode).
+     * One stored message: its wire bytes (what was hashed) at {@code buffer[offset, offset + length)}, the immutable
+     * Message they encode when kept, and whether this process's encoder wrote them (then they are canonical and
+     * follow the contract by construction, and a receiver's SHA-256 check of them is a full verification; bytes
+     * from elsewhere get the full decode). The buffer is a shared segment that is never written again at that
+     * range: readers may keep looking at it for as long as they hold the record.
      */
-    record Stored(long sequence, String subject, byte[] bytes, Message message, boolean encodedHere,
-        long storedAtNanos, long storedAtEpochMicros)
+    record Stored(long sequence, String subject, byte[] buffer, int offset, int length, Message message,
+        boolean encodedHere, long storedAtNanos, long storedAtEpochMicros)
     {
+        /** @return a copy of the wire bytes. */
+        byte[] bytes()
+        {
+            return java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+        }
     }
 
     /** A reader's position: the next sequence it has not looked at. Owned by one reader thread. */
@@ -38,6 +45,13 @@ final class InProcessStream
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
     private static final int SPINS = 100;
+    /**
+     * Stored bytes go into segments of this size, appended to and never rewritten; a segment is garbage once its
+     * last message is trimmed. At 8 MiB a segment is a humongous object for G1 (at any region size up to 16 MiB), so
+     * it is allocated outside the young generation and never copied by a young collection: retention no longer
+     * costs pause time per retained byte, and a store costs a copy but no allocation of its own.
+     */
+    static final int SEGMENT_BYTES = 8 << 20;
     private static final int YIELDS = 10;
 
     private final String name;
@@ -52,6 +66,8 @@ final class InProcessStream
     private long nextSequence = 1;
     private volatile long published = 1;   // nextSequence, readable without the lock: readers spin on it briefly
     private long bytes;
+    private byte[] segment;
+    private int segmentUsed;
     private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
 
     InProcessStream(final String name, final List<String> subjects, final Duration maxAge, final long maxBytes)
@@ -85,8 +101,8 @@ final class InProcessStream
      *
      * @return the new sequence, or minus the sequence of the earlier copy.
      */
-    long appendUnlessDuplicate(final String subject, final byte[] wire, final Message message, final String id,
-        final boolean encodedHere)
+    long appendUnlessDuplicate(final String subject, final byte[] wire, final int offset, final int length,
+        final Message message, final String id, final boolean encodedHere)
     {
         synchronized (lock)
         {
@@ -101,7 +117,7 @@ final class InProcessStream
             {
                 return -earlier[0];
             }
-            final long sequence = append(subject, wire, message, encodedHere);
+            final long sequence = append(subject, wire, offset, length, message, encodedHere);
             if (null != id)
             {
                 recentIds.put(id, new long[]{sequence, now});
@@ -110,7 +126,9 @@ final class InProcessStream
         }
     }
 
-    long append(final String subject, final byte[] wire, final Message message, final boolean encodedHere)
+    /** Stores a copy of {@code wire[offset, offset + length)}; @return its sequence. */
+    long append(final String subject, final byte[] wire, final int offset, final int length, final Message message,
+        final boolean encodedHere)
     {
         synchronized (lock)
         {
@@ -119,11 +137,20 @@ final class InProcessStream
             {
                 grow();
             }
-            final Stored stored = new Stored(nextSequence++, subject, wire, message, encodedHere, now,
-                io.agentflow.codec.Timestamps.nowMicros());
+            if (null == segment || segmentUsed + length > segment.length)
+            {
+                // the first segments of a stream grow from 64 KiB, so that a stream used for little costs little
+                final int size = null == segment ? 64 << 10 : Math.min(SEGMENT_BYTES, 2 * segment.length);
+                segment = new byte[Math.max(size, length)];
+                segmentUsed = 0;
+            }
+            System.arraycopy(wire, offset, segment, segmentUsed, length);
+            final Stored stored = new Stored(nextSequence++, subject, segment, segmentUsed, length, message,
+                encodedHere, now, io.agentflow.codec.Timestamps.nowMicros());
+            segmentUsed += length;
             ring[(head + count) % ring.length] = stored;
             count++;
-            bytes += wire.length;
+            bytes += length;
             trim(now);
             published = nextSequence;
             lock.notifyAll();
@@ -235,7 +262,7 @@ final class InProcessStream
             ring[head] = null;
             head = (head + 1) % ring.length;
             count--;
-            bytes -= oldest.bytes().length;
+            bytes -= oldest.length();
         }
     }
 }

@@ -68,7 +68,8 @@ final class InProcessSubscription extends SubscriptionBase
                 final Message message;
                 try
                 {
-                    message = verify || null == s.message() ? decoder.decode(s.bytes()) : s.message();
+                    message = verify || null == s.message() ? decoder.decode(s.buffer(), s.offset(), s.length())
+                        : s.message();
                 }
                 catch (final MessageError e)
                 {
