@@ -343,15 +343,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             return;
         }
-        reader.interrupt();
-        try
-        {
-            reader.join(config.publishTimeout().toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        stopReader(reader);
         redeliveries.shutdownNow();   // pending redeliveries stay in awaitingRedelivery and come again below
         long first = reader.isAlive() ? inlineHandling : Long.MAX_VALUE;   // an inline handler still running
         for (int i = 0; i < shards.length; i++)

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Retention follows each stream's limits (age, bytes), with bytes capped at {@link BusConfig#embeddedMaxBytes()}
  * per stream since it is all in memory. Nothing survives the process.
  * <p>
- * Verification is on by default: every delivery decodes and verifies the stored wire bytes exactly as a NATS
- * receiver would. {@code AF_BUS_EMBEDDED_VERIFY=false} switches it off for a trusted hop inside one process: the
+ * Verification is on by default: every delivery to a {@link MessageHandler} decodes and verifies the stored wire
+ * bytes exactly as a NATS receiver would; the allocation-free {@link EnvelopeHandler} path checks the SHA-256 of
+ * bytes this process encoded (canonical and within the contract by construction) and fully decodes any other. {@code AF_BUS_EMBEDDED_VERIFY=false} switches it off for a trusted hop inside one process: the
  * handler then gets the publisher's immutable {@link Message} instance, which was validated when it was built and
  * cannot have changed since. Thread-safe.
  */

@@ -158,15 +158,7 @@ final class InProcessSubscription extends SubscriptionBase
         {
             return;
         }
-        reader.interrupt();
-        try
-        {
-            reader.join(config.publishTimeout().toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        stopReader(reader);
         redeliveries.shutdownNow();   // pending redeliveries stay in 'unhandled' and come again below
         shards.close(config.publishTimeout());
         final Long first = unhandled.isEmpty() ? null : unhandled.first();
