@@ -153,20 +153,11 @@ final class JetStreamOutbound implements PipelineSink
     private void record(final Message ack)
     {
         final String subject = ack.getSubject();
-        int i = inbox.length() + 1;
-        int slot = 0;
-        while (i < subject.length() && '.' != subject.charAt(i))
+        final int dot = subject.indexOf('.', inbox.length() + 1);
+        final int slot = dot < 0 ? -1 : number(subject, inbox.length() + 1, dot);
+        if (slot < 0 || slot > mask || number(subject, dot + 1, subject.length()) != generations[slot])
         {
-            slot = slot * 10 + (subject.charAt(i++) - '0');
-        }
-        int generation = 0;
-        for (i++; i < subject.length(); i++)
-        {
-            generation = generation * 10 + (subject.charAt(i) - '0');
-        }
-        if (slot > mask || generation != generations[slot])
-        {
-            return;
+            return;   // late (an older generation), or not ours: anyone allowed to publish here could send anything
         }
         acked[slot] = true;
         if (ack.isStatusMessage())
@@ -190,6 +181,26 @@ final class JetStreamOutbound implements PipelineSink
         {
             ackError[slot] = errorText(body);
         }
+    }
+
+    /** @return the decimal number {@code s[from, to)}, or -1 when it is not one (or too long to be a slot's). */
+    static int number(final String s, final int from, final int to)
+    {
+        if (from >= to || to - from > 9)
+        {
+            return -1;
+        }
+        int n = 0;
+        for (int i = from; i < to; i++)
+        {
+            final char c = s.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private void timedOut(final PublishEvent e, final int slot)

@@ -88,6 +88,80 @@ class PublishPipelineTest
         }
     }
 
+    /**
+     * Whoever may publish to the pipeline's inbox can send it anything: malformed ack subjects are ignored and the
+     * completion stage keeps completing (an out-of-range slot once stopped it).
+     */
+    @Test
+    void garbageOnThePipelinesInboxIsIgnored() throws Exception
+    {
+        try (JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(64).conclude());
+             io.nats.client.Connection raw = io.nats.client.Nats.connect(server.url()))
+        {
+            bus.provision();
+            final io.nats.client.Subscription spy = raw.subscribe("_INBOX.>");   // sees the acks' subjects
+            raw.flush(Duration.ofSeconds(2));
+            final String subject = "agents.garbage-acks.in";
+            final List<Long> done = new CopyOnWriteArrayList<>();
+            final List<MessageError> errors = new CopyOnWriteArrayList<>();
+            final PublishCallback callback = (tag, sequence, error) ->
+            {
+                if (null != error)
+                {
+                    errors.add(error);
+                }
+                done.add(tag);
+            };
+            final PublishPipeline pipeline = bus.pipeline();
+            publish(pipeline, subject, callback, 0);
+            final io.nats.client.Message ack = spy.nextMessage(Duration.ofSeconds(5));
+            final String ackSubject = ack.getSubject();   // <inbox>.<slot>.<generation>
+            final String inbox = ackSubject.substring(0, ackSubject.lastIndexOf('.', ackSubject.lastIndexOf('.') - 1));
+            for (final String suffix : new String[] {"-3.0", "zz.1", "1", "0.x", "123456789012.0", "5.-1", ".."})
+            {
+                raw.publish(inbox + "." + suffix, "{\"seq\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            raw.flush(Duration.ofSeconds(2));
+            for (long i = 1; i <= 200; i++)
+            {
+                publish(pipeline, subject, callback, i);
+            }
+            Await.until(Duration.ofSeconds(20), () -> done.size() == 201, () -> done.size() + " of 201 completed");
+            assertTrue(errors.isEmpty(), errors.toString());
+        }
+    }
+
+    private static void publish(final PublishPipeline pipeline, final String subject, final PublishCallback callback,
+        final long tag)
+    {
+        final long seq = pipeline.claim();
+        pipeline.event(seq).subject(subject).from("planner").to("worker").onComplete(callback, tag);
+        pipeline.commit(seq);
+    }
+
+    /** A callback that throws is logged; the stage goes on completing the publishes behind it. */
+    @Test
+    void aThrowingCallbackDoesNotStopThePipeline() throws Exception
+    {
+        try (MessageBus bus = MessageBuses.connect(new BusConfig().url("embedded:").maxInFlight(8).conclude()))
+        {
+            final List<Long> done = new CopyOnWriteArrayList<>();
+            final PublishCallback callback = (tag, sequence, error) ->
+            {
+                done.add(tag);
+                if (0 == tag % 2)
+                {
+                    throw new IllegalStateException("a careless callback");
+                }
+            };
+            for (long i = 0; i < 100; i++)   // many times the ring's 8 slots
+            {
+                publish(bus.pipeline(), "agents.careless.in", callback, i);
+            }
+            Await.until(Duration.ofSeconds(10), () -> done.size() == 100, () -> done.size() + " of 100 completed");
+        }
+    }
+
     /** The publisher chose the id: a second publish under it (a retry) gets the first one's sequence. */
     private static void retryUnderOneId(final MessageBus bus, final String subject) throws Exception
     {

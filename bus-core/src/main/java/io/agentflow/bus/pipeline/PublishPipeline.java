@@ -43,6 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class PublishPipeline implements AutoCloseable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublishPipeline.class);
+
     private final Disruptor<PublishEvent> disruptor;
     private final RingBuffer<PublishEvent> ring;
     private final boolean waitWhenFull;
@@ -237,12 +239,27 @@ public final class PublishPipeline implements AutoCloseable
         {
             if (null == e.error && null != e.pending)
             {
-                sink.complete(e);
+                try
+                {
+                    sink.complete(e);
+                }
+                catch (final RuntimeException ex)
+                {
+                    e.error = new MessageError(ErrorCode.TRANSPORT_ERROR, "cannot complete: " + ex, Map.of(), ex);
+                }
             }
             final PublishCallback callback = e.callback;
             if (null != callback)
             {
-                callback.onComplete(e.tag, e.streamSequence, e.error);
+                try
+                {
+                    callback.onComplete(e.tag, e.streamSequence, e.error);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a throwing callback must not stop the stage: every later publish would wait for ever
+                    LOG.warn("a publish callback threw (tag {}); the pipeline goes on", e.tag, ex);
+                }
             }
             e.pending = null;   // the transport's handle: not kept until the slot comes round again
         }
