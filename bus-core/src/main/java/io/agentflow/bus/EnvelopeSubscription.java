@@ -154,7 +154,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 }
                 else
                 {
-                    wrap(view, s, canonical);
+                    view.wrap(canonical, offsetIn(canonical, s), lengthIn(canonical, s));
                     hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
                 }
                 if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount)))
@@ -239,16 +239,15 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         return true;
     }
 
-    private static void wrap(final EnvelopeView view, final InProcessStream.Stored s, final byte[] canonical)
+    /** Where the envelope lies in {@code canonical}: the record's range of its segment, or all of a re-encoding. */
+    private static int offsetIn(final byte[] canonical, final InProcessStream.Stored s)
     {
-        if (canonical == s.buffer())
-        {
-            view.wrap(canonical, s.offset(), s.length());
-        }
-        else
-        {
-            view.wrap(canonical, 0, canonical.length);
-        }
+        return canonical == s.buffer() ? s.offset() : 0;
+    }
+
+    private static int lengthIn(final byte[] canonical, final InProcessStream.Stored s)
+    {
+        return canonical == s.buffer() ? s.length() : canonical.length;
     }
 
     private static Slot fill(final Slot slot, final InProcessStream.Stored s, final byte[] canonical,
@@ -256,8 +255,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     {
         slot.stored = s;
         slot.canonical = canonical;
-        slot.offset = canonical == s.buffer() ? s.offset() : 0;
-        slot.length = canonical == s.buffer() ? s.length() : canonical.length;
+        slot.offset = offsetIn(canonical, s);
+        slot.length = lengthIn(canonical, s);
         slot.deliveryCount = deliveryCount;
         slot.shard = shard;
         return slot;

@@ -95,7 +95,7 @@ public final class InProcessBus implements MessageBus
     /** Stores {@code wire[0, length)} (a copy) as bytes this process encoded; @return the stream sequence. */
     long appendWire(final String subject, final byte[] wire, final int length)
     {
-        return appendEncoded(streamOfPublishSubject(subject), subject, wire, length);
+        return streamOfPublishSubject(subject).append(subject, wire, 0, length, null, true);
     }
 
     /** @return the stream storing {@code subject}, checked as a publish subject. */
@@ -103,23 +103,6 @@ public final class InProcessBus implements MessageBus
     {
         Subjects.checkPublishSubject(subject);
         return streamFor(subject);
-    }
-
-    /** Stores bytes this process encoded into a stream already found for their subject (the pipeline's edge). */
-    static long appendEncoded(final InProcessStream stream, final String subject, final byte[] wire, final int length)
-    {
-        return stream.append(subject, wire, 0, length, null, true);
-    }
-
-    /**
-     * As {@link #appendEncoded}, unless the id was stored within the duplicate window: a publisher's retry.
-     *
-     * @return the new sequence, or minus the sequence of the earlier copy.
-     */
-    static long appendEncodedUnlessDuplicate(final InProcessStream stream, final String subject, final byte[] wire,
-        final int length, final String id)
-    {
-        return stream.appendUnlessDuplicate(subject, wire, 0, length, null, id, true);
     }
 
     @Override

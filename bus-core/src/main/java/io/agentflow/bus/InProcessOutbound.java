@@ -34,9 +34,9 @@ final class InProcessOutbound implements PipelineSink
             // ids the pipeline made are new by construction; one the publisher chose may be a retry, checked
             // against the duplicate window as publish() does (an id String, on that path only)
             e.completed(e.idChosen()
-                ? Math.abs(InProcessBus.appendEncodedUnlessDuplicate(lastStream, subject, e.wireArray(),
-                    e.wireLength(), e.idString()))
-                : InProcessBus.appendEncoded(lastStream, subject, e.wireArray(), e.wireLength()));
+                ? Math.abs(lastStream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null,
+                    e.idString(), true))
+                : lastStream.append(subject, e.wireArray(), 0, e.wireLength(), null, true));
         }
         catch (final MessageError ex)
         {

@@ -34,7 +34,6 @@ final class InProcessStream
     static final class Cursor
     {
         long next;
-        long skipped;   // messages removed by retention before this reader got to them
         String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
 
         Cursor(final long next)
@@ -45,14 +44,14 @@ final class InProcessStream
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
     private static final int SPINS = 100;
+    private static final int YIELDS = 10;
     /**
      * Stored bytes go into segments of this size, appended to and never rewritten; a segment is garbage once its
      * last message is trimmed. At 8 MiB a segment is a humongous object for G1 (at any region size up to 16 MiB), so
      * it is allocated outside the young generation and never copied by a young collection: retention no longer
-     * costs pause time per retained byte, and a store costs a copy but no allocation of its own.
+     * costs pause time per retained byte. A store is one copy; what it allocates is its share of a segment.
      */
     static final int SEGMENT_BYTES = 8 << 20;
-    private static final int YIELDS = 10;
 
     private final String name;
     private final List<SubjectPattern> subjects;
@@ -189,7 +188,6 @@ final class InProcessStream
                     LOG.warn("stream {}: a reader fell {} messages behind its retention limits (max_bytes {}, "
                         + "max_age {} s); they were removed before it read them", name, first - cursor.next, maxBytes,
                         maxAgeNanos / 1_000_000_000L);
-                    cursor.skipped += first - cursor.next;
                     cursor.next = first;
                 }
                 while (cursor.next < nextSequence)
