@@ -18,8 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,10 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * hands the message to the handler shard of its ordering key: a Disruptor ring of pre-allocated slots per shard
  * instead of an executor's queue, so nothing is allocated per delivery in steady state. The rings are the in-flight
  * bound (a full one makes the reader wait). With one handler thread ({@code AF_BUS_HANDLER_THREADS=1}) there is no
- * hand-off at all: the reader runs the handler, and redeliveries come back to it through a queue. The rest follows {@link InProcessSubscription}: redelivery after a
- * handler throws,
- * quarantine after the maximum deliveries, de-duplication by id ({@link RecentUlids}), and at close the cursor
- * moves back to the first message not handled.
+ * hand-off at all: the reader runs the handler, and redeliveries come back to it through a queue. The rest follows
+ * {@link InProcessSubscription}: redelivery after a handler throws, quarantine after the maximum deliveries,
+ * de-duplication by id ({@link RecentUlids}), and at close the cursor moves back to the first message not handled.
  * <p>
  * Left out on purpose, as on the publish pipeline: no CONSUMER span and no log context per delivery (both
  * allocate); the envelope's trace ids are there for a handler that wants them.
@@ -48,9 +45,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private static final long DUE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final InProcessBus bus;
-    private final InProcessStream stream;
-    private final InProcessStream.Cursor cursor;
-    private final SubjectPattern filter;
+    private final InProcessFeed feed;
     private final EnvelopeHandler handler;
     private final RecentUlids handled;
     private final Disruptor<Slot>[] shards;
@@ -59,9 +54,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private final Slot inlineSlot = new Slot();
     private volatile long inlineHandling = Long.MAX_VALUE;   // the stream sequence the reader is handling inline
     private final ConcurrentLinkedQueue<Slot> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
-    private final ScheduledExecutorService redeliveries;
     private final ConcurrentSkipListSet<Long> awaitingRedelivery = new ConcurrentSkipListSet<>();
-    private final Thread reader;
 
     /** One pre-allocated hand-off from the reader to a shard. */
     static final class Slot
@@ -80,9 +73,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     {
         super(bus.config(), spec);
         this.bus = bus;
-        this.stream = stream;
-        this.cursor = cursor;
-        this.filter = new SubjectPattern(spec.filterSubject());
+        this.feed = new InProcessFeed(stream, cursor, spec, this::read);
         this.handler = handler;
         this.handled = new RecentUlids(config.dedupWindow());
         // one handler thread: a hand-off to it would buy nothing, since one thread keeps every key's order anyway
@@ -100,15 +91,11 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             shards[i].handleEventsWith(new ShardHandler());
             rings[i] = shards[i].start();
         }
-        this.redeliveries = Executors.newSingleThreadScheduledExecutor(
-            r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + spec.durableName()));
-        this.reader = HandlerShards.daemon(this::read, "af-inproc-reader-" + spec.durableName());
     }
 
     void start()
     {
-        metrics.lag(spec.durableName(), () -> Math.max(0, stream.nextSequence() - cursor.next));
-        reader.start();
+        feed.start(metrics);
     }
 
     private void read()
@@ -127,8 +114,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                     awaitingRedelivery.remove(redelivery.stored.sequence());
                     inline.onEvent(redelivery, 0, true);
                 }
-                final InProcessStream.Stored s = stream.next(cursor, filter,
-                    awaitingRedelivery.isEmpty() ? POLL_NANOS : DUE_POLL_NANOS);
+                final InProcessStream.Stored s = feed.next(awaitingRedelivery.isEmpty() ? POLL_NANOS : DUE_POLL_NANOS);
                 if (null == s)
                 {
                     continue;
@@ -320,7 +306,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             {
                 redelivered.increment();
                 metrics.redelivered(envelope.type());
-                redeliveries.schedule(() ->
+                feed.redeliveries.schedule(() ->
                 {
                     if (null != inline)
                     {
@@ -342,9 +328,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             return;
         }
-        stopReader(reader);
-        redeliveries.shutdownNow();   // pending redeliveries stay in awaitingRedelivery and come again below
-        long first = reader.isAlive() ? inlineHandling : Long.MAX_VALUE;   // an inline handler still running
+        // pending redeliveries stay in awaitingRedelivery and come again below; an inline handler may still run
+        long first = feed.stop(config.publishTimeout().toMillis()) ? inlineHandling : Long.MAX_VALUE;
         for (int i = 0; i < shards.length; i++)
         {
             try
@@ -364,7 +349,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         }
         if (Long.MAX_VALUE != first)
         {
-            cursor.next = Math.min(cursor.next, first);   // the next subscriber gets them again
+            feed.rewindTo(first);
         }
         bus.removed(this);
     }

@@ -26,9 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * Verification is on by default: every delivery to a {@link MessageHandler} decodes and verifies the stored wire
  * bytes exactly as a NATS receiver would; the allocation-free {@link EnvelopeHandler} path checks the SHA-256 of
- * bytes this process encoded (canonical and within the contract by construction) and fully decodes any other. {@code AF_BUS_EMBEDDED_VERIFY=false} switches it off for a trusted hop inside one process: the
- * handler then gets the publisher's immutable {@link Message} instance, which was validated when it was built and
- * cannot have changed since. Thread-safe.
+ * bytes this process encoded (canonical and within the contract by construction) and fully decodes any other.
+ * {@code AF_BUS_EMBEDDED_VERIFY=false} switches it off for a trusted hop inside one process: the handler then gets
+ * the publisher's immutable {@link Message} instance, which was validated when it was built and cannot have changed
+ * since. Thread-safe.
  */
 public final class InProcessBus implements MessageBus
 {

@@ -7,8 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,30 +22,20 @@ final class InProcessSubscription extends SubscriptionBase
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final InProcessBus bus;
-    private final InProcessStream stream;
-    private final InProcessStream.Cursor cursor;
-    private final SubjectPattern filter;
-    private final ScheduledExecutorService redeliveries;
+    private final InProcessFeed feed;
     private final ConcurrentSkipListSet<Long> unhandled = new ConcurrentSkipListSet<>();
-    private final Thread reader;
 
     InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
         final SubscriptionSpec spec, final MessageHandler handler)
     {
         super(bus.config(), spec, handler, "af-inproc-");
         this.bus = bus;
-        this.stream = stream;
-        this.cursor = cursor;
-        this.filter = new SubjectPattern(spec.filterSubject());
-        this.redeliveries = Executors.newSingleThreadScheduledExecutor(
-            r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + spec.durableName()));
-        this.reader = HandlerShards.daemon(this::read, "af-inproc-reader-" + spec.durableName());
+        this.feed = new InProcessFeed(stream, cursor, spec, this::read);
     }
 
     void start()
     {
-        metrics.lag(spec.durableName(), () -> Math.max(0, stream.nextSequence() - cursor.next));
-        reader.start();
+        feed.start(metrics);
     }
 
     private void read()
@@ -59,7 +47,7 @@ final class InProcessSubscription extends SubscriptionBase
             try
             {
                 inFlight.acquire();
-                final InProcessStream.Stored s = stream.next(cursor, filter, POLL_NANOS);
+                final InProcessStream.Stored s = feed.next(POLL_NANOS);
                 if (null == s)
                 {
                     inFlight.release();
@@ -139,7 +127,7 @@ final class InProcessSubscription extends SubscriptionBase
             {
                 redelivered.increment();
                 metrics.redelivered(message.type());
-                redeliveries.schedule(() -> dispatch(s, message, deliveryCount + 1),
+                feed.redeliveries.schedule(() -> dispatch(s, message, deliveryCount + 1),
                     config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }
         }
@@ -158,13 +146,12 @@ final class InProcessSubscription extends SubscriptionBase
         {
             return;
         }
-        stopReader(reader);
-        redeliveries.shutdownNow();   // pending redeliveries stay in 'unhandled' and come again below
+        feed.stop(config.publishTimeout().toMillis());   // pending redeliveries stay in 'unhandled', come again below
         shards.close(config.publishTimeout());
         final Long first = unhandled.isEmpty() ? null : unhandled.first();
         if (null != first)
         {
-            cursor.next = Math.min(cursor.next, first);   // the next subscriber gets them again
+            feed.rewindTo(first);
         }
         bus.removed(this);
     }

@@ -234,7 +234,8 @@ public final class JetStreamBus implements MessageBus
     {
         if (null == pipeline)
         {
-            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new JetStreamOutbound(connection, config), "nats");
+            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new JetStreamOutbound(connection, config),
+                "nats");
         }
         return pipeline;
     }

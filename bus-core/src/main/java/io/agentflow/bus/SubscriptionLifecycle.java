@@ -43,20 +43,6 @@ abstract class SubscriptionLifecycle implements Subscription
         metrics.duplicate();
     }
 
-    /** Interrupts a subscription's reader thread and waits for it, at most the publish time-out. */
-    void stopReader(final Thread reader)
-    {
-        reader.interrupt();
-        try
-        {
-            reader.join(config.publishTimeout().toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** @return whether this call closes the subscription (the first one does), having stopped its lag reports. */
     boolean beginClose()
     {

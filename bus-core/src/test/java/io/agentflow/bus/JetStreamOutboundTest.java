@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The ack subjects' numbers: whatever arrives on the pipeline's inbox, only a well-formed slot and generation count. */
+/**
+ * The ack subjects' numbers: whatever arrives on the pipeline's inbox, only a well-formed slot and generation
+ * count.
+ */
 class JetStreamOutboundTest
 {
     @Test

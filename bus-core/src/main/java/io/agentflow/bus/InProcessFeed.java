@@ -1,0 +1,70 @@
+package io.agentflow.bus;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What both in-process subscriptions ({@link InProcessSubscription}, {@link EnvelopeSubscription}) share, whatever
+ * their handler: the stream they follow from the durable's cursor, the reader thread that follows it, the scheduler
+ * of delayed redeliveries, the lag they report, and moving the cursor back at close.
+ */
+final class InProcessFeed
+{
+    final ScheduledExecutorService redeliveries;
+    private final InProcessStream stream;
+    private final InProcessStream.Cursor cursor;
+    private final SubjectPattern filter;
+    private final String durable;
+    private final Thread reader;
+
+    InProcessFeed(final InProcessStream stream, final InProcessStream.Cursor cursor, final SubscriptionSpec spec,
+        final Runnable read)
+    {
+        this.stream = stream;
+        this.cursor = cursor;
+        this.filter = new SubjectPattern(spec.filterSubject());
+        this.durable = spec.durableName();
+        this.redeliveries = Executors.newSingleThreadScheduledExecutor(
+            r -> HandlerShards.daemon(r, "af-inproc-redeliver-" + durable));
+        this.reader = HandlerShards.daemon(read, "af-inproc-reader-" + durable);
+    }
+
+    void start(final BusMetrics metrics)
+    {
+        metrics.lag(durable, () -> Math.max(0, stream.nextSequence() - cursor.next));
+        reader.start();
+    }
+
+    /** The reader's next message; see {@link InProcessStream#next}. */
+    InProcessStream.Stored next(final long waitNanos) throws InterruptedException
+    {
+        return stream.next(cursor, filter, waitNanos);
+    }
+
+    /**
+     * Interrupts the reader and waits for it up to {@code timeoutMillis}, then drops pending redeliveries (their
+     * messages come again through {@link #rewindTo}).
+     *
+     * @return whether the reader is still running (a handler it runs did not return in time).
+     */
+    boolean stop(final long timeoutMillis)
+    {
+        reader.interrupt();
+        try
+        {
+            reader.join(timeoutMillis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        redeliveries.shutdownNow();
+        return reader.isAlive();
+    }
+
+    /** Moves the durable's cursor back to {@code first}, so that the next subscriber gets it again. */
+    void rewindTo(final long first)
+    {
+        cursor.next = Math.min(cursor.next, first);
+    }
+}
