@@ -15,14 +15,56 @@ public final class Timestamps
     private static final long MIN_MICROS = 0;                                      // 1970-01-01
     private static final long MAX_MICROS = 253_402_300_799_999_999L;              // 9999-12-31T23:59:59.999999
 
+    private static final long RESAMPLE_NANOS = 1_000_000_000L;
+    private static volatile WallOffset wallOffset = WallOffset.sample();
+
     private Timestamps()
     {
     }
 
+    /**
+     * @return the wall-clock time in microseconds since the epoch. Read as {@link System#nanoTime()} plus an offset
+     * to the wall clock that is sampled again every second (as Agrona's {@code OffsetEpochNanoClock} does):
+     * {@code Instant.now()} goes through a JNI call and costs several times a {@code nanoTime()}, and the hot path
+     * reads the time once per message. Between samples the value follows the monotonic clock, so a wall-clock step
+     * or slew shows within a second; the error until then is the clocks' drift over that second.
+     */
     public static long nowMicros()
     {
-        final Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        return microsAt(System.nanoTime());
+    }
+
+    /** @return the wall-clock time in microseconds since the epoch when {@code nanoTime()} read {@code nanoTime}. */
+    public static long microsAt(final long nanoTime)
+    {
+        WallOffset offset = wallOffset;
+        if (nanoTime - offset.nanoTime > RESAMPLE_NANOS)
+        {
+            offset = WallOffset.sample();
+            wallOffset = offset;   // racing samplers each store a valid sample: the last one wins
+        }
+        return offset.micros + (nanoTime - offset.nanoTime) / 1_000;
+    }
+
+    /** A wall-clock reading and the monotonic reading beside it. */
+    private static final class WallOffset
+    {
+        final long nanoTime;
+        final long micros;
+
+        private WallOffset(final long nanoTime, final long micros)
+        {
+            this.nanoTime = nanoTime;
+            this.micros = micros;
+        }
+
+        static WallOffset sample()
+        {
+            final long before = System.nanoTime();
+            final Instant now = Instant.now();
+            final long after = System.nanoTime();
+            return new WallOffset(before + (after - before) / 2, toMicros(now));
+        }
     }
 
     public static Instant toInstant(final long micros)

@@ -59,15 +59,23 @@ public final class UlidGenerator
     /** Writes the next id as 26 ASCII bytes at {@code dst[offset]}. */
     public void next(final byte[] dst, final int offset)
     {
+        next(dst, offset, clockMs.getAsLong());
+    }
+
+    /**
+     * Writes the next id as 26 ASCII bytes at {@code dst[offset]}, for a caller that has just read the clock
+     * ({@code nowMs}, milliseconds since the epoch) for its own use: one clock read per message, not two.
+     */
+    public void next(final byte[] dst, final int offset, final long nowMs)
+    {
         final long time;
         final long hi;
         final long lo;
         synchronized (this)
         {
-            final long now = clockMs.getAsLong();
-            if (now > lastTimeMs)
+            if (nowMs > lastTimeMs)
             {
-                lastTimeMs = now;
+                lastTimeMs = nowMs;
                 randomHi = random.nextLong() & RANDOM_HI_MASK;
                 randomLo = random.nextLong();
             }

@@ -11,11 +11,28 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimestampsTest
 {
     private static final DateTimeFormatter REFERENCE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
         .withZone(java.time.ZoneOffset.UTC);
+
+    @Test
+    void nowFollowsTheWallClockAndTheMonotonicClockBetweenSamples() throws InterruptedException
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            final long before = Timestamps.toMicros(Instant.now());
+            final long now = Timestamps.nowMicros();
+            final long after = Timestamps.toMicros(Instant.now());
+            // the offset is sampled at most a second ago: allow that second's drift between the two clocks
+            assertTrue(now >= before - 2_000 && now <= after + 2_000, before + " <= " + now + " <= " + after);
+            Thread.sleep(60);   // crosses a resample within the loop
+        }
+        final long nanos = System.nanoTime();
+        assertEquals(1_000, Timestamps.microsAt(nanos + 1_000_000) - Timestamps.microsAt(nanos));
+    }
 
     @Test
     void shouldFormatLikeTheJdkOverTheWholeRange()

@@ -164,7 +164,7 @@ public final class PublishPipeline implements AutoCloseable
             + " slots await their acks (AF_BUS_MAX_IN_FLIGHT); " + how + "; retry later", Map.of(), null);
     }
 
-    static WaitStrategy waitStrategy(final String name)
+    public static WaitStrategy waitStrategy(final String name)
     {
         return switch (name)
         {
