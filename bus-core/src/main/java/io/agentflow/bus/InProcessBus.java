@@ -46,15 +46,17 @@ public final class InProcessBus implements MessageBus
         this.config = config.conclude();
         this.tracing = new BusTracing(config);
         final long cap = config.embeddedMaxBytes();
+        // the wait strategies that keep the pipeline's stages spinning keep the readers spinning too
+        final boolean spin = List.of("yielding", "busy-spin").contains(this.config.waitStrategy());
         quarantine = new InProcessStream(StreamProvisioner.QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720),
-            Math.min(cap, 1L << 30));
+            Math.min(cap, 1L << 30), false);
         streams = List.of(
             new InProcessStream(StreamProvisioner.MESSAGES, List.of("workflows.*.*", "agents.*.*"),
-                Duration.ofHours(168), Math.min(cap, 10L << 30)),
+                Duration.ofHours(168), Math.min(cap, 10L << 30), spin),
             new InProcessStream(StreamProvisioner.TOOLS, List.of("tools.*"), Duration.ofHours(720),
-                Math.min(cap, 5L << 30)),
+                Math.min(cap, 5L << 30), spin),
             new InProcessStream(StreamProvisioner.SYSTEM, List.of("system.*"), Duration.ofHours(24),
-                Math.min(cap, 1L << 30)),
+                Math.min(cap, 1L << 30), spin),
             quarantine);
     }
 

@@ -8,8 +8,10 @@ import java.util.List;
 
 /**
  * One stream of the in-process transport: an append-only log in memory, trimmed from the head by age and by bytes
- * like a JetStream stream with {@code discard: old}. Sequences are contiguous, so a reader finds its position by
- * arithmetic in a circular array rather than by scanning. Thread-safe.
+ * like a JetStream stream with {@code discard: old}. Sequences are contiguous, so a record lives at
+ * {@code index[sequence & mask]}. One writer at a time (under a monitor) fills the slot, then publishes the new end
+ * with a volatile write; readers follow without taking the monitor, as Disruptor consumers follow a ring's cursor,
+ * and check each record's sequence to tell a trimmed or moved slot from their own. Thread-safe.
  */
 final class InProcessStream
 {
@@ -45,6 +47,7 @@ final class InProcessStream
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
+    private static final long CHECK_CLOCK_EVERY = 1_024;   // a spinning reader's loops between clock reads
     /**
      * Stored bytes go into segments of this size, appended to and never rewritten; a segment is garbage once its
      * last message is trimmed. At 8 MiB a segment is a humongous object for G1 (at any region size up to 16 MiB), so
@@ -57,24 +60,32 @@ final class InProcessStream
     private final List<SubjectPattern> subjects;
     private final long maxAgeNanos;
     private final long maxBytes;
+    private final boolean readersSpin;
     // a monitor, not a ReentrantLock: a reader that waits for appends then allocates no AQS node each time
     private final Object lock = new Object();
-    private Stored[] ring = new Stored[1024];
-    private int head;
-    private int count;
+    private volatile Stored[] index = new Stored[1024];   // replaced (never modified after) when it grows
+    private volatile long first = 1;       // the oldest sequence retained
+    private volatile long published = 1;   // the next sequence to be stored: what readers may read is below it
     private long nextSequence = 1;
-    private volatile long published = 1;   // nextSequence, readable without the lock: readers spin on it briefly
+    private int waiting;                   // readers in lock.wait (under the lock)
     private long bytes;
     private byte[] segment;
     private int segmentUsed;
     private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
 
-    InProcessStream(final String name, final List<String> subjects, final Duration maxAge, final long maxBytes)
+    /**
+     * @param readersSpin whether a reader with nothing to read keeps spinning and yielding until its wait is over
+     * (the {@code yielding} and {@code busy-spin} wait strategies: no wake-up to pay, a core busy) instead of
+     * waiting on the monitor after a short spin.
+     */
+    InProcessStream(final String name, final List<String> subjects, final Duration maxAge, final long maxBytes,
+        final boolean readersSpin)
     {
         this.name = name;
         this.subjects = subjects.stream().map(SubjectPattern::new).toList();
         this.maxAgeNanos = maxAge.toNanos();
         this.maxBytes = maxBytes;
+        this.readersSpin = readersSpin;
     }
 
     String name()
@@ -132,7 +143,7 @@ final class InProcessStream
         synchronized (lock)
         {
             final long now = System.nanoTime();
-            if (count == ring.length)
+            if (nextSequence - first == index.length)
             {
                 grow();
             }
@@ -144,16 +155,20 @@ final class InProcessStream
                 segmentUsed = 0;
             }
             System.arraycopy(wire, offset, segment, segmentUsed, length);
-            final Stored stored = new Stored(nextSequence++, subject, segment, segmentUsed, length, message,
-                encodedHere, now, io.agentflow.codec.Timestamps.nowMicros());
+            final long sequence = nextSequence++;
+            final Stored stored = new Stored(sequence, subject, segment, segmentUsed, length, message, encodedHere, now,
+                io.agentflow.codec.Timestamps.microsAt(now));
             segmentUsed += length;
-            ring[(head + count) % ring.length] = stored;
-            count++;
+            final Stored[] slots = index;
+            slots[(int)sequence & (slots.length - 1)] = stored;
             bytes += length;
             trim(now);
-            published = nextSequence;
-            lock.notifyAll();
-            return stored.sequence();
+            published = nextSequence;   // the record is visible to readers from here on
+            if (waiting > 0)
+            {
+                lock.notifyAll();
+            }
+            return sequence;
         }
     }
 
@@ -163,50 +178,92 @@ final class InProcessStream
      */
     Stored next(final Cursor cursor, final SubjectPattern filter, final long waitNanos) throws InterruptedException
     {
-        // under load the next append is microseconds away: spin and yield briefly before a monitor wait, which
-        // costs a wake-up (a system call on each side)
-        for (int tries = 0; cursor.next >= published && tries < SPINS + YIELDS; tries++)
+        final long deadline = System.nanoTime() + waitNanos;
+        for (long tries = 0; ; tries++)
         {
+            while (cursor.next < published)
+            {
+                final Stored s = at(cursor);
+                if (null == s)
+                {
+                    continue;   // all trimmed: look at published again
+                }
+                cursor.next++;
+                if (s.subject() == cursor.lastMatch || filter.matches(s.subject()))
+                {
+                    cursor.lastMatch = s.subject();
+                    return s;
+                }
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            // under load the next append is microseconds away: spin and yield before a monitor wait, which costs a
+            // wake-up (a system call on each side); the spinning wait strategies never wait on the monitor
             if (tries < SPINS)
             {
                 Thread.onSpinWait();
             }
-            else
+            else if (tries < SPINS + YIELDS || readersSpin)
             {
                 Thread.yield();
-            }
-        }
-        synchronized (lock)
-        {
-            long remaining = waitNanos;
-            while (true)
-            {
-                final long first = nextSequence - count;
-                if (cursor.next < first)
-                {
-                    // trimmed away before this reader got to it: retention decides, as in JetStream with discard old
-                    LOG.warn("stream {}: a reader fell {} messages behind its retention limits (max_bytes {}, "
-                        + "max_age {} s); they were removed before it read them", name, first - cursor.next, maxBytes,
-                        maxAgeNanos / 1_000_000_000L);
-                    cursor.next = first;
-                }
-                while (cursor.next < nextSequence)
-                {
-                    final Stored s = ring[(int)((head + (cursor.next - first)) % ring.length)];
-                    cursor.next++;
-                    if (s.subject() == cursor.lastMatch || filter.matches(s.subject()))
-                    {
-                        cursor.lastMatch = s.subject();
-                        return s;
-                    }
-                }
-                if (remaining <= 0)
+                if (readersSpin && tries % CHECK_CLOCK_EVERY == 0 && System.nanoTime() - deadline > 0)
                 {
                     return null;
                 }
-                final long waitStart = System.nanoTime();
-                lock.wait(remaining / 1_000_000, (int)(remaining % 1_000_000));
-                remaining -= System.nanoTime() - waitStart;
+            }
+            else if (!awaitAppend(cursor, deadline))
+            {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * @return the record at {@code cursor.next}, which was below {@code published}, after moving the cursor past
+     * what retention trimmed; {@code null} if that was everything.
+     */
+    private Stored at(final Cursor cursor)
+    {
+        final Stored[] slots = index;   // read after published: at least as new as the record
+        final Stored s = slots[(int)cursor.next & (slots.length - 1)];
+        if (null != s && s.sequence() == cursor.next)
+        {
+            return s;
+        }
+        synchronized (lock)   // trimmed under the reader, or the index grew in between: settle it under the lock
+        {
+            if (cursor.next < first)
+            {
+                // trimmed away before this reader got to it: retention decides, as in JetStream with discard old
+                LOG.warn("stream {}: a reader fell {} messages behind its retention limits (max_bytes {}, "
+                    + "max_age {} s); they were removed before it read them", name, first - cursor.next, maxBytes,
+                    maxAgeNanos / 1_000_000_000L);
+                cursor.next = first;
+            }
+            return cursor.next < nextSequence ? index[(int)cursor.next & (index.length - 1)] : null;
+        }
+    }
+
+    /** Waits on the monitor until a record past the cursor is published or the deadline passes. */
+    private boolean awaitAppend(final Cursor cursor, final long deadline) throws InterruptedException
+    {
+        synchronized (lock)
+        {
+            waiting++;
+            try
+            {
+                long remaining;
+                while (cursor.next >= nextSequence && (remaining = deadline - System.nanoTime()) > 0)
+                {
+                    lock.wait(remaining / 1_000_000, (int)(remaining % 1_000_000));
+                }
+                return cursor.next < nextSequence;
+            }
+            finally
+            {
+                waiting--;
             }
         }
     }
@@ -217,10 +274,10 @@ final class InProcessStream
         synchronized (lock)
         {
             final List<Stored> out = new ArrayList<>();
-            for (int i = 0; i < count; i++)
+            for (long seq = Math.max(sequence, first); seq < nextSequence; seq++)
             {
-                final Stored s = ring[(head + i) % ring.length];
-                if (s.sequence() >= sequence && filter.matches(s.subject()))
+                final Stored s = index[(int)seq & (index.length - 1)];
+                if (filter.matches(s.subject()))
                 {
                     out.add(s);
                 }
@@ -231,36 +288,39 @@ final class InProcessStream
 
     long nextSequence()
     {
-        synchronized (lock)
-        {
-            return nextSequence;
-        }
+        return published;
     }
 
+    /** Doubles the index; records keep their sequence, so each moves to its slot under the new mask. */
     private void grow()
     {
-        final Stored[] bigger = new Stored[ring.length * 2];
-        for (int i = 0; i < count; i++)
+        final Stored[] bigger = new Stored[index.length * 2];
+        for (long seq = first; seq < nextSequence; seq++)
         {
-            bigger[i] = ring[(head + i) % ring.length];
+            bigger[(int)seq & (bigger.length - 1)] = index[(int)seq & (index.length - 1)];
         }
-        ring = bigger;
-        head = 0;
+        index = bigger;
     }
 
     private void trim(final long now)
     {
-        while (count > 0)
+        final Stored[] slots = index;
+        long oldest = first;
+        while (oldest < nextSequence)
         {
-            final Stored oldest = ring[head];
-            if (bytes <= maxBytes && now - oldest.storedAtNanos() <= maxAgeNanos)
+            final int slot = (int)oldest & (slots.length - 1);
+            final Stored s = slots[slot];
+            if (bytes <= maxBytes && now - s.storedAtNanos() <= maxAgeNanos)
             {
-                return;
+                break;
             }
-            ring[head] = null;
-            head = (head + 1) % ring.length;
-            count--;
-            bytes -= oldest.length();
+            slots[slot] = null;
+            bytes -= s.length();
+            oldest++;
+        }
+        if (oldest != first)
+        {
+            first = oldest;
         }
     }
 }
