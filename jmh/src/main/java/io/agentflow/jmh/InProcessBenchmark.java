@@ -121,7 +121,7 @@ public class InProcessBenchmark
                 (io.agentflow.bus.EnvelopeHandler)d ->
                 {
                     // reads the type in place, as a handler routing on it would
-                    if (null != d.envelope().type() && ++handled >= target)
+                    if (null != d.envelope().type() && ++handled >= target - BATCH)
                     {
                         LockSupport.unpark(waiter);
                     }
@@ -152,7 +152,7 @@ public class InProcessBenchmark
                     .trace(template.traceId(), template.spanId()).onComplete(failOnError, ++next);
                 pipeline.commit(seq);
             }
-            while (handled < target)
+            while (handled < target - BATCH)
             {
                 LockSupport.park(this);
             }

@@ -10,6 +10,11 @@ import io.agentflow.bus.pipeline.PublishPipeline;
 import io.agentflow.codec.Message;
 import org.HdrHistogram.Histogram;
 
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import com.lmax.disruptor.util.DaemonThreadFactory;
+
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -19,17 +24,39 @@ import java.util.concurrent.locks.LockSupport;
  * {@code start + k / rate}; whatever is due is published (claim, fill, commit) and the thread parks until the next
  * is due, so a stall delays the messages behind it and their wait counts (no coordinated omission). The handler
  * records {@code now - due} into an HdrHistogram after the warm-up, and beside it {@code now - claimed}, which
- * leaves out how late the publisher itself was (its parks overshoot by tens of microseconds on Linux). One agent's inbox, so messages arrive in
- * publish order and the k-th handled is the k-th due. JMH cannot offer a rate, hence a plain main:
+ * leaves out how late the publisher itself was (its parks overshoot by tens of microseconds on Linux). One agent's
+ * inbox, so messages arrive in publish order and the k-th handled is the k-th due. JMH cannot offer a rate, hence a plain main:
  * <pre>
  * java -cp jmh/target/benchmarks.jar io.agentflow.jmh.InProcessLatency [rate] [seconds] [warm-up seconds]
- *     [handler threads] [retention MiB] [wait strategy]
+ *     [handler threads] [retention MiB] [wait strategy] [bus|floor]
  * </pre>
+ * {@code floor} runs the same schedule through two bare Disruptor stages on two threads with the same wait strategy,
+ * and no envelope work at all: what two hand-offs cost on this machine, the floor under the bus's figures.
  */
 public final class InProcessLatency
 {
-    private InProcessLatency()
+    private final int total;
+    private final int warmup;
+    private final long interval;
+    private final long[] due;
+    private final long[] sent;
+    private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Histogram sinceSent = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private long handled;
+
+    private InProcessLatency(final int rate, final int seconds, final int warmupSeconds)
     {
+        this.total = rate * (warmupSeconds + seconds);
+        this.warmup = rate * warmupSeconds;
+        this.interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        this.due = new long[total];
+        this.sent = new long[total];
+    }
+
+    /** What publishes message {@code k} on the schedule. */
+    private interface Publisher
+    {
+        void publish(int k);
     }
 
     public static void main(final String[] args) throws InterruptedException
@@ -40,15 +67,34 @@ public final class InProcessLatency
         final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : BusConfig.HANDLER_THREADS_DEFAULT;
         final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 256;
         final String waitStrategy = args.length > 5 ? args[5] : BusConfig.WAIT_STRATEGY_DEFAULT;
-        final int total = rate * (warmupSeconds + seconds);
-        final int warmup = rate * warmupSeconds;
-        final long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        final long[] due = new long[total];
-        final long[] sent = new long[total];
-        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        final Histogram sinceSent = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final boolean floor = args.length > 6 && "floor".equals(args[6]);
+        final InProcessLatency run = new InProcessLatency(rate, seconds, warmupSeconds);
+        if (floor)
+        {
+            run.floor(waitStrategy);
+        }
+        else
+        {
+            run.bus(handlerThreads, retentionMiB, waitStrategy);
+        }
+        System.out.printf(Locale.ROOT, "%s: offered %d msgs/s for %d s (after %d s warm-up), handler threads %d, "
+                + "retention %d MiB, wait strategy %s, handled %d of %d%n", floor ? "floor (bare hand-offs)" : "bus",
+            rate, seconds, warmupSeconds, handlerThreads, retentionMiB, waitStrategy, run.handled, run.total);
+        if (run.handled != run.total)
+        {
+            // the k-th handled is no longer the k-th due: a reader that fell further behind than the stream's
+            // retention lost the oldest unread messages (the stream logs it)
+            System.out.println("INVALID: " + (run.total - run.handled) + " messages were not handled (retention too "
+                + "small for how far the reader fell behind?); the latencies below are not meaningful");
+        }
+        print("from due (open loop)", run.latency);
+        print("from claim", run.sinceSent);
+    }
+
+    private void bus(final int handlerThreads, final long retentionMiB, final String waitStrategy)
+        throws InterruptedException
+    {
         final Message template = SampleMessages.message();
-        final long[] handled = new long[1];
         final PublishCallback failOnError = (tag, sequence, error) ->
         {
             if (null != error)
@@ -56,62 +102,77 @@ public final class InProcessLatency
                 throw error;
             }
         };
-
         try (InProcessBus bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(retentionMiB << 20)
             .handlerThreads(handlerThreads).pipeline(waitStrategy, true).conclude()))
         {
             final Subscription subscription = bus.subscribe(SubscriptionSpec.durable("latency", "agents.*.in"),
                 (EnvelopeHandler)d ->
                 {
-                    final long k = handled[0]++;
-                    if (k >= warmup && null != d.envelope().type())
+                    if (null != d.envelope().type())
                     {
-                        final long now = System.nanoTime();
-                        latency.recordValue(Math.max(0, now - due[(int)k]));
-                        sinceSent.recordValue(Math.max(0, now - sent[(int)k]));
+                        handled();
                     }
                 });
             final PublishPipeline pipeline = bus.pipeline();
-            final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            int next = 0;
-            while (next < total)
+            schedule(k ->
             {
-                final long now = System.nanoTime();
-                while (next < total && start + next * interval <= now)
-                {
-                    due[next] = start + next * interval;
-                    sent[next] = System.nanoTime();
-                    final long seq = pipeline.claim();
-                    pipeline.event(seq).subject("agents.latency.in").from(template.from()).to(template.to())
-                        .type(template.type()).payload(template.payload()).metadata(template.metadata())
-                        .trace(template.traceId(), template.spanId()).onComplete(failOnError, next);
-                    pipeline.commit(seq);
-                    next++;
-                }
-                if (next < total)
-                {
-                    LockSupport.parkNanos(start + next * interval - System.nanoTime());
-                }
-            }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (handled[0] < total && System.nanoTime() < deadline)
-            {
-                Thread.sleep(10);
-            }
+                final long seq = pipeline.claim();
+                pipeline.event(seq).subject("agents.latency.in").from(template.from()).to(template.to())
+                    .type(template.type()).payload(template.payload()).metadata(template.metadata())
+                    .trace(template.traceId(), template.spanId()).onComplete(failOnError, k);
+                pipeline.commit(seq);
+            });
             subscription.close();
             System.out.println("subscription " + subscription.stats());
-            System.out.printf(Locale.ROOT, "offered %d msgs/s for %d s (after %d s warm-up), handler threads %d, "
-                    + "retention %d MiB, wait strategy %s, handled %d of %d%n", rate, seconds, warmupSeconds,
-                handlerThreads, retentionMiB, waitStrategy, handled[0], total);
-            if (handled[0] != total)
+        }
+    }
+
+    /** The same schedule through two bare stages on two threads (as the pipeline's stage and the reader). */
+    private void floor(final String waitStrategy) throws InterruptedException
+    {
+        final Disruptor<long[]> disruptor = new Disruptor<>(() -> new long[1], 1024, DaemonThreadFactory.INSTANCE,
+            ProducerType.MULTI, PublishPipeline.waitStrategy(waitStrategy));
+        disruptor.handleEventsWith((e, seq, end) -> e[0]++).then((e, seq, end) -> handled());
+        final RingBuffer<long[]> ring = disruptor.start();
+        schedule(k -> ring.publish(ring.next()));
+        disruptor.halt();
+    }
+
+    private void handled()
+    {
+        final long k = handled++;
+        if (k >= warmup)
+        {
+            final long now = System.nanoTime();
+            latency.recordValue(Math.max(0, now - due[(int)k]));
+            sinceSent.recordValue(Math.max(0, now - sent[(int)k]));
+        }
+    }
+
+    /** Publishes message k when it is due, parking between, then waits (up to 10 s) until all are handled. */
+    private void schedule(final Publisher publisher) throws InterruptedException
+    {
+        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        int next = 0;
+        while (next < total)
+        {
+            final long now = System.nanoTime();
+            while (next < total && start + next * interval <= now)
             {
-                // the k-th handled is no longer the k-th due: a reader that fell further behind than the stream's
-                // retention lost the oldest unread messages (the stream logs it)
-                System.out.println("INVALID: " + (total - handled[0]) + " messages were not handled (retention too "
-                    + "small for how far the reader fell behind?); the latencies below are not meaningful");
+                due[next] = start + next * interval;
+                sent[next] = System.nanoTime();
+                publisher.publish(next);
+                next++;
             }
-            print("from due (open loop)", latency);
-            print("from claim", sinceSent);
+            if (next < total)
+            {
+                LockSupport.parkNanos(start + next * interval - System.nanoTime());
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (handled < total && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
         }
     }
 
