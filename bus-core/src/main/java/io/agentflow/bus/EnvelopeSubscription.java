@@ -264,7 +264,9 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 slot.length).envelope();
             try
             {
-                if (handled.contains(envelope.idSequence()))
+                // claimed before the handler runs, forgotten if it fails: a copy arriving meanwhile is a duplicate
+                final int idAt = envelope.idOffset();
+                if (!handled.addIfAbsent(canonical, idAt))
                 {
                     countDuplicate();
                     return;
@@ -276,10 +278,10 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 }
                 catch (final Exception ex)
                 {
+                    handled.forget(canonical, idAt);
                     failed(s, canonical, deliveryCount, shard, envelope, ex);
                     return;
                 }
-                handled.add(envelope.idSequence());
                 delivered.increment();
             }
             finally

@@ -29,26 +29,23 @@ final class RecentUlids
         fifo = new long[2 * Math.max(1, capacity)];
     }
 
-    synchronized boolean contains(final CharSequence ulid)
+    /**
+     * Remembers the ULID written as 26 ASCII characters at {@code ascii[offset]} unless it is already remembered,
+     * forgetting the oldest when the window is full. One parse and one probe: a subscription claims an id before
+     * its handler runs and {@link #forget}s it if the handler fails, so a copy that arrives meanwhile is a duplicate.
+     *
+     * @return whether it was new.
+     */
+    synchronized boolean addIfAbsent(final byte[] ascii, final int offset)
     {
         if (0 == capacity)
         {
-            return false;
+            return true;
         }
-        parse(ulid);
-        return present();
-    }
-
-    synchronized void add(final CharSequence ulid)
-    {
-        if (0 == capacity)
-        {
-            return;
-        }
-        parse(ulid);
+        parse(ascii, offset);
         if (present())
         {
-            return;
+            return false;
         }
         if (size == capacity)
         {
@@ -74,6 +71,22 @@ final class RecentUlids
         fifo[2 * tail] = hi;
         fifo[2 * tail + 1] = lo;
         size++;
+        return true;
+    }
+
+    /**
+     * Forgets the ULID at {@code ascii[offset]} (a handler failed: it must come again). Its place in the insertion
+     * order stays until it comes round, where removing an absent id does nothing; a window therefore remembers up
+     * to {@code capacity} ids, fewer after failures.
+     */
+    synchronized void forget(final byte[] ascii, final int offset)
+    {
+        if (0 == capacity)
+        {
+            return;
+        }
+        parse(ascii, offset);
+        remove(hi, lo);
     }
 
     private boolean present()
@@ -147,24 +160,24 @@ final class RecentUlids
         return h ^ (h >>> 33);
     }
 
-    private void parse(final CharSequence ulid)
+    private void parse(final byte[] ascii, final int offset)
     {
         long high = 0;
         long low = 0;
         for (int k = 0; k < 26; k++)
         {
             high = (high << 5) | (low >>> 59);
-            low = (low << 5) | digit(ulid.charAt(k));
+            low = (low << 5) | digit((char)ascii[offset + k]);
         }
         hi = high;
         lo = low;
     }
 
     /** @return the ULID's 128 bits (26 base32 digits, the first at most 7) as {high, low}; for tests. */
-    static long[] value(final CharSequence ulid)
+    static long[] value(final String ulid)
     {
         final RecentUlids scratch = new RecentUlids(0);
-        scratch.parse(ulid);
+        scratch.parse(ulid.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
         return new long[]{scratch.hi, scratch.lo};
     }
 

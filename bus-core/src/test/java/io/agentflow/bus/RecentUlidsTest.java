@@ -4,6 +4,7 @@ import io.agentflow.codec.UlidGenerator;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecentUlidsTest
 {
@@ -31,9 +33,14 @@ class RecentUlidsTest
         assertEquals(expected.longValue(), RecentUlids.value(id)[1]);
     }
 
-    /** Against a model (an insertion-ordered set trimmed to the window) over many ids, adds and repeats. */
+    private static byte[] ascii(final String id)
+    {
+        return id.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Against a model (an insertion-ordered set trimmed to the window) over many ids, claims, repeats and failures. */
     @Test
-    void remembersExactlyTheLastCapacityIdsAdded()
+    void remembersExactlyTheLastCapacityIdsClaimed()
     {
         final Random random = new Random();
         final long seed = random.nextLong();
@@ -49,42 +56,57 @@ class RecentUlidsTest
                 final String id = seen.isEmpty() || random.nextInt(3) > 0 ? generator.next()
                     : seen.get(random.nextInt(seen.size()));
                 seen.add(id);
-                assertEquals(model.contains(id), ids.contains(id), "seed " + seed + " capacity " + capacity + " " + i);
-                if (random.nextBoolean())
+                // an id placed at an offset inside a larger buffer, as in an envelope
+                final byte[] buffer = ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.US_ASCII);
+                final boolean expected = !model.contains(id);
+                assertEquals(expected, ids.addIfAbsent(buffer, 7), "seed " + seed + " capacity " + capacity + " " + i);
+                if (expected)
                 {
-                    if (!model.contains(id))
+                    model.add(id);
+                    if (model.size() > capacity)
                     {
-                        model.add(id);
-                        if (model.size() > capacity)
-                        {
-                            model.remove(model.iterator().next());
-                        }
+                        model.remove(model.iterator().next());
                     }
-                    ids.add(id);
                 }
+                assertFalse(ids.addIfAbsent(buffer, 7), "just claimed");
             }
         }
+    }
+
+    @Test
+    void aForgottenIdIsNewAgainAndOthersStay()
+    {
+        final RecentUlids ids = new RecentUlids(8);
+        final UlidGenerator generator = new UlidGenerator();
+        final byte[] failed = ascii(generator.next());
+        final byte[] other = ascii(generator.next());
+        assertTrue(ids.addIfAbsent(failed, 0));
+        assertTrue(ids.addIfAbsent(other, 0));
+        ids.forget(failed, 0);
+        assertFalse(ids.addIfAbsent(other, 0));
+        assertTrue(ids.addIfAbsent(failed, 0), "a redelivery after a failure is handled");
+        assertFalse(ids.addIfAbsent(failed, 0));
     }
 
     @Test
     void theUlidWhoseValueIsZeroIsRememberedAndForgottenLikeAnyOther()
     {
         final RecentUlids ids = new RecentUlids(2);
-        final String zero = "00000000000000000000000000";
+        final byte[] zero = ascii("00000000000000000000000000");
         final UlidGenerator generator = new UlidGenerator();
-        ids.add(zero);
-        assertEquals(true, ids.contains(zero));
-        ids.add(generator.next());
-        ids.add(generator.next());
-        assertFalse(ids.contains(zero));
+        assertTrue(ids.addIfAbsent(zero, 0));
+        assertFalse(ids.addIfAbsent(zero, 0));
+        ids.addIfAbsent(ascii(generator.next()), 0);
+        ids.addIfAbsent(ascii(generator.next()), 0);
+        assertTrue(ids.addIfAbsent(zero, 0), "pushed out of the window");
     }
 
     @Test
     void aZeroWindowRemembersNothing()
     {
         final RecentUlids ids = new RecentUlids(0);
-        final String id = new UlidGenerator().next();
-        ids.add(id);
-        assertFalse(ids.contains(id));
+        final byte[] id = ascii(new UlidGenerator().next());
+        assertTrue(ids.addIfAbsent(id, 0));
+        assertTrue(ids.addIfAbsent(id, 0));
     }
 }

@@ -113,6 +113,13 @@ public final class EnvelopeView
         return stringMember(ID).toString();
     }
 
+    /** @return where the id's 26 ASCII characters (a ULID: the contract allows nothing else) start in the buffer. */
+    public int idOffset()
+    {
+        locateHead();
+        return starts[ID] + 1;
+    }
+
     /** @return where the body of the {@code from} string (its canonical JSON, between the quotes) starts. */
     public int fromOffset()
     {
