@@ -49,12 +49,16 @@ public final class PublishPipeline implements AutoCloseable
     private final RingBuffer<PublishEvent> ring;
     private final boolean waitWhenFull;
     private final long claimTimeoutNanos;
+    private final long fullRingParkNanos;
 
     public PublishPipeline(final BusConfig config, final PipelineSink sink, final String name)
     {
         final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
         this.waitWhenFull = config.ringWaitWhenFull();
         this.claimTimeoutNanos = config.publishTimeout().toNanos();
+        // a publisher ahead of a full ring checks again after about a tenth of the ring could have drained (stages
+        // take ~2 us per event at best): each check is a wake-up, which on 2 cores preempts a stage thread
+        this.fullRingParkNanos = Math.max(20_000, Math.min(200_000, size * 200L));
         final java.util.concurrent.atomic.AtomicInteger stages = new java.util.concurrent.atomic.AtomicInteger();
         this.disruptor = new Disruptor<>(PublishEvent::new, size, r ->
         {
@@ -99,7 +103,7 @@ public final class PublishPipeline implements AutoCloseable
         final long deadline = System.nanoTime() + claimTimeoutNanos;
         while (true)
         {
-            LockSupport.parkNanos(50_000);
+            LockSupport.parkNanos(fullRingParkNanos);
             try
             {
                 return cleared(ring.tryNext());
