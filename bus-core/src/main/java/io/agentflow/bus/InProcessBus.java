@@ -5,6 +5,7 @@ import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
+import io.agentflow.codec.json.GrowableBytes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -69,9 +70,10 @@ public final class InProcessBus implements MessageBus
             final InProcessStream stream = streamFor(subject);
             final BusTracing.Publish traced = tracing.startPublish(subject, message);
             final Message stored = traced.message();   // carries the span's ids when there is a span
-            final byte[] wire = EnvelopeEncoder.threadLocal().wireBytes(stored);
+            // encoded into the thread's buffer: the stream copies what it stores into its segment anyway
+            final GrowableBytes wire = EnvelopeEncoder.threadLocal().wire(stored);
             // with verification on, deliveries decode the bytes: keeping the instance too would double retention
-            final long sequence = stream.appendUnlessDuplicate(subject, wire, 0, wire.length,
+            final long sequence = stream.appendUnlessDuplicate(subject, wire.array(), 0, wire.length(),
                 config.embeddedVerify() ? null : stored, message.id(), true);
             traced.end(null);
             BusMetrics.shared().published(message.type());

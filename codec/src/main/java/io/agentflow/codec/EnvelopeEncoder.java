@@ -82,10 +82,20 @@ public final class EnvelopeEncoder
      */
     public byte[] wireBytes(final Message m)
     {
+        return wire(m).toByteArray();
+    }
+
+    /**
+     * {@link #wireBytes} into this encoder's own buffer, for a caller that copies the bytes anyway (the in-process
+     * stream): valid until this encoder's next call.
+     */
+    public GrowableBytes wire(final Message m)
+    {
         final String hash = m.envelopeHash();
         if (null == hash)
         {
-            return encodeToBytes(m);
+            encode(m, scratch);
+            return scratch;
         }
         final GrowableBytes out = scratch.reset();
         writeCost(m, out);
@@ -100,7 +110,7 @@ public final class EnvelopeEncoder
         a[p + 65] = ',';
         out.advanceTo(p + 66);
         writeFromOnwards(m, out);
-        return out.toByteArray();
+        return out;
     }
 
     /** @return the lowercase hex SHA-256 of the canonical form of {@code m} without the hash member. */
