@@ -26,13 +26,9 @@ class InProcessStreamTest
         return ("message-" + sequence).getBytes(StandardCharsets.US_ASCII);
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void aReaderRacingTheWriterSeesEveryMessageOnceInOrderWhileTheIndexGrows(final boolean readersSpin)
-        throws Exception
+    /** Appends messages 1..MESSAGES on a thread of its own, as fast as it can. */
+    private static Thread startWriter(final InProcessStream stream)
     {
-        final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
-            Long.MAX_VALUE, readersSpin);
         final Thread writer = new Thread(() ->
         {
             for (long i = 1; i <= MESSAGES; i++)
@@ -42,11 +38,23 @@ class InProcessStreamTest
             }
         });
         writer.start();
+        return writer;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aReaderRacingTheWriterSeesEveryMessageOnceInOrderWhileTheIndexGrows(final boolean readersSpin)
+        throws Exception
+    {
+        final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
+            Long.MAX_VALUE, readersSpin);
+        final Thread writer = startWriter(stream);
         final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
         for (long expected = 1; expected <= MESSAGES; expected++)
         {
             final InProcessStream.Stored s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
             assertEquals(expected, s.sequence());
+            assertEquals(expected + 1, cursor.next);
             assertArrayEquals(body(expected), s.bytes());
         }
         writer.join();
@@ -59,15 +67,7 @@ class InProcessStreamTest
         // about 20 messages fit: the writer laps a slow reader again and again
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1), 300,
             false);
-        final Thread writer = new Thread(() ->
-        {
-            for (long i = 1; i <= MESSAGES; i++)
-            {
-                final byte[] b = body(i);
-                stream.append("agents.a.in", b, 0, b.length, null, true);
-            }
-        });
-        writer.start();
+        final Thread writer = startWriter(stream);
         final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
         long last = 0;
         long read = 0;
@@ -75,6 +75,7 @@ class InProcessStreamTest
         {
             final InProcessStream.Stored s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
             assertTrue(s.sequence() > last, s.sequence() + " after " + last);
+            assertEquals(s.sequence() + 1, cursor.next, "the cursor stands right after what it returned");
             assertArrayEquals(body(s.sequence()), s.bytes());
             last = s.sequence();
             read++;
