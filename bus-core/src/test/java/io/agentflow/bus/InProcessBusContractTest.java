@@ -11,12 +11,16 @@ class InProcessBusContractTest extends MessageBusContract
     @Override
     MessageBus newBus()
     {
-        return MessageBuses.connect(new BusConfig()
+        return MessageBuses.connect(config().conclude());
+    }
+
+    BusConfig config()
+    {
+        return new BusConfig()
             .url("embedded:")
             .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
             .maxDeliver(3)
-            .maxMessageBytes(NatsTestServer.MAX_MESSAGE_BYTES)
-            .conclude());
+            .maxMessageBytes(NatsTestServer.MAX_MESSAGE_BYTES);
     }
 
     @Override
