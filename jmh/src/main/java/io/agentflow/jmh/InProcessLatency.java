@@ -1,5 +1,9 @@
 package io.agentflow.jmh;
 
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import com.lmax.disruptor.util.DaemonThreadFactory;
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.EnvelopeHandler;
 import io.agentflow.bus.InProcessBus;
@@ -9,11 +13,6 @@ import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishPipeline;
 import io.agentflow.codec.Message;
 import org.HdrHistogram.Histogram;
-
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
-import com.lmax.disruptor.util.DaemonThreadFactory;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * is due, so a stall delays the messages behind it and their wait counts (no coordinated omission). The handler
  * records {@code now - due} into an HdrHistogram after the warm-up, and beside it {@code now - claimed}, which
  * leaves out how late the publisher itself was (its parks overshoot by tens of microseconds on Linux). One agent's
- * inbox, so messages arrive in publish order and the k-th handled is the k-th due. JMH cannot offer a rate, hence a plain main:
+ * inbox, so messages arrive in publish order and the k-th handled is the k-th due. JMH cannot offer a rate, hence
+ * a plain main:
  * <pre>
  * java -cp jmh/target/benchmarks.jar io.agentflow.jmh.InProcessLatency [rate] [seconds] [warm-up seconds]
  *     [handler threads] [retention MiB] [wait strategy] [bus|floor]
@@ -42,7 +42,7 @@ public final class InProcessLatency
     private final long[] sent;
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     private final Histogram sinceSent = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    private long handled;
+    private volatile long handled;   // written by the handler's thread only
 
     private InProcessLatency(final int rate, final int seconds, final int warmupSeconds)
     {

@@ -168,6 +168,7 @@ public final class PublishPipeline implements AutoCloseable
             + " slots await their acks (AF_BUS_MAX_IN_FLIGHT); " + how + "; retry later", Map.of(), null);
     }
 
+    /** @return a new wait strategy of the kind {@code AF_BUS_WAIT_STRATEGY} names (blocking, sleeping, ...). */
     public static WaitStrategy waitStrategy(final String name)
     {
         return switch (name)
