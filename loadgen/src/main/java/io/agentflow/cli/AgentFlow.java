@@ -44,6 +44,10 @@ public final class AgentFlow
 
     public static void main(final String[] args)
     {
+        // java.util.logging goes where the rest goes (JSON lines on stderr, AGENTFLOW_LOG_LEVEL), not to its own
+        // console handler: OpenTelemetry's API announced itself at INFO on every run
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(commandLine().execute(args));
     }
 
