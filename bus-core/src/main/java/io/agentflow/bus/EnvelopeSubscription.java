@@ -182,13 +182,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         }
         catch (final MessageError e)
         {
-            Quarantine.audit(e, s.subject());
-            metrics.refused(e.code());
-            bus.quarantine(e.code().wireName(), s.bytes());
-            quarantined.increment();
-            metrics.quarantined(e.code().wireName());
-            LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
-                e.details().getOrDefault("id", "-"), s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
+            bus.refuse(e, s);
+            countQuarantined(e.code().wireName());
             return null;
         }
     }
@@ -296,11 +291,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             if (deliveryCount >= config.maxDeliver())
             {
-                bus.quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
-                quarantined.increment();
-                metrics.quarantined(Quarantine.MAX_DELIVERIES);
-                LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
-                    envelope.id(), s.subject(), deliveryCount, ex.toString());
+                bus.quarantineAfterMaxDeliveries(s, envelope.id(), deliveryCount, ex);
+                countQuarantined(Quarantine.MAX_DELIVERIES);
                 return;
             }
             awaitingRedelivery.add(s.sequence());   // close() rewinds the cursor to it

@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InProcessBus implements MessageBus
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessBus.class);
+
     private final BusConfig config;
     private io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
     private final List<InProcessStream> streams;
@@ -214,6 +216,32 @@ public final class InProcessBus implements MessageBus
     void quarantine(final String reason, final byte[] original)
     {
         quarantine.append(Subjects.quarantine(reason), original, 0, original.length, null, false);
+    }
+
+    /**
+     * A stored message that failed verification: audited, counted as refused, its original bytes quarantined, and
+     * logged; both in-process subscriptions refuse this way (they count it themselves).
+     */
+    void refuse(final MessageError e, final InProcessStream.Stored s)
+    {
+        BusMetrics.shared().refused(e.code());
+        Quarantine.audit(e, s.subject());
+        quarantine(e.code().wireName(), s.bytes());
+        final Object id = e.details().get("id");
+        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id : null))
+        {
+            LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}", null == id ? "-" : id,
+                s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
+        }
+    }
+
+    /** A stored message whose handler failed on its last allowed delivery: quarantined and logged. */
+    void quarantineAfterMaxDeliveries(final InProcessStream.Stored s, final String messageId, final long deliveries,
+        final Exception failure)
+    {
+        quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
+        LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}", messageId,
+            s.subject(), deliveries, failure.toString());
     }
 
     BusTracing tracing()

@@ -3,8 +3,6 @@ package io.agentflow.bus;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +16,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class InProcessSubscription extends SubscriptionBase
 {
-    private static final Logger LOG = LoggerFactory.getLogger(InProcessSubscription.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final InProcessBus bus;
@@ -61,18 +58,8 @@ final class InProcessSubscription extends SubscriptionBase
                 }
                 catch (final MessageError e)
                 {
-                    metrics.refused(e.code());
-                    Quarantine.audit(e, s.subject());
-                    bus.quarantine(e.code().wireName(), s.bytes());
-                    quarantined.increment();
-                    metrics.quarantined(e.code().wireName());
-                    final Object id = e.details().get("id");
-                    try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id
-                        : null))
-                    {
-                        LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}",
-                            null == id ? "-" : id, s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
-                    }
+                    bus.refuse(e, s);
+                    countQuarantined(e.code().wireName());
                     inFlight.release();
                     continue;
                 }
@@ -116,11 +103,8 @@ final class InProcessSubscription extends SubscriptionBase
         {
             if (deliveryCount >= config.maxDeliver())
             {
-                bus.quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
-                quarantined.increment();
-                metrics.quarantined(Quarantine.MAX_DELIVERIES);
-                LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
-                    message.id(), s.subject(), deliveryCount, ex.toString());
+                bus.quarantineAfterMaxDeliveries(s, message.id(), deliveryCount, ex);
+                countQuarantined(Quarantine.MAX_DELIVERIES);
                 done(s);
             }
             else if (running.get())

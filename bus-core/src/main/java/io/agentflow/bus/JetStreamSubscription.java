@@ -195,8 +195,7 @@ final class JetStreamSubscription extends SubscriptionBase
         if (quarantine.quarantine(raw, spec.durableName(), reason, id instanceof String ? (String)id : "-",
             e.getMessage()))
         {
-            quarantined.increment();
-            metrics.quarantined(reason);
+            countQuarantined(reason);
         }
     }
 
@@ -226,8 +225,7 @@ final class JetStreamSubscription extends SubscriptionBase
                     "handler failed on delivery " + meta.deliveredCount() + " of " + config.maxDeliver() + ": "
                         + ex))
                 {
-                    quarantined.increment();
-                    metrics.quarantined(Quarantine.MAX_DELIVERIES);
+                    countQuarantined(Quarantine.MAX_DELIVERIES);
                 }
             }
             else

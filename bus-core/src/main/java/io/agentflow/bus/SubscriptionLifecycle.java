@@ -36,6 +36,13 @@ abstract class SubscriptionLifecycle implements Subscription
         return new SubscriptionStats(delivered.sum(), redelivered.sum(), quarantined.sum(), duplicates.sum());
     }
 
+    /** Counts a message this subscription moved to the quarantine, for {@code reason}. */
+    void countQuarantined(final String reason)
+    {
+        quarantined.increment();
+        metrics.quarantined(reason);
+    }
+
     /** Counts a delivery of a message already handled: it is only acknowledged. */
     void countDuplicate()
     {
