@@ -33,6 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link InProcessSubscription}: redelivery after a handler throws, quarantine after the maximum deliveries,
  * de-duplication by id ({@link RecentUlids}), and at close the cursor moves back to the first message not handled.
  * <p>
+ * Handlers read the stream's own segments, so the reader keeps its cursor's gate at the oldest message still in a
+ * shard's ring (see {@link InProcessStream}); a message waiting for a redelivery keeps a copy of its bytes instead.
+ * <p>
  * Left out on purpose, as on the publish pipeline: no CONSUMER span and no log context per delivery (both
  * allocate); the envelope's trace ids are there for a handler that wants them.
  */
@@ -50,6 +53,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private final RecentUlids handled;
     private final Disruptor<Slot>[] shards;
     private final RingBuffer<Slot>[] rings;
+    private final long[][] dispatched;   // per shard, by ring sequence: the stream sequence the reader put there
     private final ShardHandler inline;   // with one handler thread: the reader runs the handler itself
     private final Slot inlineSlot = new Slot();
     private volatile long inlineHandling = Long.MAX_VALUE;   // the stream sequence the reader is handling inline
@@ -83,6 +87,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         final int ringSize = Integer.highestOneBit(Math.max(2, 2 * config.fetchBatch() / Math.max(1, count)) * 2 - 1);
         this.shards = new Disruptor[count];
         this.rings = new RingBuffer[count];
+        this.dispatched = new long[count][ringSize];
         for (int i = 0; i < count; i++)
         {
             final String name = "af-inproc-" + spec.durableName() + "-" + i;
@@ -108,6 +113,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             try
             {
+                feed.release(lowestInShards());
                 Slot redelivery;
                 while (null != (redelivery = due.poll()))
                 {
@@ -143,7 +149,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                     view.wrap(canonical, offsetIn(canonical, s), lengthIn(canonical, s));
                     hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
                 }
-                if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount)))
+                if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount), true))
                 {
                     awaitingRedelivery.add(s.sequence());   // closing while its shard was full: it comes again
                     return;
@@ -155,6 +161,26 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 return;
             }
         }
+    }
+
+    /**
+     * @return the stream sequence of the oldest message the reader put in a shard's ring that its handler has not
+     * finished ({@code Long.MAX_VALUE} when none, and always inline, where the reader has finished each by now).
+     * The reader fills each ring in stream order, so the first slot not consumed holds the ring's oldest; a slot a
+     * redelivery took holds an older sequence left from an earlier lap (or 0), which only holds the gate lower.
+     */
+    private long lowestInShards()
+    {
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < rings.length; i++)
+        {
+            final long consumed = rings[i].getMinimumGatingSequence();
+            if (rings[i].getCursor() > consumed)
+            {
+                lowest = Math.min(lowest, dispatched[i][(int)(consumed + 1) & (dispatched[i].length - 1)]);
+            }
+        }
+        return lowest;
     }
 
     /**
@@ -192,10 +218,11 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
      * Hands a message to its shard, waiting while the shard's ring is full (handlers behind: back-pressure on the
      * reader, so memory stays bounded).
      *
+     * @param byReader whether the reader dispatches it (from the stream's segment), not a redelivery (a copy).
      * @return false when the subscription closed before there was room.
      */
     private boolean dispatch(final InProcessStream.Stored s, final byte[] canonical, final long deliveryCount,
-        final int shard)
+        final int shard, final boolean byReader)
     {
         final RingBuffer<Slot> ring = rings[shard];
         long sequence;
@@ -214,6 +241,10 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 }
                 LockSupport.parkNanos(FULL_RING_PARK_NANOS);
             }
+        }
+        if (byReader)
+        {
+            dispatched[shard][(int)sequence & (dispatched[shard].length - 1)] = s.sequence();
         }
         fill(ring.get(sequence), s, canonical, deliveryCount, shard);
         ring.publish(sequence);
@@ -300,15 +331,18 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             {
                 redelivered.increment();
                 metrics.redelivered(envelope.type());
+                // the reader's gate moves on without it: the redelivery reads a copy, not the stream's segment
+                final InProcessStream.Stored kept = s.detached();
+                final byte[] keptCanonical = canonical == s.buffer() ? kept.buffer() : canonical;
                 feed.redeliveries.schedule(() ->
                 {
                     if (null != inline)
                     {
-                        due.add(fill(new Slot(), s, canonical, deliveryCount + 1, 0));   // the reader runs it
+                        due.add(fill(new Slot(), kept, keptCanonical, deliveryCount + 1, 0));   // the reader runs it
                     }
-                    else if (dispatch(s, canonical, deliveryCount + 1, shard))
+                    else if (dispatch(kept, keptCanonical, deliveryCount + 1, shard, false))
                     {
-                        awaitingRedelivery.remove(s.sequence());
+                        awaitingRedelivery.remove(kept.sequence());
                     }
                 }, config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -323,7 +357,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             return;
         }
         // pending redeliveries stay in awaitingRedelivery and come again below; an inline handler may still run
-        long first = feed.stop(config.publishTimeout().toMillis()) ? inlineHandling : Long.MAX_VALUE;
+        boolean handlerRunning = feed.stop(config.publishTimeout().toMillis());
+        long first = handlerRunning ? inlineHandling : Long.MAX_VALUE;
         for (int i = 0; i < shards.length; i++)
         {
             try
@@ -334,6 +369,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             {
                 LOG.warn("a handler of {} is still running after {}", spec.durableName(), config.publishTimeout());
                 shards[i].halt();
+                handlerRunning = true;
                 first = Math.min(first, firstUndrained(rings[i]));
             }
         }
@@ -345,6 +381,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             feed.rewindTo(first);
         }
+        feed.unfollow(handlerRunning);
         bus.removed(this);
     }
 

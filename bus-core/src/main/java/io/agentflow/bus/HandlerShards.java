@@ -43,13 +43,18 @@ final class HandlerShards
         shards[(int)Math.floorMod(hash, (long)shards.length)].execute(task);
     }
 
-    /** Lets tasks already queued finish, waiting up to {@code timeout} for each shard. */
-    void close(final Duration timeout)
+    /**
+     * Lets tasks already queued finish, waiting up to {@code timeout} for each shard.
+     *
+     * @return whether they all did (false: a handler is still running, or the wait was interrupted).
+     */
+    boolean close(final Duration timeout)
     {
         for (final ExecutorService shard : shards)
         {
             shard.shutdown();
         }
+        boolean finished = true;
         for (final ExecutorService shard : shards)
         {
             try
@@ -57,14 +62,16 @@ final class HandlerShards
                 if (!shard.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS))
                 {
                     LOG.warn("a handler of {} is still running after {}", name, timeout);
+                    finished = false;
                 }
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
+        return finished;
     }
 
     static Thread daemon(final Runnable r, final String name)

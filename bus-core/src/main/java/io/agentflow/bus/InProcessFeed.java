@@ -32,7 +32,26 @@ final class InProcessFeed
     void start(final BusMetrics metrics)
     {
         metrics.lag(durable, () -> Math.max(0, stream.nextSequence() - cursor.next));
+        stream.follow(cursor);
         reader.start();
+    }
+
+    /** The reader holds no record below {@code lowestHeld} any more; see {@link InProcessStream.Cursor#gate}. */
+    void release(final long lowestHeld)
+    {
+        cursor.release(lowestHeld);
+    }
+
+    /**
+     * Stops holding the stream's segments, after close; unless a handler is still running, which may read its
+     * record's segment: then the gate stays where it is (the stream allocates instead of rewriting).
+     */
+    void unfollow(final boolean handlerRunning)
+    {
+        if (!handlerRunning)
+        {
+            stream.unfollow(cursor);
+        }
     }
 
     /** The reader's next message; see {@link InProcessStream#next}. */

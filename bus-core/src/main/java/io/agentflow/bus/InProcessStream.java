@@ -12,6 +12,12 @@ import java.util.List;
  * {@code index[sequence & mask]}. One writer at a time (under a monitor) fills the slot, then publishes the new end
  * with a volatile write; readers follow without taking the monitor, as Disruptor consumers follow a ring's cursor,
  * and check each record's sequence to tell a trimmed or moved slot from their own. Thread-safe.
+ * <p>
+ * The bytes go into segments that are rewritten once nothing can read them any more, so a stream in steady state
+ * allocates no segment at all (only a small record per message): a segment is reused when retention has trimmed
+ * all of it and every registered reader's {@link Cursor#gate} is past it, as a Disruptor ring's slots are reused
+ * once its gating sequences are past them. A reader whose gate stays behind costs a fresh segment per rotation,
+ * never a wait, and the segments it may still hold are left to the garbage collector, not rewritten.
  */
 final class InProcessStream
 {
@@ -19,8 +25,9 @@ final class InProcessStream
      * One stored message: its wire bytes (what was hashed) at {@code buffer[offset, offset + length)}, the immutable
      * Message they encode when kept, and whether this process's encoder wrote them (then they are canonical and
      * follow the contract by construction, and a receiver's SHA-256 check of them is a full verification; bytes
-     * from elsewhere get the full decode). The buffer is a shared segment that is never written again at that
-     * range: readers may keep looking at it for as long as they hold the record.
+     * from elsewhere get the full decode). The buffer is a shared segment, rewritten only after every registered
+     * reader's gate has passed the record: a reader keeps its gate at or below what it holds, or keeps a
+     * {@link #detached()} copy instead.
      */
     record Stored(long sequence, String subject, byte[] buffer, int offset, int length, Message message,
         boolean encodedHere, long storedAtNanos, long storedAtEpochMicros)
@@ -30,6 +37,13 @@ final class InProcessStream
         {
             return java.util.Arrays.copyOfRange(buffer, offset, offset + length);
         }
+
+        /** @return this record over a private copy of its bytes: for keeping it past the reader's gate. */
+        Stored detached()
+        {
+            return new Stored(sequence, subject, bytes(), 0, length, message, encodedHere, storedAtNanos,
+                storedAtEpochMicros);
+        }
     }
 
     /** A reader's position: the next sequence it has not looked at. Owned by one reader thread. */
@@ -37,11 +51,43 @@ final class InProcessStream
     {
         long next;
         String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
+        long held = Long.MAX_VALUE;   // the lowest sequence the reader's subscription still holds
+        /**
+         * While the reader is registered ({@link #follow}): the lowest sequence whose bytes it may still read,
+         * whether it holds the record or has not read it yet; it never moves past {@link #next}. The writer
+         * rewrites no segment holding a sequence at or above it.
+         */
+        volatile long gate;
 
         Cursor(final long next)
         {
             this.next = next;
         }
+
+        /**
+         * Records that the reader's subscription holds nothing below {@code lowestHeld} any more (from the reader's
+         * thread, which takes every record), and moves the gate up to it or to {@link #next}, whichever is lower.
+         */
+        void release(final long lowestHeld)
+        {
+            held = lowestHeld;
+            publishGate();
+        }
+
+        /** What the reader skipped or released is no longer its to read: the gate follows (its thread only). */
+        void publishGate()
+        {
+            final long g = Math.min(held, next);
+            if (g != gate)
+            {
+                gate = g;
+            }
+        }
+    }
+
+    /** A filled segment and the last sequence stored in it. */
+    private record Segment(byte[] bytes, long last)
+    {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
@@ -49,12 +95,14 @@ final class InProcessStream
     private static final int YIELDS = 10;
     private static final long CHECK_CLOCK_EVERY = 1_024;   // a spinning reader's loops between clock reads
     /**
-     * Stored bytes go into segments of this size, appended to and never rewritten; a segment is garbage once its
-     * last message is trimmed. At 8 MiB a segment is a humongous object for G1 (at any region size up to 16 MiB), so
-     * it is allocated outside the young generation and never copied by a young collection: retention no longer
-     * costs pause time per retained byte. A store is one copy; what it allocates is its share of a segment.
+     * The largest segment: at 8 MiB it is a humongous object for G1 (at any region size up to 16 MiB), allocated
+     * outside the young generation and never copied by a young collection. A stream's segments are an eighth of its
+     * byte limit within 64 KiB..8 MiB, so that a small stream does not hold more than its limit in spare segments.
      */
-    static final int SEGMENT_BYTES = 8 << 20;
+    static final int MAX_SEGMENT_BYTES = 8 << 20;
+    private static final int FIRST_SEGMENT_BYTES = 64 << 10;
+    /** Trimmed segments kept for reuse beyond the one taken: more would be memory the limits no longer pay for. */
+    private static final int SPARE_SEGMENTS = 2;
 
     private final String name;
     private final List<SubjectPattern> subjects;
@@ -69,8 +117,12 @@ final class InProcessStream
     private long nextSequence = 1;
     private int waiting;                   // readers in lock.wait (under the lock)
     private long bytes;
+    private final int segmentBytes;
     private byte[] segment;
     private int segmentUsed;
+    private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
+    private Cursor[] readers = new Cursor[0];   // copied on change, under the lock
+    private long segmentsAllocated;
     private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
 
     /**
@@ -86,6 +138,37 @@ final class InProcessStream
         this.maxAgeNanos = maxAge.toNanos();
         this.maxBytes = maxBytes;
         this.readersSpin = readersSpin;
+        this.segmentBytes = (int)Math.max(FIRST_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
+    }
+
+    /** Registers a reader: from here on no segment it may read is rewritten (see {@link Cursor#gate}). */
+    void follow(final Cursor cursor)
+    {
+        synchronized (lock)   // the writer rewrites segments under the lock: it sees the gate before the reader reads
+        {
+            cursor.held = Long.MAX_VALUE;   // before the reader thread starts: it holds nothing yet
+            cursor.gate = cursor.next;
+            readers = java.util.Arrays.copyOf(readers, readers.length + 1);
+            readers[readers.length - 1] = cursor;
+        }
+    }
+
+    /** Unregisters a reader that reads no more and holds no record. */
+    void unfollow(final Cursor cursor)
+    {
+        synchronized (lock)
+        {
+            readers = java.util.Arrays.stream(readers).filter(c -> c != cursor).toArray(Cursor[]::new);
+        }
+    }
+
+    /** @return how many segments this stream has allocated: flat in steady state. */
+    long segmentsAllocated()
+    {
+        synchronized (lock)
+        {
+            return segmentsAllocated;
+        }
     }
 
     String name()
@@ -149,10 +232,7 @@ final class InProcessStream
             }
             if (null == segment || segmentUsed + length > segment.length)
             {
-                // the first segments of a stream grow from 64 KiB, so that a stream used for little costs little
-                final int size = null == segment ? 64 << 10 : Math.min(SEGMENT_BYTES, 2 * segment.length);
-                segment = new byte[Math.max(size, length)];
-                segmentUsed = 0;
+                nextSegment(length);
             }
             System.arraycopy(wire, offset, segment, segmentUsed, length);
             final long sequence = nextSequence++;
@@ -170,6 +250,57 @@ final class InProcessStream
             }
             return sequence;
         }
+    }
+
+    /** Moves to a new segment with room for {@code length} bytes: a trimmed one nobody reads, or a new one. */
+    private void nextSegment(final int length)
+    {
+        if (null != segment)
+        {
+            filled.addLast(new Segment(segment, nextSequence - 1));
+        }
+        // the first segments of a stream grow from 64 KiB, so that a stream used for little costs little
+        final int size = null == segment ? Math.min(FIRST_SEGMENT_BYTES, segmentBytes)
+            : Math.min(segmentBytes, 2 * segment.length);
+        byte[] next = null;
+        while (!filled.isEmpty() && filled.peekFirst().last() < first && filled.peekFirst().bytes().length != size)
+        {
+            filled.pollFirst();   // trimmed, and of a size no longer used (the growing first ones, an oversized one)
+        }
+        if (length <= size && !filled.isEmpty() && filled.peekFirst().last() < Math.min(first, lowestGate()))
+        {
+            next = filled.pollFirst().bytes();
+        }
+        int trimmed = 0;
+        for (final Segment s : filled)
+        {
+            if (s.last() >= first)
+            {
+                break;
+            }
+            trimmed++;
+        }
+        for (; trimmed > SPARE_SEGMENTS; trimmed--)
+        {
+            filled.pollFirst();   // a reader may still hold records there: the collector frees it after them
+        }
+        if (null == next)
+        {
+            next = new byte[Math.max(size, length)];
+            segmentsAllocated++;
+        }
+        segment = next;
+        segmentUsed = 0;
+    }
+
+    private long lowestGate()
+    {
+        long lowest = Long.MAX_VALUE;
+        for (final Cursor c : readers)
+        {
+            lowest = Math.min(lowest, c.gate);
+        }
+        return lowest;
     }
 
     /**
@@ -199,6 +330,9 @@ final class InProcessStream
             {
                 throw new InterruptedException();
             }
+            // a reader whose filter skips most of the stream reads nothing of what it passed: let the writer
+            // rewrite it while this one waits (returning a record, the gate stays below it: the caller holds it)
+            cursor.publishGate();
             // under load the next append is microseconds away: spin and yield before a monitor wait, which costs a
             // wake-up (a system call on each side); the spinning wait strategies never wait on the monitor
             if (tries < SPINS)
@@ -268,7 +402,10 @@ final class InProcessStream
         }
     }
 
-    /** @return the stored messages from {@code sequence} on that match, in order, copied out of the lock. */
+    /**
+     * @return the stored messages from {@code sequence} on that match, in order, each over a copy of its bytes
+     * (the caller is no registered reader: its segments may be rewritten once retention trims them).
+     */
     List<Stored> snapshotFrom(final long sequence, final SubjectPattern filter)
     {
         synchronized (lock)
@@ -279,7 +416,7 @@ final class InProcessStream
                 final Stored s = index[(int)seq & (index.length - 1)];
                 if (filter.matches(s.subject()))
                 {
-                    out.add(s);
+                    out.add(s.detached());
                 }
             }
             return out;

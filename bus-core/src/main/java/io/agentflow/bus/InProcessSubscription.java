@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * cursor, verifies each message (unless verification is off), and hands it to the shard of its ordering key, as
  * the JetStream subscription does. At most {@code 2 * fetchBatch} messages are in flight, which bounds memory
  * when handlers are slow. Messages not yet handled when the subscription closes (in a handler, or waiting for a
- * redelivery) move the cursor back, so the next subscriber gets them again: at-least-once.
+ * redelivery) move the cursor back, so the next subscriber gets them again: at-least-once. The cursor's gate stays
+ * at the oldest of them, whose stored bytes a quarantine after the last delivery still reads.
  */
 final class InProcessSubscription extends SubscriptionBase
 {
@@ -43,6 +44,8 @@ final class InProcessSubscription extends SubscriptionBase
         {
             try
             {
+                final Long oldest = unhandled.ceiling(Long.MIN_VALUE);   // everything the reader took and not done
+                feed.release(null == oldest ? Long.MAX_VALUE : oldest);
                 inFlight.acquire();
                 final InProcessStream.Stored s = feed.next(POLL_NANOS);
                 if (null == s)
@@ -130,13 +133,15 @@ final class InProcessSubscription extends SubscriptionBase
         {
             return;
         }
-        feed.stop(config.publishTimeout().toMillis());   // pending redeliveries stay in 'unhandled', come again below
-        shards.close(config.publishTimeout());
+        // pending redeliveries stay in 'unhandled', come again below
+        final boolean readerRunning = feed.stop(config.publishTimeout().toMillis());
+        final boolean handlersFinished = shards.close(config.publishTimeout());
         final Long first = unhandled.isEmpty() ? null : unhandled.first();
         if (null != first)
         {
             feed.rewindTo(first);
         }
+        feed.unfollow(readerRunning || !handlersFinished);
         bus.removed(this);
     }
 }

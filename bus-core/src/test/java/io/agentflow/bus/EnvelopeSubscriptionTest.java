@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -149,6 +152,73 @@ class EnvelopeSubscriptionTest
         assertEquals(2 + bus.config().maxDeliver() - 1, sub.stats().redelivered());
         assertFalse(bus.quarantined().stream()
             .filter(s -> s.subject().equals(Subjects.quarantine(Quarantine.MAX_DELIVERIES))).toList().isEmpty());
+    }
+
+    @Test
+    void aMessageInAHandlersHandsKeepsItsBytesWhileTheStreamRewritesItsSegments() throws Exception
+    {
+        try (InProcessBus small = smallBus(Duration.ofMillis(20)))
+        {
+            final Message held = TestMessage.to("slow", 1);
+            final CountDownLatch inHandler = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            final AtomicReference<String> seen = new AtomicReference<>();
+            small.subscribe(SubscriptionSpec.durable("holder", "agents.slow.in"), (EnvelopeHandler)d ->
+            {
+                inHandler.countDown();
+                release.await();
+                seen.set(idAndPayload(d));
+            });
+            InProcessSegmentReuseTest.fill(small, 1);   // past the first segments, which are not rewritten
+            small.publishAndWait(Subjects.agentIn("slow"), held);
+            assertTrue(inHandler.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            InProcessSegmentReuseTest.fill(small, 10);   // ten times the retention, while the handler reads it in place
+            release.countDown();
+            Await.until(WAIT, () -> null != seen.get(), () -> "not handled");
+            assertEquals(held.id() + "|" + held.payload(), seen.get());
+        }
+    }
+
+    @Test
+    void aMessageAwaitingRedeliveryKeepsItsBytesWhileTheStreamRewritesItsSegments() throws Exception
+    {
+        try (InProcessBus small = smallBus(Duration.ofMillis(1_500)))
+        {
+            final Message flaky = TestMessage.to("flaky", 1);
+            final CountDownLatch failed = new CountDownLatch(1);
+            final AtomicReference<String> seen = new AtomicReference<>();
+            small.subscribe(SubscriptionSpec.durable("redelivered", "agents.flaky.in"), (EnvelopeHandler)d ->
+            {
+                if (1 == d.deliveryCount())
+                {
+                    failed.countDown();
+                    throw new IllegalStateException("later");
+                }
+                seen.set(idAndPayload(d));
+            });
+            InProcessSegmentReuseTest.fill(small, 1);   // past the first segments, which are not rewritten
+            small.publishAndWait(Subjects.agentIn("flaky"), flaky);
+            assertTrue(failed.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            // the reader lets go of it when it next comes round (after up to 100 ms of waiting for a match); then
+            // 10 MiB go by, well within the 1.5 s until the redelivery, and its segment is rewritten
+            Thread.sleep(300);
+            InProcessSegmentReuseTest.fill(small, 10);
+            Await.until(WAIT, () -> null != seen.get(), () -> "not redelivered");
+            assertEquals(flaky.id() + "|" + flaky.payload(), seen.get());
+        }
+    }
+
+    /** A bus whose streams keep 1 MiB (in 128 KiB segments). */
+    private InProcessBus smallBus(final Duration redeliveryDelay)
+    {
+        return new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
+            .embeddedMaxBytes(1 << 20).redeliveryDelay(redeliveryDelay, redeliveryDelay).conclude());
+    }
+
+    private static String idAndPayload(final EnvelopeDelivery d)
+    {
+        final var e = d.envelope();
+        return e.id() + "|" + new String(e.buffer(), e.payloadOffset(), e.payloadLength(), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The stream's lock-free reading: a reader racing the writer through index growth and retention trims. */
+/**
+ * The stream's lock-free reading (a reader racing the writer through index growth and retention trims) and its
+ * segments, rewritten only past every registered reader's gate.
+ */
 class InProcessStreamTest
 {
     private static final SubjectPattern ALL = new SubjectPattern("agents.*.in");
@@ -67,8 +70,9 @@ class InProcessStreamTest
         // about 20 messages fit: the writer laps a slow reader again and again
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1), 300,
             false);
-        final Thread writer = startWriter(stream);
         final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
+        stream.follow(cursor);
+        final Thread writer = startWriter(stream);
         long last = 0;
         long read = 0;
         while (last < MESSAGES)
@@ -77,6 +81,7 @@ class InProcessStreamTest
             assertTrue(s.sequence() > last, s.sequence() + " after " + last);
             assertEquals(s.sequence() + 1, cursor.next, "the cursor stands right after what it returned");
             assertArrayEquals(body(s.sequence()), s.bytes());
+            cursor.release(Long.MAX_VALUE);   // done with it: the writer may rewrite its segment from here on
             last = s.sequence();
             read++;
             if (read % 64 == 0)
@@ -86,6 +91,88 @@ class InProcessStreamTest
         }
         writer.join();
         assertEquals(MESSAGES, last);
+    }
+
+    @Test
+    void aSegmentIsRewrittenOnlyOnceEveryReadersGateIsPastIt() throws Exception
+    {
+        // 1 MiB kept, in 128 KiB segments; 1 KiB messages
+        final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
+            1 << 20, false);
+        final InProcessStream.Cursor holder = new InProcessStream.Cursor(1);
+        final InProcessStream.Cursor follower = new InProcessStream.Cursor(1);
+        stream.follow(holder);
+        stream.follow(follower);
+        appendKiBFollowed(stream, 1, 300, follower, holder);   // past the first segments, which grow from 64 KiB
+        appendKiB(stream, 301, 1);
+        final InProcessStream.Stored held = stream.next(holder, ALL, 0);   // message 301: the holder keeps it
+        final byte[] original = held.bytes();
+
+        // 8 MiB through 1 MiB of retention, the follower keeping up: message 301 was trimmed long ago
+        appendKiBFollowed(stream, 302, 8_000, follower);
+        assertArrayEquals(original, held.bytes(), "a record a reader holds keeps its bytes");
+        final long whileHeld = stream.segmentsAllocated();
+        assertTrue(whileHeld >= 60, "nothing below the holder's gate is rewritten: " + whileHeld + " segments");
+
+        // the holder lets go and keeps up too (it skips what was trimmed): a rotation or two go by before the
+        // trimmed segments are past both gates, then no segment is allocated any more
+        appendKiBFollowed(stream, 8_302, 16_000, follower, holder);
+        assertTrue(stream.segmentsAllocated() - whileHeld <= 3,
+            "steady state rewrites segments: " + (stream.segmentsAllocated() - whileHeld) + " more allocated");
+    }
+
+    @Test
+    void aReaderThatLeftHoldsNothingBack()
+    {
+        final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
+            1 << 20, false);
+        final InProcessStream.Cursor gone = new InProcessStream.Cursor(1);
+        stream.follow(gone);
+        stream.unfollow(gone);
+        appendKiB(stream, 1, 8_000);
+        final long before = stream.segmentsAllocated();
+        appendKiB(stream, 8_001, 8_000);
+        assertTrue(stream.segmentsAllocated() - before <= 1, "an unregistered cursor gates nothing");
+    }
+
+    /** Appends messages {@code from..from + count - 1} of 1 KiB each, each starting with its {@link #body}. */
+    private static void appendKiB(final InProcessStream stream, final long from, final int count)
+    {
+        final byte[] b = new byte[1024];
+        for (long i = from; i < from + count; i++)
+        {
+            final byte[] head = body(i);
+            java.util.Arrays.fill(b, (byte)' ');
+            System.arraycopy(head, 0, b, 0, head.length);
+            stream.append("agents.a.in", b, 0, b.length, null, true);
+        }
+    }
+
+    /** {@link #appendKiB} in steps of 32 messages, each followed by the readers reading what there is. */
+    private static void appendKiBFollowed(final InProcessStream stream, final long from, final int count,
+        final InProcessStream.Cursor... readers) throws InterruptedException
+    {
+        for (int done = 0; done < count; done += 32)
+        {
+            appendKiB(stream, from + done, Math.min(32, count - done));
+            for (final InProcessStream.Cursor reader : readers)
+            {
+                drain(stream, reader);
+            }
+        }
+    }
+
+    /** Reads everything there is, checking each message's bytes, and lets go of it. */
+    private static void drain(final InProcessStream stream, final InProcessStream.Cursor cursor)
+        throws InterruptedException
+    {
+        InProcessStream.Stored s;
+        while (null != (s = stream.next(cursor, ALL, 0)))
+        {
+            final byte[] head = body(s.sequence());
+            assertArrayEquals(head, java.util.Arrays.copyOfRange(s.buffer(), s.offset(), s.offset() + head.length));
+            cursor.release(Long.MAX_VALUE);
+        }
     }
 
     @ParameterizedTest
