@@ -13,11 +13,11 @@ import java.util.List;
  * with a volatile write; readers follow without taking the monitor, as Disruptor consumers follow a ring's cursor,
  * and check each record's sequence to tell a trimmed or moved slot from their own. Thread-safe.
  * <p>
- * The bytes go into segments that are rewritten once nothing can read them any more, so a stream in steady state
- * allocates no segment at all (only a small record per message): a segment is reused when retention has trimmed
- * all of it and every registered reader's {@link Cursor#gate} is past it, as a Disruptor ring's slots are reused
- * once its gating sequences are past them. A reader whose gate stays behind costs a fresh segment per rotation,
- * never a wait, and the segments it may still hold are left to the garbage collector, not rewritten.
+ * The bytes go into segments that are rewritten once nothing can read them any more, and the records into objects
+ * reused the same way, so a stream in steady state allocates nothing per message: a segment or record is reused
+ * when retention has trimmed it and every registered reader's {@link Cursor#gate} is past it, as a Disruptor
+ * ring's slots are reused once its gating sequences are past them. A reader whose gate stays behind costs fresh
+ * allocations, never a wait, and what it may still hold is left to the garbage collector, not rewritten.
  */
 final class InProcessStream
 {
@@ -26,12 +26,90 @@ final class InProcessStream
      * Message they encode when kept, and whether this process's encoder wrote them (then they are canonical and
      * follow the contract by construction, and a receiver's SHA-256 check of them is a full verification; bytes
      * from elsewhere get the full decode). The buffer is a shared segment, rewritten only after every registered
-     * reader's gate has passed the record: a reader keeps its gate at or below what it holds, or keeps a
-     * {@link #detached()} copy instead.
+     * reader's gate has passed the record, and the record itself is then reused for a later message: a reader keeps
+     * its gate at or below what it holds, or keeps a {@link #detached()} copy instead. Written by the stream's
+     * writer before it publishes the sequence; read-only to readers.
      */
-    record Stored(long sequence, String subject, byte[] buffer, int offset, int length, Message message,
-        boolean encodedHere, long storedAtNanos, long storedAtEpochMicros)
+    static final class Stored
     {
+        private long sequence;
+        private String subject;
+        private byte[] buffer;
+        private int offset;
+        private int length;
+        private Message message;
+        private boolean encodedHere;
+        private long storedAtNanos;
+        private long storedAtEpochMicros;
+
+        Stored(final long sequence, final String subject, final byte[] buffer, final int offset, final int length,
+            final Message message, final boolean encodedHere, final long storedAtNanos, final long storedAtEpochMicros)
+        {
+            set(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos, storedAtEpochMicros);
+        }
+
+        private Stored set(final long sequence, final String subject, final byte[] buffer, final int offset,
+            final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
+            final long storedAtEpochMicros)
+        {
+            this.sequence = sequence;
+            this.subject = subject;
+            this.buffer = buffer;
+            this.offset = offset;
+            this.length = length;
+            this.message = message;
+            this.encodedHere = encodedHere;
+            this.storedAtNanos = storedAtNanos;
+            this.storedAtEpochMicros = storedAtEpochMicros;
+            return this;
+        }
+
+        long sequence()
+        {
+            return sequence;
+        }
+
+        String subject()
+        {
+            return subject;
+        }
+
+        byte[] buffer()
+        {
+            return buffer;
+        }
+
+        int offset()
+        {
+            return offset;
+        }
+
+        int length()
+        {
+            return length;
+        }
+
+        /** @return the immutable Message the bytes encode, when the publisher's instance was kept; else null. */
+        Message message()
+        {
+            return message;
+        }
+
+        boolean encodedHere()
+        {
+            return encodedHere;
+        }
+
+        long storedAtNanos()
+        {
+            return storedAtNanos;
+        }
+
+        long storedAtEpochMicros()
+        {
+            return storedAtEpochMicros;
+        }
+
         /** @return a copy of the wire bytes. */
         byte[] bytes()
         {
@@ -103,6 +181,8 @@ final class InProcessStream
     private static final int FIRST_SEGMENT_BYTES = 64 << 10;
     /** Trimmed segments kept for reuse beyond the one taken: more would be memory the limits no longer pay for. */
     private static final int SPARE_SEGMENTS = 2;
+    /** Trimmed records kept for reuse; beyond that the oldest go to the collector (a reader lags behind them). */
+    private static final int SPARE_RECORDS = 4_096;
 
     private final String name;
     private final List<SubjectPattern> subjects;
@@ -122,7 +202,10 @@ final class InProcessStream
     private int segmentUsed;
     private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
     private Cursor[] readers = new Cursor[0];   // copied on change, under the lock
+    private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
+    private final java.util.ArrayDeque<Stored> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
     private long segmentsAllocated;
+    private long recordsAllocated;
     private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
 
     /**
@@ -169,6 +252,24 @@ final class InProcessStream
         {
             return segmentsAllocated;
         }
+    }
+
+    /** @return how many records this stream has allocated: flat in steady state. */
+    long recordsAllocated()
+    {
+        synchronized (lock)
+        {
+            return recordsAllocated;
+        }
+    }
+
+    private Stored newRecord(final long sequence, final String subject, final byte[] buffer, final int offset,
+        final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
+        final long storedAtEpochMicros)
+    {
+        recordsAllocated++;
+        return new Stored(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos,
+            storedAtEpochMicros);
     }
 
     String name()
@@ -236,8 +337,12 @@ final class InProcessStream
             }
             System.arraycopy(wire, offset, segment, segmentUsed, length);
             final long sequence = nextSequence++;
-            final Stored stored = new Stored(sequence, subject, segment, segmentUsed, length, message, encodedHere, now,
-                io.agentflow.codec.Timestamps.microsAt(now));
+            final long epochMicros = io.agentflow.codec.Timestamps.microsAt(now);
+            final Stored free = trimmedRecords.peekFirst();
+            final Stored stored = null != free && free.sequence() < gatesSeen
+                ? trimmedRecords.pollFirst().set(sequence, subject, segment, segmentUsed, length, message, encodedHere,
+                    now, epochMicros)
+                : newRecord(sequence, subject, segment, segmentUsed, length, message, encodedHere, now, epochMicros);
             segmentUsed += length;
             final Stored[] slots = index;
             slots[(int)sequence & (slots.length - 1)] = stored;
@@ -263,11 +368,12 @@ final class InProcessStream
         final int size = null == segment ? Math.min(FIRST_SEGMENT_BYTES, segmentBytes)
             : Math.min(segmentBytes, 2 * segment.length);
         byte[] next = null;
+        gatesSeen = lowestGate();
         while (!filled.isEmpty() && filled.peekFirst().last() < first && filled.peekFirst().bytes().length != size)
         {
             filled.pollFirst();   // trimmed, and of a size no longer used (the growing first ones, an oversized one)
         }
-        if (length <= size && !filled.isEmpty() && filled.peekFirst().last() < Math.min(first, lowestGate()))
+        if (length <= size && !filled.isEmpty() && filled.peekFirst().last() < Math.min(first, gatesSeen))
         {
             next = filled.pollFirst().bytes();
         }
@@ -454,6 +560,11 @@ final class InProcessStream
             slots[slot] = null;
             bytes -= s.length();
             oldest++;
+            if (trimmedRecords.size() == SPARE_RECORDS)
+            {
+                trimmedRecords.pollFirst();
+            }
+            trimmedRecords.addLast(s);
         }
         if (oldest != first)
         {

@@ -110,8 +110,10 @@ class InProcessStreamTest
 
         // 8 MiB through 1 MiB of retention, the follower keeping up: message 301 was trimmed long ago
         appendKiBFollowed(stream, 302, 8_000, follower);
+        assertEquals(301, held.sequence(), "a record a reader holds is not reused");
         assertArrayEquals(original, held.bytes(), "a record a reader holds keeps its bytes");
         final long whileHeld = stream.segmentsAllocated();
+        final long recordsWhileHeld = stream.recordsAllocated();
         assertTrue(whileHeld >= 60, "nothing below the holder's gate is rewritten: " + whileHeld + " segments");
 
         // the holder lets go and keeps up too (it skips what was trimmed): a rotation or two go by before the
@@ -119,6 +121,9 @@ class InProcessStreamTest
         appendKiBFollowed(stream, 8_302, 16_000, follower, holder);
         assertTrue(stream.segmentsAllocated() - whileHeld <= 3,
             "steady state rewrites segments: " + (stream.segmentsAllocated() - whileHeld) + " more allocated");
+        // records: one segment's worth (128) may go by before the first look at the gates past the holder
+        assertTrue(stream.recordsAllocated() - recordsWhileHeld <= 256,
+            "steady state reuses records: " + (stream.recordsAllocated() - recordsWhileHeld) + " more allocated");
     }
 
     @Test
