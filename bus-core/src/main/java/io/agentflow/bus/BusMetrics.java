@@ -31,7 +31,10 @@ import java.util.function.LongSupplier;
  * </pre>
  * Label values are bounded: {@code subject} is the pattern ({@code agents.*.in}), never a raw id. Counters for
  * every type and status are resolved when this is built, so counting a message is an increment on a handle, not a
- * label lookup; latency handles are cached per (type, pattern), a set of a few dozen. Thread-safe.
+ * label lookup; latency handles are cached per (type, pattern), a set of a few dozen. No exemplars: this library
+ * installs no Prometheus span-context bridge, so they would carry no trace id, yet sampling them costs clock reads
+ * per observation and a timer task per sample on the client's scheduler thread, a wake-up that on a 2-core host
+ * preempts a pipeline or reader thread (the traces are in OpenTelemetry, joined by the envelope's ids). Thread-safe.
  */
 public final class BusMetrics
 {
@@ -62,18 +65,22 @@ public final class BusMetrics
     public BusMetrics(final PrometheusRegistry registry)
     {
         final Counter messagesTotal = Counter.builder().name("agentflow_messages_total")
-            .help("Messages by type and outcome").labelNames("message_type", "status").register(registry);
+            .help("Messages by type and outcome").labelNames("message_type", "status").withoutExemplars()
+            .register(registry);
         latency = Histogram.builder().name("agentflow_message_latency_seconds")
             .help("From the message's ts to the start of its handler").labelNames("message_type", "subject")
-            .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS).register(registry);
+            .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS).withoutExemplars().register(registry);
         final Counter verifications = Counter.builder().name("agentflow_hash_verifications_total")
-            .help("Verifications of received messages by outcome").labelNames("status").register(registry);
+            .help("Verifications of received messages by outcome").labelNames("status").withoutExemplars()
+            .register(registry);
         duplicates = Counter.builder().name("agentflow_duplicate_deliveries_total")
-            .help("Deliveries of an already handled message id, acknowledged without the handler").register(registry);
+            .help("Deliveries of an already handled message id, acknowledged without the handler").withoutExemplars()
+            .register(registry);
         publishErrors = Counter.builder().name("agentflow_publish_errors_total")
-            .help("Failed publishes by error code").labelNames("code").register(registry);
+            .help("Failed publishes by error code").labelNames("code").withoutExemplars().register(registry);
         quarantined = Counter.builder().name("agentflow_quarantined_total")
-            .help("Messages refused and kept in the quarantine, by reason").labelNames("reason").register(registry);
+            .help("Messages refused and kept in the quarantine, by reason").labelNames("reason").withoutExemplars()
+            .register(registry);
         inFlight = Gauge.builder().name("agentflow_publish_in_flight")
             .help("Publishes awaiting the broker's acknowledgement").register(registry);
         breakerState = Gauge.builder().name("agentflow_circuit_breaker_state")
