@@ -16,6 +16,7 @@ final class InProcessFeed
     private final SubjectPattern filter;
     private final String durable;
     private final Thread reader;
+    private volatile boolean following;   // whether start() registered the cursor (a subscription refused never starts)
 
     InProcessFeed(final InProcessStream stream, final InProcessStream.Cursor cursor, final SubscriptionSpec spec,
         final Runnable read)
@@ -33,6 +34,7 @@ final class InProcessFeed
     {
         metrics.lag(durable, () -> Math.max(0, stream.nextSequence() - cursor.next));
         stream.follow(cursor);
+        following = true;
         reader.start();
     }
 
@@ -48,9 +50,11 @@ final class InProcessFeed
      */
     void unfollow(final boolean handlerRunning)
     {
-        if (!handlerRunning)
+        // the cursor is the durable's: one refused as a second subscriber must not unregister the active one's
+        if (following && !handlerRunning)
         {
             stream.unfollow(cursor);
+            following = false;
         }
     }
 

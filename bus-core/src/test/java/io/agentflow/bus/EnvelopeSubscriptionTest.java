@@ -2,6 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -172,6 +174,9 @@ class EnvelopeSubscriptionTest
             InProcessSegmentReuseTest.fill(small, 1);   // past the first segments, which are not rewritten
             small.publishAndWait(Subjects.agentIn("slow"), held);
             assertTrue(inHandler.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            // a second subscriber to the same durable is refused, and its close leaves the first one's gate alone
+            assertThrows(MessageError.class, () -> small.subscribe(SubscriptionSpec.durable("holder",
+                "agents.slow.in"), (EnvelopeHandler)d -> { }));
             InProcessSegmentReuseTest.fill(small, 10);   // ten times the retention, while the handler reads it in place
             release.countDown();
             Await.until(WAIT, () -> null != seen.get(), () -> "not handled");
