@@ -38,7 +38,7 @@ final class InProcessFeed
         reader.start();
     }
 
-    /** The reader holds no record below {@code lowestHeld} any more; see {@link InProcessStream.Cursor#gate}. */
+    /** The reader holds no record below {@code lowestHeld} any more; see {@link InProcessStream.Gate}. */
     void release(final long lowestHeld)
     {
         cursor.release(lowestHeld);

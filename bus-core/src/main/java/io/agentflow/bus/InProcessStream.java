@@ -15,7 +15,7 @@ import java.util.List;
  * <p>
  * The bytes go into segments that are rewritten once nothing can read them any more, and the records into objects
  * reused the same way, so a stream in steady state allocates nothing per message: a segment or record is reused
- * when retention has trimmed it and every registered reader's {@link Cursor#gate} is past it, as a Disruptor
+ * when retention has trimmed it and every registered reader's {@link Gate} is past it, as a Disruptor
  * ring's slots are reused once its gating sequences are past them. A reader whose gate stays behind costs fresh
  * allocations, never a wait, and what it may still hold is left to the garbage collector, not rewritten.
  */
@@ -129,13 +129,7 @@ final class InProcessStream
     {
         long next;
         String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
-        long held = Long.MAX_VALUE;   // the lowest sequence the reader's subscription still holds
-        /**
-         * While the reader is registered ({@link #follow}): the lowest sequence whose bytes it may still read,
-         * whether it holds the record or has not read it yet; it never moves past {@link #next}. The writer
-         * rewrites no segment holding a sequence at or above it.
-         */
-        volatile long gate;
+        Gate gate;   // of the reader now following with this cursor ({@link #follow}); none when no one does
 
         Cursor(final long next)
         {
@@ -144,21 +138,50 @@ final class InProcessStream
 
         /**
          * Records that the reader's subscription holds nothing below {@code lowestHeld} any more (from the reader's
-         * thread, which takes every record), and moves the gate up to it or to {@link #next}, whichever is lower.
+         * thread, which takes every record), and moves its gate up to that or to {@link #next}, whichever is lower.
          */
         void release(final long lowestHeld)
         {
-            held = lowestHeld;
-            publishGate();
+            final Gate g = gate;
+            if (null != g)
+            {
+                g.held = lowestHeld;
+                g.moveTo(Math.min(lowestHeld, next));
+            }
         }
 
         /** What the reader skipped or released is no longer its to read: the gate follows (its thread only). */
         void publishGate()
         {
-            final long g = Math.min(held, next);
-            if (g != gate)
+            final Gate g = gate;
+            if (null != g)
             {
-                gate = g;
+                g.moveTo(Math.min(g.held, next));
+            }
+        }
+    }
+
+    /**
+     * One registered reader's hold on the stream: the lowest sequence whose bytes it may still read, whether it holds
+     * the record or has not read it yet; never past its cursor. The writer rewrites no segment and reuses no record
+     * at or above it. One per subscription that followed (not per durable cursor): a subscription whose handler
+     * outlived its close leaves its gate registered where it stood, and the durable's next subscriber gets a new one.
+     */
+    static final class Gate
+    {
+        long held = Long.MAX_VALUE;   // the lowest sequence the reader's subscription still holds (its thread)
+        volatile long value;
+
+        Gate(final long value)
+        {
+            this.value = value;
+        }
+
+        void moveTo(final long sequence)
+        {
+            if (sequence != value)
+            {
+                value = sequence;
             }
         }
     }
@@ -201,7 +224,7 @@ final class InProcessStream
     private byte[] segment;
     private int segmentUsed;
     private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
-    private Cursor[] readers = new Cursor[0];   // copied on change, under the lock
+    private Gate[] readers = new Gate[0];   // copied on change, under the lock
     private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
     private final java.util.ArrayDeque<Stored> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
     private long segmentsAllocated;
@@ -224,24 +247,28 @@ final class InProcessStream
         this.segmentBytes = (int)Math.max(FIRST_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
     }
 
-    /** Registers a reader: from here on no segment it may read is rewritten (see {@link Cursor#gate}). */
+    /**
+     * Registers a reader, before its thread starts: from here on nothing it may read is rewritten (see
+     * {@link Gate}).
+     */
     void follow(final Cursor cursor)
     {
-        synchronized (lock)   // the writer rewrites segments under the lock: it sees the gate before the reader reads
+        synchronized (lock)   // the writer rewrites under the lock: it sees the gate before the reader reads
         {
-            cursor.held = Long.MAX_VALUE;   // before the reader thread starts: it holds nothing yet
-            cursor.gate = cursor.next;
+            cursor.gate = new Gate(cursor.next);
             readers = java.util.Arrays.copyOf(readers, readers.length + 1);
-            readers[readers.length - 1] = cursor;
+            readers[readers.length - 1] = cursor.gate;
         }
     }
 
-    /** Unregisters a reader that reads no more and holds no record. */
+    /** Unregisters the reader following with {@code cursor}, which reads no more and holds no record. */
     void unfollow(final Cursor cursor)
     {
         synchronized (lock)
         {
-            readers = java.util.Arrays.stream(readers).filter(c -> c != cursor).toArray(Cursor[]::new);
+            final Gate gone = cursor.gate;
+            readers = java.util.Arrays.stream(readers).filter(g -> g != gone).toArray(Gate[]::new);
+            cursor.gate = null;
         }
     }
 
@@ -402,9 +429,9 @@ final class InProcessStream
     private long lowestGate()
     {
         long lowest = Long.MAX_VALUE;
-        for (final Cursor c : readers)
+        for (final Gate g : readers)
         {
-            lowest = Math.min(lowest, c.gate);
+            lowest = Math.min(lowest, g.value);
         }
         return lowest;
     }

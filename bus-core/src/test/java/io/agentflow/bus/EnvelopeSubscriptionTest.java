@@ -185,6 +185,48 @@ class EnvelopeSubscriptionTest
     }
 
     @Test
+    void aHandlerOutlivingItsSubscriptionKeepsItsBytesWhileTheNextSubscriberReadsOn() throws Exception
+    {
+        try (InProcessBus small = new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
+            .embeddedMaxBytes(1 << 20).publishTimeout(Duration.ofMillis(200)).conclude()))
+        {
+            final Message held = TestMessage.to("slow", 1);
+            final CountDownLatch inHandler = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            final AtomicReference<String> seen = new AtomicReference<>();
+            final Subscription first = small.subscribe(SubscriptionSpec.durable("outlived", "agents.slow.in"),
+                (EnvelopeHandler)d ->
+                {
+                    inHandler.countDown();
+                    boolean released = false;
+                    while (!released)
+                    {
+                        try
+                        {
+                            released = release.await(1, TimeUnit.SECONDS);
+                        }
+                        catch (final InterruptedException deaf)
+                        {
+                            // it outlives its subscription's close
+                        }
+                    }
+                    seen.set(idAndPayload(d));
+                });
+            InProcessSegmentReuseTest.fill(small, 1);   // past the first segments, which are not rewritten
+            small.publishAndWait(Subjects.agentIn("slow"), held);
+            assertTrue(inHandler.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            first.close();   // gives up on the handler after 200 ms
+            final Subscription next = small.subscribe(SubscriptionSpec.durable("outlived", "agents.slow.in"),
+                (EnvelopeHandler)d -> { });
+            InProcessSegmentReuseTest.fill(small, 10);   // the next subscriber reads past all of it meanwhile
+            release.countDown();
+            Await.until(WAIT, () -> null != seen.get(), () -> "not handled");
+            assertEquals(held.id() + "|" + held.payload(), seen.get());
+            next.close();
+        }
+    }
+
+    @Test
     void aMessageAwaitingRedeliveryKeepsItsBytesWhileTheStreamRewritesItsSegments() throws Exception
     {
         try (InProcessBus small = smallBus(Duration.ofMillis(1_500)))
