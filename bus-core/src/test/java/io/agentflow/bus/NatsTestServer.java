@@ -80,6 +80,37 @@ public final class NatsTestServer implements AutoCloseable
         {
             throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
         }
+        if ("STOP".equals(signal))
+        {
+            // the signal is only queued when kill returns: a server thread already running may still answer a
+            // request sent right after, so wait until every thread is stopped ('T' in /proc/<pid>/task/*/stat)
+            Await.until(java.time.Duration.ofSeconds(5), () -> stopped(pid), () -> "nats-server " + pid
+                + " to stop");
+        }
+    }
+
+    private static boolean stopped(final long pid)
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+            java.nio.file.Path.of("/proc", Long.toString(pid), "task")))
+        {
+            return tasks.allMatch(task ->
+            {
+                try
+                {
+                    final String s = java.nio.file.Files.readString(task.resolve("stat"));
+                    return s.charAt(s.lastIndexOf(')') + 2) == 'T';
+                }
+                catch (final java.io.IOException gone)
+                {
+                    return true;   // a thread that exited meanwhile answers nothing
+                }
+            });
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** @return a bus configuration for this server with test-friendly delays. */
