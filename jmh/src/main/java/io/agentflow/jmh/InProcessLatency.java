@@ -28,10 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  * a plain main:
  * <pre>
  * java -cp jmh/target/benchmarks.jar io.agentflow.jmh.InProcessLatency [rate] [seconds] [warm-up seconds]
- *     [handler threads] [retention MiB] [wait strategy] [bus|floor]
+ *     [handler threads] [retention MiB] [wait strategy] [bus|floor|floor-work]
  * </pre>
  * {@code floor} runs the same schedule through two bare Disruptor stages on two threads with the same wait strategy,
  * and no envelope work at all: what two hand-offs cost on this machine, the floor under the bus's figures.
+ * {@code floor-work} gives those stages the bus's memory and hashing per message (the first copies 1409 bytes into
+ * a 64 MiB log and takes their SHA-256, the second hashes them again), without the envelope: what two threads doing
+ * that work cost at the percentiles, the fairer floor for the bus's tail.
  */
 public final class InProcessLatency
 {
@@ -67,18 +70,19 @@ public final class InProcessLatency
         final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : BusConfig.HANDLER_THREADS_DEFAULT;
         final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 256;
         final String waitStrategy = args.length > 5 ? args[5] : BusConfig.WAIT_STRATEGY_DEFAULT;
-        final boolean floor = args.length > 6 && "floor".equals(args[6]);
+        final String path = args.length > 6 ? args[6] : "bus";
+        final boolean floor = path.startsWith("floor");
         final InProcessLatency run = new InProcessLatency(rate, seconds, warmupSeconds);
         if (floor)
         {
-            run.floor(waitStrategy);
+            run.floor(waitStrategy, "floor-work".equals(path));
         }
         else
         {
             run.bus(handlerThreads, retentionMiB, waitStrategy);
         }
         System.out.printf(Locale.ROOT, "%s: offered %d msgs/s for %d s (after %d s warm-up), handler threads %d, "
-                + "retention %d MiB, wait strategy %s, handled %d of %d%n", floor ? "floor (bare hand-offs)" : "bus",
+                + "retention %d MiB, wait strategy %s, handled %d of %d%n", floor ? path + " (no envelope)" : "bus",
             rate, seconds, warmupSeconds, handlerThreads, retentionMiB, waitStrategy, run.handled, run.total);
         if (run.handled != run.total)
         {
@@ -127,15 +131,60 @@ public final class InProcessLatency
         }
     }
 
-    /** The same schedule through two bare stages on two threads (as the pipeline's stage and the reader). */
-    private void floor(final String waitStrategy) throws InterruptedException
+    /**
+     * The same schedule through two stages on two threads (as the pipeline's stage and the reader), bare or doing
+     * the bus's memory and hashing work.
+     */
+    private void floor(final String waitStrategy, final boolean work) throws InterruptedException
     {
         final Disruptor<long[]> disruptor = new Disruptor<>(() -> new long[1], 1024, DaemonThreadFactory.INSTANCE,
             ProducerType.MULTI, PublishPipeline.waitStrategy(waitStrategy));
-        disruptor.handleEventsWith((e, seq, end) -> e[0]++).then((e, seq, end) -> handled());
+        if (work)
+        {
+            final byte[] body = new byte[1409];   // the sample message's size on the wire
+            final byte[] log = new byte[64 << 20];
+            final java.security.MessageDigest first = sha256();
+            final java.security.MessageDigest second = sha256();
+            final byte[] firstHash = new byte[32];
+            final byte[] secondHash = new byte[32];
+            disruptor.handleEventsWith((e, seq, end) ->
+            {
+                final int at = (int)(seq * body.length % (log.length - body.length));
+                System.arraycopy(body, 0, log, at, body.length);
+                hash(first, log, at, body.length, firstHash);
+                e[0] = at;   // where the second stage finds the bytes
+            }).then((e, seq, end) ->
+            {
+                hash(second, log, (int)e[0], body.length, secondHash);
+                handled();
+            });
+        }
+        else
+        {
+            disruptor.handleEventsWith((e, seq, end) -> e[0]++).then((e, seq, end) -> handled());
+        }
         final RingBuffer<long[]> ring = disruptor.start();
         schedule(k -> ring.publish(ring.next()));
         disruptor.halt();
+    }
+
+    private static void hash(final java.security.MessageDigest digest, final byte[] bytes, final int offset,
+        final int length, final byte[] into) throws java.security.DigestException
+    {
+        digest.update(bytes, offset, length);
+        digest.digest(into, 0, into.length);
+    }
+
+    private static java.security.MessageDigest sha256()
+    {
+        try
+        {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        }
+        catch (final java.security.NoSuchAlgorithmException e)
+        {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void handled()
