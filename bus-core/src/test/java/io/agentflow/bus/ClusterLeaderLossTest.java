@@ -23,7 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterLeaderLossTest
 {
     private static final String SUBJECT = "agents.cluster.in";
-    private static final int MESSAGES = 10_000;
+    private static final int MESSAGES = 14_000;   // 13 s of load after the kill at message 1,000
+    /**
+     * The bound on publishing resuming after the leader's loss: the followers wait a random 4-9 s election timeout
+     * (nats-server's raft.go, minElectionTimeoutDefault..maxElectionTimeoutDefault) plus up to 0.8 s of campaign
+     * before one takes over, then the client needs a reconnect and the breaker's next half-open probe (500 ms).
+     * Typical here: 4.5-6 s. It was 9 s until a full run drew an election near the top of that range (2026-11-27).
+     */
+    private static final long RESUME_BOUND_MS = 12_000;
     private static final long INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);   // 1000 msgs/s
 
     @Test
@@ -62,7 +69,8 @@ class ClusterLeaderLossTest
                 Await.until(Duration.ofSeconds(30), () -> ledger.settledCount() == MESSAGES,
                     () -> ledger.settledCount() + " of " + MESSAGES + " publishes settled");
                 final long resumedMs = ledger.msToFirstAckAfter(killedAt);
-                assertTrue(resumedMs >= 0 && resumedMs < 9_000, "publishing resumed after " + resumedMs + " ms; failures: " + ledger.failures());
+                assertTrue(resumedMs >= 0 && resumedMs < RESUME_BOUND_MS, "publishing resumed after " + resumedMs
+                    + " ms; failures: " + ledger.failures());
 
                 killed.start();   // rejoins and catches up from the new leader
                 final long restartedAt = System.nanoTime();
