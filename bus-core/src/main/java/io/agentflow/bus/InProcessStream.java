@@ -258,6 +258,7 @@ final class InProcessStream
             cursor.gate = new Gate(cursor.next);
             readers = java.util.Arrays.copyOf(readers, readers.length + 1);
             readers[readers.length - 1] = cursor.gate;
+            gatesSeen = Math.min(gatesSeen, cursor.next);   // records are reused against it until the next look
         }
     }
 

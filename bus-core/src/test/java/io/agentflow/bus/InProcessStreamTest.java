@@ -127,6 +127,22 @@ class InProcessStreamTest
     }
 
     @Test
+    void aReaderThatJoinsLateHoldsWhatItReadsAtOnce() throws Exception
+    {
+        final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
+            1 << 20, false);
+        final InProcessStream.Cursor early = new InProcessStream.Cursor(1);
+        stream.follow(early);
+        appendKiBFollowed(stream, 1, 2_000, early);   // steady state: each append reuses the record trimmed before
+        final InProcessStream.Cursor late = new InProcessStream.Cursor(1);   // from the oldest message kept
+        stream.follow(late);
+        final InProcessStream.Stored oldest = stream.next(late, ALL, 0);
+        final long sequence = oldest.sequence();
+        appendKiB(stream, 2_001, 2);   // trims the oldest, then takes a trimmed record for the next message
+        assertEquals(sequence, oldest.sequence(), "the record a reader that joined late holds is not reused");
+    }
+
+    @Test
     void aReaderThatLeftHoldsNothingBack()
     {
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
