@@ -142,11 +142,10 @@ final class InProcessStream
          */
         void release(final long lowestHeld)
         {
-            final Gate g = gate;
-            if (null != g)
+            if (null != gate)
             {
-                g.held = lowestHeld;
-                g.moveTo(Math.min(lowestHeld, next));
+                gate.held = lowestHeld;
+                publishGate();
             }
         }
 
@@ -200,7 +199,7 @@ final class InProcessStream
      * outside the young generation and never copied by a young collection. A stream's segments are an eighth of its
      * byte limit within 64 KiB..8 MiB, so that a small stream does not hold more than its limit in spare segments.
      */
-    static final int MAX_SEGMENT_BYTES = 8 << 20;
+    private static final int MAX_SEGMENT_BYTES = 8 << 20;
     private static final int FIRST_SEGMENT_BYTES = 64 << 10;
     /** Trimmed segments kept for reuse beyond the one taken: more would be memory the limits no longer pay for. */
     private static final int SPARE_SEGMENTS = 2;
