@@ -138,7 +138,8 @@ final class InProcessStream
 
         /**
          * Records that the reader's subscription holds nothing below {@code lowestHeld} any more (from the reader's
-         * thread, which takes every record), and moves its gate up to that or to {@link #next}, whichever is lower.
+         * thread, which takes every record), and moves its gate to that or to {@link #next}, whichever is lower. A
+         * lower figure than the truth (an envelope shard's stale slot) only holds the writer back; never a higher.
          */
         void release(final long lowestHeld)
         {
