@@ -49,8 +49,9 @@ public final class InProcessBus implements MessageBus
         this.config = config.conclude();
         this.tracing = new BusTracing(config);
         final long cap = config.embeddedMaxBytes();
-        // the wait strategies that keep the pipeline's stages spinning keep the readers spinning too (not the
-        // quarantine's: refused messages are rare, and a reader spinning there would burn a core for nothing)
+        // the wait strategies that keep stages spinning keep the readers spinning (in process the pipeline's stages
+        // run on the publishers' threads); not the quarantine's: refused messages are rare, and a reader spinning
+        // there would burn a core for nothing
         final boolean spin = List.of("yielding", "busy-spin").contains(this.config.waitStrategy());
         quarantine = new InProcessStream(StreamProvisioner.QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720),
             Math.min(cap, 1L << 30), false);

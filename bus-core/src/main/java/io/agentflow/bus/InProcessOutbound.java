@@ -6,18 +6,29 @@ import io.agentflow.codec.MessageError;
 
 /**
  * The pipeline's edge to the in-process streams: the stream keeps what it stores, so the slot's bytes are copied
- * once, here; stored means done, so completion has nothing to wait for.
+ * once, here; stored means done, so completion has nothing to wait for, and the pipeline runs this on each
+ * publisher's own thread.
  */
 final class InProcessOutbound implements PipelineSink
 {
     private final InProcessBus bus;
-    // the last subject checked and its stream: publishers usually reuse one String per subject (encode thread only)
-    private String lastSubject;
-    private InProcessStream lastStream;
+    // per ring slot, the subject checked last and its stream: publishers usually reuse one String per subject. A
+    // slot is used by one publisher at a time, and the pipeline's gate orders one use before the next
+    private int mask;
+    private String[] subjects;
+    private InProcessStream[] streams;
 
     InProcessOutbound(final InProcessBus bus)
     {
         this.bus = bus;
+    }
+
+    @Override
+    public void attach(final int ringSize)
+    {
+        mask = ringSize - 1;
+        subjects = new String[ringSize];
+        streams = new InProcessStream[ringSize];
     }
 
     @Override
@@ -26,17 +37,19 @@ final class InProcessOutbound implements PipelineSink
         try
         {
             final String subject = e.subject();
-            if (subject != lastSubject)
+            final int slot = (int)(e.ringSequence() & mask);
+            if (subject != subjects[slot])
             {
-                lastStream = bus.streamOfPublishSubject(subject);
-                lastSubject = subject;
+                streams[slot] = bus.streamOfPublishSubject(subject);
+                subjects[slot] = subject;
             }
+            final InProcessStream stream = streams[slot];
             // ids the pipeline made are new by construction; one the publisher chose may be a retry, checked
             // against the duplicate window as publish() does (an id String, on that path only)
             e.completed(e.idChosen()
-                ? Math.abs(lastStream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null,
+                ? Math.abs(stream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null,
                     e.idString(), true))
-                : lastStream.append(subject, e.wireArray(), 0, e.wireLength(), null, true));
+                : stream.append(subject, e.wireArray(), 0, e.wireLength(), null, true));
         }
         catch (final MessageError ex)
         {

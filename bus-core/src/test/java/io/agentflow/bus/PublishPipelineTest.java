@@ -139,6 +139,136 @@ class PublishPipelineTest
         pipeline.commit(seq);
     }
 
+    /**
+     * In process there is no stage thread: commit runs the stages on the publisher's thread, so the callback has
+     * run, on that thread, when commit returns.
+     */
+    @Test
+    void inProcessTheCallbackHasRunOnThePublishersThreadWhenCommitReturns() throws Exception
+    {
+        try (MessageBus bus = MessageBuses.connect(new BusConfig().url("embedded:").maxInFlight(8).conclude()))
+        {
+            final List<Thread> callers = new CopyOnWriteArrayList<>();
+            for (long i = 0; i < 20; i++)
+            {
+                publish(bus.pipeline(), "agents.caller-runs.in", (tag, sequence, error) ->
+                    callers.add(Thread.currentThread()), i);
+                assertEquals(i + 1, callers.size(), "completed within commit");
+            }
+            assertEquals(Set.of(Thread.currentThread()), new HashSet<>(callers));
+        }
+    }
+
+    /**
+     * In process a slot is free again once it and every slot before it were committed: while one publisher holds a
+     * claimed slot, the others cannot wrap round onto it (the ring counts as full), and nothing it filled is lost.
+     */
+    @Test
+    void inProcessAHeldSlotIsNotReusedUntilCommitted() throws Exception
+    {
+        final BusConfig config = new BusConfig().url("embedded:").maxInFlight(4)
+            .pipeline(BusConfig.WAIT_STRATEGY_DEFAULT, false).conclude();   // a full ring fails at once
+        try (MessageBus bus = MessageBuses.connect(config))
+        {
+            final String subject = "agents.held-slot.in";
+            final List<Message> received = new CopyOnWriteArrayList<>();
+            final List<Long> done = new CopyOnWriteArrayList<>();
+            final PublishCallback callback = (tag, sequence, error) -> done.add(null == error ? tag : -tag);
+            try (Subscription ignored = bus.subscribe(SubscriptionSpec.durable("held-slot", subject),
+                (m, d) -> received.add(m)))
+            {
+                final PublishPipeline pipeline = bus.pipeline();
+                final long held = pipeline.claim();
+                pipeline.event(held).subject(subject).from("planner").to("worker")
+                    .payload(Json.of(Map.of("n", 100))).onComplete(callback, 100);
+                for (long i = 1; i < pipeline.size(); i++)   // the ring's other slots, each committed at once
+                {
+                    publishNumbered(pipeline, subject, callback, i);
+                }
+                final MessageError full = assertThrows(MessageError.class, pipeline::claim,
+                    "the next claim would wrap onto the held slot");
+                assertTrue(full.getMessage().contains("publish ring full"), full.getMessage());
+                pipeline.commit(held);
+                for (long i = 10; i < 30; i++)   // room again, many times round
+                {
+                    publishNumbered(pipeline, subject, callback, i);
+                }
+                assertEquals(pipeline.size(), pipeline.remainingCapacity(), "every slot free again");
+                Await.until(Duration.ofSeconds(10), () -> received.size() == 24, () -> received.size() + " of 24");
+            }
+            assertTrue(done.stream().allMatch(tag -> tag > 0), done.toString());
+            assertTrue(received.stream().anyMatch(m -> "{\"n\":100}".equals(m.payload().toString())),
+                "the held slot's message, as filled: " + received);
+        }
+    }
+
+    /** Publishers on several threads share a small ring in process: each publish is stored once, as filled. */
+    @Test
+    void inProcessConcurrentPublishersEachStoreTheirOwnMessages() throws Exception
+    {
+        final int threads = 4;
+        final int each = 5_000;
+        try (MessageBus bus = MessageBuses.connect(new BusConfig().url("embedded:").maxInFlight(8).conclude()))
+        {
+            final String subject = "agents.many-publishers.in";
+            final Map<Long, Long> completed = new ConcurrentHashMap<>();
+            final List<MessageError> errors = new CopyOnWriteArrayList<>();
+            final PublishCallback callback = (tag, sequence, error) ->
+            {
+                if (null != error)
+                {
+                    errors.add(error);
+                }
+                if (null != completed.put(tag, sequence))
+                {
+                    errors.add(new MessageError(ErrorCode.TRANSPORT_ERROR, "a second callback for " + tag, Map.of(),
+                        null));   // (a callback's own exception would only be logged)
+                }
+            };
+            final PublishPipeline pipeline = bus.pipeline();
+            final List<Thread> publishers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final long first = (long)t * each;
+                final Thread publisher = new Thread(() ->
+                {
+                    for (long tag = first; tag < first + each; tag++)
+                    {
+                        publishNumbered(pipeline, subject, callback, tag);
+                    }
+                });
+                publisher.start();
+                publishers.add(publisher);
+            }
+            for (final Thread t : publishers)
+            {
+                t.join();
+            }
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertEquals(threads * each, completed.size());
+            assertEquals(pipeline.size(), pipeline.remainingCapacity(), "the gate caught up with every commit");
+            final Map<Long, Long> storedTag = new ConcurrentHashMap<>();   // stream sequence -> the n it holds
+            try (Subscription ignored = bus.subscribe(SubscriptionSpec.durable("many-publishers", subject),
+                (m, d) -> storedTag.put(d.streamSequence(), ((Number)((Map<?, ?>)m.payload().tree()).get("n"))
+                    .longValue())))
+            {
+                Await.until(Duration.ofSeconds(20), () -> storedTag.size() == threads * each,
+                    () -> storedTag.size() + " of " + threads * each);
+            }
+            completed.forEach((tag, sequence) -> assertEquals(tag, storedTag.get(sequence),
+                "stream position " + sequence + " holds what publish " + tag + " filled"));
+        }
+    }
+
+    private static void publishNumbered(final PublishPipeline pipeline, final String subject,
+        final PublishCallback callback, final long n)
+    {
+        final long seq = pipeline.claim();
+        pipeline.event(seq).subject(subject).from("planner").to("worker").payload(Json.of(Map.of("n", n)))
+            .onComplete(callback, n);
+        pipeline.commit(seq);
+    }
+
     /** A callback that throws is logged; the stage goes on completing the publishes behind it. */
     @Test
     void aThrowingCallbackDoesNotStopThePipeline() throws Exception

@@ -195,13 +195,13 @@ public class InProcessBenchmark
     }
 
     /**
-     * The allocation-free path end to end: claim, fill and commit on this thread; id, time, canonical encode and
-     * SHA-256 on the pipeline's stage thread, which stores the bytes; the subscription's reader verifies the
-     * SHA-256 and hands a slot to the handler shard, whose handler reads the envelope's type in place. One subject,
-     * as one agent's inbox: one ordering key, so one shard. Waits (parked) until the handler has seen the whole
-     * batch. Allocation on the consume threads alone is counted in {@link ConsumeAllocation}; the stream stores a
-     * copy of each message into segments and records it reuses once retention and the readers are past them, so
-     * {@code gc.alloc.rate.norm} on all threads stays near zero too.
+     * The allocation-free path end to end: claim, fill and commit on this thread, whose commit also does the id,
+     * time, canonical encode and SHA-256 and stores the bytes (in process the pipeline has no stage thread); the
+     * subscription's reader verifies the SHA-256 and hands a slot to the handler shard, whose handler reads the
+     * envelope's type in place. One subject, as one agent's inbox: one ordering key, so one shard. Waits (parked)
+     * until the handler has seen the whole batch. Allocation on the consume threads alone is counted in
+     * {@link ConsumeAllocation}; the stream stores a copy of each message into segments and records it reuses once
+     * retention and the readers are past them, so {@code gc.alloc.rate.norm} on all threads stays near zero too.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)

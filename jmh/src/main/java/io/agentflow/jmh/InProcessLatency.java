@@ -30,11 +30,15 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp jmh/target/benchmarks.jar io.agentflow.jmh.InProcessLatency [rate] [seconds] [warm-up seconds]
  *     [handler threads] [retention MiB] [wait strategy] [bus|floor|floor-work]
  * </pre>
- * {@code floor} runs the same schedule through two bare Disruptor stages on two threads with the same wait strategy,
- * and no envelope work at all: what two hand-offs cost on this machine, the floor under the bus's figures.
- * {@code floor-work} gives those stages the bus's memory and hashing per message (the first copies 1409 bytes into
- * a 64 MiB log and takes their SHA-256, the second hashes them again), without the envelope: what two threads doing
- * that work cost at the percentiles, the fairer floor for the bus's tail.
+ * {@code floor} runs the same schedule in the bus's shape without the bus: the publishing thread fills a slot of a
+ * bare Disruptor ring and one consumer thread, with the same wait strategy, takes it; no envelope work at all: what
+ * one hand-off costs on this machine, the floor under the bus's figures. {@code floor-work} adds the bus's memory
+ * and hashing per message (the publisher copies 1409 bytes into a 64 MiB log and takes their SHA-256, the consumer
+ * hashes them again), without the envelope: the fairer floor for the bus's tail.
+ * <p>
+ * The publisher's parks overshoot (Linux's default timer slack is 50 us, and this VM adds its own), so it publishes
+ * in small bursts and "from due" carries its lateness; lowering its timer slack to 1 us through /proc kept the
+ * schedule better but made "from claim" worse (more wake-ups), so it is left at the default (NOTES.md, session 6).
  */
 public final class InProcessLatency
 {
@@ -134,47 +138,55 @@ public final class InProcessLatency
     }
 
     /**
-     * The same schedule through two stages on two threads (as the pipeline's stage and the reader), bare or doing
-     * the bus's memory and hashing work.
+     * The same schedule in the bus's shape (the publisher does the writing, one consumer thread the reading), bare or
+     * doing the bus's memory and hashing work.
      */
     private void floor(final String waitStrategy, final boolean work) throws InterruptedException
     {
         final Disruptor<long[]> disruptor = new Disruptor<>(() -> new long[1], 1024, DaemonThreadFactory.INSTANCE,
             ProducerType.MULTI, PublishPipeline.waitStrategy(waitStrategy));
-        if (work)
+        final byte[] body = new byte[1409];   // the sample message's size on the wire
+        final byte[] log = new byte[work ? 64 << 20 : 0];
+        final java.security.MessageDigest first = sha256();
+        final java.security.MessageDigest second = sha256();
+        final byte[] firstHash = new byte[32];
+        final byte[] secondHash = new byte[32];
+        disruptor.handleEventsWith((e, seq, end) ->
         {
-            final byte[] body = new byte[1409];   // the sample message's size on the wire
-            final byte[] log = new byte[64 << 20];
-            final java.security.MessageDigest first = sha256();
-            final java.security.MessageDigest second = sha256();
-            final byte[] firstHash = new byte[32];
-            final byte[] secondHash = new byte[32];
-            disruptor.handleEventsWith((e, seq, end) ->
+            if (work)
+            {
+                hash(second, log, (int)e[0], body.length, secondHash);
+            }
+            handled();
+        });
+        final RingBuffer<long[]> ring = disruptor.start();
+        schedule(k ->
+        {
+            final long seq = ring.next();
+            if (work)
             {
                 final int at = (int)(seq * body.length % (log.length - body.length));
                 System.arraycopy(body, 0, log, at, body.length);
                 hash(first, log, at, body.length, firstHash);
-                e[0] = at;   // where the second stage finds the bytes
-            }).then((e, seq, end) ->
-            {
-                hash(second, log, (int)e[0], body.length, secondHash);
-                handled();
-            });
-        }
-        else
-        {
-            disruptor.handleEventsWith((e, seq, end) -> e[0]++).then((e, seq, end) -> handled());
-        }
-        final RingBuffer<long[]> ring = disruptor.start();
-        schedule(k -> ring.publish(ring.next()));
+                ring.get(seq)[0] = at;   // where the consumer finds the bytes
+            }
+            ring.publish(seq);
+        });
         disruptor.halt();
     }
 
     private static void hash(final java.security.MessageDigest digest, final byte[] bytes, final int offset,
-        final int length, final byte[] into) throws java.security.DigestException
+        final int length, final byte[] into)
     {
         digest.update(bytes, offset, length);
-        digest.digest(into, 0, into.length);
+        try
+        {
+            digest.digest(into, 0, into.length);
+        }
+        catch (final java.security.DigestException e)
+        {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static java.security.MessageDigest sha256()

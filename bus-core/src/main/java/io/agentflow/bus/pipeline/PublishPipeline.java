@@ -4,6 +4,7 @@ import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
@@ -16,6 +17,7 @@ import io.agentflow.codec.MessageError;
 import io.agentflow.codec.Timestamps;
 import io.agentflow.codec.UlidGenerator;
 
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -30,8 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  *        |
  *   completion stage: sink.complete (the broker's ack), callback(tag, sequence, error), slot free again
  * </pre>
- * A sink whose send decides the outcome (the in-process store) gets one stage thread that does both: a hand-off
- * between two threads per batch buys nothing when there is no ack to wait for.
+ * A sink whose send decides the outcome (the in-process store) gets no stage thread: {@link #commit(long)} runs
+ * both stages on the publisher's own thread, as an Aeron IPC publication writes into its log on the caller's thread.
+ * There is no ack to wait for, so a hand-off would buy nothing, and on a 2-core machine a second always-spinning
+ * thread (the subscription's reader is the first) made about ten times as many messages meet a millisecond stall
+ * (perf-reports/bus.md, fifth pass). The ring is then only the pool of events: a slot is free again once it and
+ * every slot before it were committed ({@link #commit(long)} moves that gate).
  * A slot is free again only after its completion, so the ring is also the in-flight window: its size is
  * {@link BusConfig#maxInFlight()} rounded up to a power of two, and a transport may keep a reference to the slot's
  * bytes until the ack (jnats does, until its writer has sent them). When the ring is full, {@link #claim()} waits
@@ -45,8 +51,10 @@ public final class PublishPipeline implements AutoCloseable
 {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublishPipeline.class);
 
-    private final Disruptor<PublishEvent> disruptor;
+    private final Disruptor<PublishEvent> disruptor;   // null when the stages run on the publisher's thread
     private final RingBuffer<PublishEvent> ring;
+    private final EncodeStage callerStages;   // both stages, run by commit on the publisher's thread; or null
+    private final Sequence committed;   // with callerStages: every slot up to here is committed, so free again
     private final boolean waitWhenFull;
     private final long claimTimeoutNanos;
     private final long fullRingParkNanos;
@@ -59,6 +67,19 @@ public final class PublishPipeline implements AutoCloseable
         // a publisher ahead of a full ring checks again after about a tenth of the ring could have drained (stages
         // take ~2 us per event at best): each check is a wake-up, which on 2 cores preempts a stage thread
         this.fullRingParkNanos = Math.max(20_000, Math.min(200_000, size * 200L));
+        sink.attach(size);
+        if (sink.completesOnSend())
+        {
+            // no one waits on this ring, so its wait strategy only has to signal nothing on publish
+            this.ring = RingBuffer.createMultiProducer(PublishEvent::new, size, new BusySpinWaitStrategy());
+            this.committed = new Sequence();
+            this.ring.addGatingSequences(committed);
+            this.callerStages = new EncodeStage(null, sink, new CompletionStage(sink));
+            this.disruptor = null;
+            return;
+        }
+        this.callerStages = null;
+        this.committed = null;
         final java.util.concurrent.atomic.AtomicInteger stages = new java.util.concurrent.atomic.AtomicInteger();
         this.disruptor = new Disruptor<>(PublishEvent::new, size, r ->
         {
@@ -68,15 +89,8 @@ public final class PublishPipeline implements AutoCloseable
             t.setDaemon(true);
             return t;
         }, ProducerType.MULTI, waitStrategy(config.waitStrategy()));
-        sink.attach(size);
-        if (sink.completesOnSend())
-        {
-            this.disruptor.handleEventsWith(new EncodeStage(sink, new CompletionStage(sink)));
-        }
-        else
-        {
-            this.disruptor.handleEventsWith(new EncodeStage(sink, null)).then(new CompletionStage(sink));
-        }
+        this.disruptor.handleEventsWith(new EncodeStage(new EnvelopeEncoder(), sink, null))
+            .then(new CompletionStage(sink));
         this.ring = disruptor.start();
     }
 
@@ -123,9 +137,34 @@ public final class PublishPipeline implements AutoCloseable
         return ring.get(sequence);
     }
 
+    /**
+     * Hands the filled slot to the stages; with a sink that completes on send (in process) the stages run here, on
+     * the caller's thread, and the callback has been called when this returns.
+     */
     public void commit(final long sequence)
     {
-        ring.publish(sequence);
+        if (null == callerStages)
+        {
+            ring.publish(sequence);
+            return;
+        }
+        callerStages.onEvent(ring.get(sequence), sequence, true);
+        ring.publish(sequence);   // marks the slot committed for freeCommitted, nothing more: no one reads the ring
+        // a full fence, so that of two publishers committing neighbouring slots at once, at least one sees the
+        // other's slot committed and moves the gate over both (release and acquire alone allow both to miss)
+        VarHandle.fullFence();
+        freeCommitted();
+    }
+
+    /** Moves the gate over every slot committed in ring order, whichever thread committed it. */
+    private void freeCommitted()
+    {
+        long free = committed.get();
+        while (ring.isAvailable(free + 1))
+        {
+            committed.compareAndSet(free, free + 1);   // a racing committer may have moved it: either way, read again
+            free = committed.get();
+        }
     }
 
     /** @return slots free now (the window's room). */
@@ -146,6 +185,10 @@ public final class PublishPipeline implements AutoCloseable
     @Override
     public void close()
     {
+        if (null == disruptor)
+        {
+            return;   // the stages ran on the publishers' threads: every committed event has completed
+        }
         try
         {
             disruptor.shutdown(2 * claimTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -181,16 +224,20 @@ public final class PublishPipeline implements AutoCloseable
         };
     }
 
-    /** Stage 1, one thread: the envelope's id, time, canonical bytes and hash, then the transport. */
+    /**
+     * Stage 1, one thread (or, with a sink that completes on send, one per publishing thread): the envelope's id, time,
+     * canonical bytes and hash, then the transport.
+     */
     private static final class EncodeStage implements EventHandler<PublishEvent>
     {
-        private final EnvelopeEncoder encoder = new EnvelopeEncoder();
+        private final EnvelopeEncoder ownEncoder;   // null: the calling thread's (the stages run on publishers' threads)
         private final UlidGenerator ids = UlidGenerator.shared();
         private final PipelineSink sink;
         private final CompletionStage inline;   // a sink that completes on send: no second stage thread
 
-        EncodeStage(final PipelineSink sink, final CompletionStage inline)
+        EncodeStage(final EnvelopeEncoder ownEncoder, final PipelineSink sink, final CompletionStage inline)
         {
+            this.ownEncoder = ownEncoder;
             this.sink = sink;
             this.inline = inline;
         }
@@ -211,7 +258,7 @@ public final class PublishPipeline implements AutoCloseable
                     ids.next(e.id, 0);
                 }
                 e.tsMicros = Timestamps.nowMicros();
-                encoder.encode(e, e.wire);
+                (null == ownEncoder ? EnvelopeEncoder.threadLocal() : ownEncoder).encode(e, e.wire);
                 sink.send(e);
             }
             catch (final MessageError ex)
@@ -229,7 +276,10 @@ public final class PublishPipeline implements AutoCloseable
         }
     }
 
-    /** Stage 2, one thread: waits for each outcome in ring order and tells the publisher. */
+    /**
+     * Stage 2, one thread (or the publisher's, after stage 1): waits for each outcome in ring order and tells the
+     * publisher.
+     */
     private static final class CompletionStage implements EventHandler<PublishEvent>
     {
         private final PipelineSink sink;
