@@ -50,7 +50,14 @@ public final class CanonicalJsonWriter
         int p = out.reserve(n * 3 + 2);   // worst case: every char takes 3 UTF-8 bytes; escapes take at most 6
         byte[] a = out.array();
         a[p++] = '"';
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        // the common case first, without the per-char room check: printable ASCII that needs no escape, a byte
+        // each, within what was reserved (the envelope's ids and names are all of this)
+        for (char c; i < n && (c = s.charAt(i)) >= 0x20 && c < 0x80 && c != '"' && c != '\\'; i++)
+        {
+            a[p++] = (byte)c;
+        }
+        for (; i < n; i++)
         {
             if (p + 8 > a.length)
             {
