@@ -225,12 +225,12 @@ public final class PublishPipeline implements AutoCloseable
     }
 
     /**
-     * Stage 1, one thread (or, with a sink that completes on send, one per publishing thread): the envelope's id, time,
-     * canonical bytes and hash, then the transport.
+     * Stage 1, on one thread (with a sink that completes on send, on each publisher's thread, one instance for all):
+     * the envelope's id, time, canonical bytes and hash, then the transport.
      */
     private static final class EncodeStage implements EventHandler<PublishEvent>
     {
-        private final EnvelopeEncoder ownEncoder;   // null: the calling thread's (the stages run on publishers' threads)
+        private final EnvelopeEncoder ownEncoder;   // null: the calling thread's (stages run on publishers' threads)
         private final UlidGenerator ids = UlidGenerator.shared();
         private final PipelineSink sink;
         private final CompletionStage inline;   // a sink that completes on send: no second stage thread
