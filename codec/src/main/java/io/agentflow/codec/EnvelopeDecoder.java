@@ -44,12 +44,14 @@ public final class EnvelopeDecoder
     private static final byte[] COST_PREFIX = "{\"cost\":{".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOLLARS_PREFIX = "{\"dollars\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TOKENS_INFIX = ",\"tokens\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] TYPE_WORDS = typeWords();
     private static final byte[] HASH_PREFIX = ",\"envelope_hash\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final CanonicalScanner scanner;
     private final JsonReader reader;
     private final EnvelopeEncoder encoder = new EnvelopeEncoder();
     private final Object[] values = new Object[NAMES.length];
+    private final AsciiChars chars = new AsciiChars();
 
     public EnvelopeDecoder()
     {
@@ -115,6 +117,182 @@ public final class EnvelopeDecoder
         final byte[] digest = encoder.digestOf(bytes, offset, memberStart, memberEnd, end);
         return Hex.equals(digest, EnvelopeEncoder.DIGEST_LENGTH, bytes, hexStart) ? HashCheck.MATCH
             : HashCheck.MISMATCH;
+    }
+
+    /**
+     * The receive path's check that allocates nothing: whether {@code bytes[offset, offset + length)} is exactly
+     * canonical, follows every rule of the contract, and hashes to its {@code envelope_hash}, read in place. What
+     * this accepts, {@link #decode} accepts and re-encodes to the same bytes (the fuzz target checks that), so a
+     * receiver may hand these bytes to an {@link EnvelopeView}. {@code false} says only "not on the fast path":
+     * {@link #decode} then names the failure, or accepts bytes that are intact but not canonical.
+     */
+    public boolean verifyInPlace(final byte[] bytes, final int offset, final int length)
+    {
+        final CanonicalScanner s = scanner;
+        if (!s.scanObject(bytes, offset, length) || !hasContractMembers(bytes)
+            || !isUlid(bytes, s.valueStart(ID), s.valueEnd(ID))
+            || !isNonEmptyString(bytes, s.valueStart(FROM), s.valueEnd(FROM))
+            || !isNonEmptyString(bytes, s.valueStart(TO), s.valueEnd(TO))
+            || !isType(bytes, s.valueStart(TYPE), s.valueEnd(TYPE))
+            || '{' != bytes[s.valueStart(METADATA)]
+            || !isTrace(bytes, s.valueStart(TRACE_ID), s.valueEnd(TRACE_ID), s.valueStart(SPAN_ID),
+                s.valueEnd(SPAN_ID))
+            || !isLowerHex(bytes, s.valueStart(HASH) + 1, s.valueEnd(HASH) - 1, 64)
+            || !isCanonicalCost(bytes, s.valueStart(COST), s.valueEnd(COST))
+            || !isTimestamp(bytes, s.valueStart(TS), s.valueEnd(TS)))
+        {
+            return false;
+        }
+        final byte[] digest = encoder.digestOf(bytes, offset, s.nameStart(HASH), s.nameStart(FROM), offset + length);
+        return Hex.equals(digest, EnvelopeEncoder.DIGEST_LENGTH, bytes, s.valueStart(HASH) + 1);
+    }
+
+    /** A JSON string of plain printable ASCII, no escapes: {@code "..."} spans {@code [start, end)}. */
+    private static boolean isPlainString(final byte[] bytes, final int start, final int end)
+    {
+        if (end - start < 2 || '"' != bytes[start] || '"' != bytes[end - 1])
+        {
+            return false;
+        }
+        for (int k = start + 1; k < end - 1; k++)
+        {
+            if ('\\' == bytes[k] || bytes[k] < 0x20)   // negative: a non-ASCII byte
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Any string but {@code ""}: the scanner has checked its escapes and its UTF-8. */
+    private static boolean isNonEmptyString(final byte[] bytes, final int start, final int end)
+    {
+        return end - start > 2 && '"' == bytes[start];
+    }
+
+    private static boolean isUlid(final byte[] bytes, final int start, final int end)
+    {
+        if (end - start != UlidGenerator.LENGTH + 2 || !isPlainString(bytes, start, end)
+            || bytes[start + 1] < '0' || bytes[start + 1] > '7')
+        {
+            return false;
+        }
+        for (int k = start + 2; k < end - 1; k++)
+        {
+            final byte c = bytes[k];
+            final boolean digit = c >= '0' && c <= '9';
+            final boolean letter = c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U';
+            if (!digit && !letter)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isType(final byte[] bytes, final int start, final int end)
+    {
+        if (!isPlainString(bytes, start, end))
+        {
+            return false;
+        }
+        for (final byte[] word : TYPE_WORDS)
+        {
+            if (Arrays.equals(bytes, start + 1, end - 1, word, 0, word.length))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Both {@code ""}, or 32 and 16 lowercase hex digits, neither all zeros. */
+    private static boolean isTrace(final byte[] bytes, final int traceStart, final int traceEnd, final int spanStart,
+        final int spanEnd)
+    {
+        if (!isPlainString(bytes, traceStart, traceEnd) || !isPlainString(bytes, spanStart, spanEnd))
+        {
+            return false;
+        }
+        if (2 == traceEnd - traceStart)
+        {
+            return 2 == spanEnd - spanStart;
+        }
+        return isLowerHex(bytes, traceStart + 1, traceEnd - 1, 32) && isLowerHex(bytes, spanStart + 1, spanEnd - 1, 16)
+            && !isZeros(bytes, traceStart + 1, traceEnd - 1) && !isZeros(bytes, spanStart + 1, spanEnd - 1);
+    }
+
+    private static boolean isLowerHex(final byte[] bytes, final int start, final int end, final int count)
+    {
+        if (end - start != count)
+        {
+            return false;
+        }
+        for (int k = start; k < end; k++)
+        {
+            final byte c = bytes[k];
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isZeros(final byte[] bytes, final int start, final int end)
+    {
+        for (int k = start; k < end; k++)
+        {
+            if ('0' != bytes[k])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Exactly {@code {"dollars":D,"tokens":T}} with D finite and >= 0, T an integer in 0..2^53-1. */
+    private static boolean isCanonicalCost(final byte[] bytes, final int start, final int end)
+    {
+        final int dollarsStart = start + DOLLARS_PREFIX.length;
+        if (end - start <= DOLLARS_PREFIX.length + TOKENS_INFIX.length + 2
+            || !Arrays.equals(bytes, start, dollarsStart, DOLLARS_PREFIX, 0, DOLLARS_PREFIX.length)
+            || '}' != bytes[end - 1])
+        {
+            return false;
+        }
+        int comma = dollarsStart;
+        while (comma < end && ',' != bytes[comma] && '"' != bytes[comma])
+        {
+            comma++;
+        }
+        final int tokensStart = comma + TOKENS_INFIX.length;
+        if (tokensStart >= end - 1 || !Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
+            || !isNumberStart(bytes[dollarsStart]) || !isNumberStart(bytes[tokensStart]))
+        {
+            return false;
+        }
+        final double dollars = JcsNumbers.parse(bytes, dollarsStart, comma);
+        final double tokens = JcsNumbers.parse(bytes, tokensStart, end - 1);
+        return dollars >= 0 && !Double.isInfinite(dollars) && tokens >= 0 && tokens == Math.rint(tokens)
+            && tokens <= JcsNumbers.MAX_SAFE_INTEGER;
+    }
+
+    private boolean isTimestamp(final byte[] bytes, final int start, final int end)
+    {
+        if (end - start != Timestamps.LENGTH + 2 || !isPlainString(bytes, start, end))
+        {
+            return false;
+        }
+        try
+        {
+            Timestamps.checkRange(Timestamps.parse(chars.wrap(bytes, start + 1, Timestamps.LENGTH), "$.ts"));
+            return true;
+        }
+        catch (final MessageError ex)
+        {
+            return false;   // decode names it
+        }
     }
 
     private boolean hasContractMembers(final byte[] bytes)
@@ -401,6 +579,57 @@ public final class EnvelopeDecoder
             return "number";
         }
         return value instanceof Boolean ? "boolean" : "string";
+    }
+
+    private static byte[][] typeWords()
+    {
+        final MessageType[] types = MessageType.values();
+        final byte[][] words = new byte[types.length][];
+        for (int i = 0; i < types.length; i++)
+        {
+            words[i] = types[i].wireName().getBytes(StandardCharsets.US_ASCII);
+        }
+        return words;
+    }
+
+    /** Bytes of plain ASCII seen as chars, re-pointed per use: how a timestamp is parsed in place. */
+    private static final class AsciiChars implements CharSequence
+    {
+        private byte[] bytes;
+        private int offset;
+        private int length;
+
+        AsciiChars wrap(final byte[] bytes, final int offset, final int length)
+        {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length()
+        {
+            return length;
+        }
+
+        @Override
+        public char charAt(final int index)
+        {
+            return (char)(bytes[offset + index] & 0xFF);
+        }
+
+        @Override
+        public CharSequence subSequence(final int start, final int end)
+        {
+            return toString().substring(start, end);
+        }
+
+        @Override
+        public String toString()
+        {
+            return new String(bytes, offset, length, StandardCharsets.US_ASCII);
+        }
     }
 
     private static byte[][] quotedNames()

@@ -46,6 +46,8 @@ public final class EnvelopeEncoder
     private final MessageDigest sha256 = newSha256();
     private final byte[] digest = new byte[DIGEST_LENGTH];
     private final GrowableBytes scratch = new GrowableBytes(2048);
+    private long encodings;   // plain counts: an encoder belongs to one thread
+    private long hashes;
 
     /** @return this thread's encoder. */
     public static EnvelopeEncoder threadLocal()
@@ -58,6 +60,7 @@ public final class EnvelopeEncoder
      */
     public void encode(final EnvelopeFields m, final GrowableBytes out)
     {
+        encodings++;
         out.reset();
         writeCost(m, out);
         final int gap = out.length();
@@ -97,6 +100,7 @@ public final class EnvelopeEncoder
             encode(m, scratch);
             return scratch;
         }
+        encodings++;
         final GrowableBytes out = scratch.reset();
         writeCost(m, out);
         out.put(HASH_NAME);
@@ -117,7 +121,7 @@ public final class EnvelopeEncoder
     public String hash(final Message m)
     {
         encode(m, scratch);
-        return new String(scratch.array(), hashOffset(scratch), 64, StandardCharsets.US_ASCII);
+        return new String(scratch.array(), hashOffset(scratch.array()), 64, StandardCharsets.US_ASCII);
     }
 
     /** @return the wire form as a String. */
@@ -143,10 +147,9 @@ public final class EnvelopeEncoder
         return digest;
     }
 
-    /** @return the offset of the 64 hex digits inside an encoded envelope. */
-    static int hashOffset(final GrowableBytes encoded)
+    /** @return where the 64 hex digits of the hash start in an encoded envelope (for a signer reading them). */
+    public static int hashOffset(final byte[] a)
     {
-        final byte[] a = encoded.array();
         int i = COST_DOLLARS.length;
         while ('}' != a[i])
         {
@@ -172,7 +175,13 @@ public final class EnvelopeEncoder
         out.put(ID);
         m.writeId(out);
         out.put(METADATA);
+        final int metadataAt = out.length();
         m.metadata().writeCanonicalTo(out);
+        if (out.length() == metadataAt || '{' != out.array()[metadataAt])
+        {
+            // a Message was checked when built; a pooled event's metadata is any RawCanonicalJson, checked here
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.metadata", "must be a JSON object");
+        }
         out.put(PAYLOAD);
         m.payload().writeCanonicalTo(out);
         out.put(SPAN_ID);
@@ -191,8 +200,21 @@ public final class EnvelopeEncoder
         out.put((byte)'}');
     }
 
+    /** @return envelopes this encoder has written (canonical encodings), since it was made: for tests and diagnostics. */
+    public long encodings()
+    {
+        return encodings;
+    }
+
+    /** @return SHA-256 digests this encoder has computed, since it was made: for tests and diagnostics. */
+    public long hashes()
+    {
+        return hashes;
+    }
+
     private void finishDigest()
     {
+        hashes++;
         try
         {
             sha256.digest(digest, 0, DIGEST_LENGTH);

@@ -20,6 +20,7 @@ public final class EnvelopeView
 {
     private static final int MEMBERS = EnvelopeDecoder.NAMES.length;
     private static final int[] NAME_LENGTHS = nameLengths();
+    private static final int HASH = 1;
     private static final int FROM = 2;
     private static final int ID = 3;
     private static final int METADATA = 4;
@@ -111,6 +112,12 @@ public final class EnvelopeView
     public String id()
     {
         return stringMember(ID).toString();
+    }
+
+    /** @return the {@code envelope_hash} as a new String (allocates): 64 lowercase hex digits. */
+    public String envelopeHash()
+    {
+        return stringMember(HASH).toString();
     }
 
     /** @return where the id's 26 ASCII characters (a ULID: the contract allows nothing else) start in the buffer. */

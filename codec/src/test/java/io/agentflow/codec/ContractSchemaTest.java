@@ -123,6 +123,8 @@ class ContractSchemaTest
         }
         assertEquals(expectedValid, schemaErrors.isEmpty(), "schema: " + schemaErrors);
         assertEquals(expectedValid, codecValid, "codec: " + codecError);
+        // the samples are canonical with a correct hash: the in-place check must draw the same line as decode
+        assertEquals(expectedValid, new EnvelopeDecoder().verifyInPlace(document, 0, document.length), "in place");
     }
 
     private static void valid(final List<Arguments> samples, final String name, final Consumer<Map<String, Object>> edit)

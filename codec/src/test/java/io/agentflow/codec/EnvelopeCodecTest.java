@@ -14,6 +14,7 @@ import java.util.Map;
 import static io.agentflow.codec.TestMessages.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,7 @@ class EnvelopeCodecTest
         final String tampered = wire.replaceFirst(java.util.regex.Pattern.quote(needle), replacement);
         assertNotEquals(wire, tampered);
 
+        assertFalse(decoder.verifyInPlace(utf8(tampered), 0, utf8(tampered).length), "in place");
         final MessageError e = assertThrows(MessageError.class, () -> decoder.decode(utf8(tampered)));
         assertEquals(ErrorCode.HASH_MISMATCH, e.code());
         assertEquals(TestMessages.realistic().id().length(), ((String)e.details().get("id")).length());

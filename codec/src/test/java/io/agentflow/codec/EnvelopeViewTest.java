@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EnvelopeViewTest
 {
@@ -22,6 +23,7 @@ class EnvelopeViewTest
         random.setSeed(seed);
         final EnvelopeEncoder encoder = new EnvelopeEncoder();
         final EnvelopeView view = new EnvelopeView();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder();
         final List<Message> messages = new ArrayList<>();
         messages.add(TestMessages.realistic());
         for (int n = 0; n < 2_000; n++)
@@ -51,6 +53,7 @@ class EnvelopeViewTest
             assertEquals(Json.of(m.from()).toString(), "\"" + slice(buffer, view.fromOffset(), view.fromLength())
                 + "\"", context);
             assertEquals(m, view.toMessage(), context);
+            assertTrue(decoder.verifyInPlace(buffer, 5, wire.length), context);
         }
     }
 
