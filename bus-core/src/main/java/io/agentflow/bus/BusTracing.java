@@ -65,8 +65,11 @@ final class BusTracing
         this.propagator = W3CTraceContextPropagator.getInstance();
     }
 
-    /** A started PRODUCER span and the message that carries its ids. */
-    record Publish(Span span, Message message)
+    /**
+     * A started PRODUCER span and the trace ids the stored envelope carries: the span's when it has ids, else the
+     * message's own. Nothing is rebuilt or hashed here: the publish encodes the envelope once, with these ids.
+     */
+    record Publish(Span span, String traceId, String spanId, boolean sampled)
     {
         void end(final Throwable failure)
         {
@@ -78,15 +81,12 @@ final class BusTracing
         }
     }
 
-    /**
-     * Opens the PRODUCER span, as a child of the current span, else of the trace the message already carries.
-     * When the span has ids, the message is rebuilt to carry them (and hashed again).
-     */
+    /** Opens the PRODUCER span, as a child of the current span, else of the trace the message already carries. */
     Publish startPublish(final String subject, final Message message)
     {
         if (!enabled)
         {
-            return new Publish(Span.getInvalid(), message);
+            return new Publish(Span.getInvalid(), message.traceId(), message.spanId(), true);
         }
         Context parent = Context.current();
         if (!Span.fromContext(parent).getSpanContext().isValid() && !message.traceId().isEmpty())
@@ -96,30 +96,8 @@ final class BusTracing
         final Span span = start(publishNames.computeIfAbsent(Subjects.pattern(subject), p -> "publish " + p),
             SpanKind.PRODUCER, parent, subject, message, "send", "publish");
         final SpanContext ids = span.getSpanContext();
-        if (!ids.isValid() || (ids.getTraceId().equals(message.traceId()) && ids.getSpanId().equals(message.spanId())))
-        {
-            return new Publish(span, message);
-        }
-        return new Publish(span, message.toBuilder().traceId(ids.getTraceId()).spanId(ids.getSpanId()).build());
-    }
-
-    /**
-     * @return NATS headers carrying the publish span's context (W3C). Without an SDK the span is the message's own
-     * trace (when it has one), so the header still matches the envelope.
-     */
-    Headers headers(final Publish publish)
-    {
-        final Headers headers = new Headers();
-        if (publish.span().getSpanContext().isValid())
-        {
-            propagator.inject(Context.root().with(publish.span()), headers, (h, k, v) -> h.put(k, v));
-        }
-        else if (!enabled && !publish.message().traceId().isEmpty())
-        {
-            // no tracing layer: still tell other clients which trace the message belongs to
-            headers.put("traceparent", "00-" + publish.message().traceId() + "-" + publish.message().spanId() + "-01");
-        }
-        return headers;
+        return ids.isValid() ? new Publish(span, ids.getTraceId(), ids.getSpanId(), ids.isSampled())
+            : new Publish(span, message.traceId(), message.spanId(), true);
     }
 
     /**

@@ -13,6 +13,24 @@ public final class EnvelopeDelivery
     private String subject;
     private long streamSequence;
     private long deliveryCount;
+    private Positions positions;   // where the numbers are read on demand, or null: the fields hold them
+
+    /** A transport whose stream position and delivery count cost something to read gives them only when asked. */
+    interface Positions
+    {
+        long streamSequence();
+
+        long deliveryCount();
+    }
+
+    EnvelopeDelivery set(final String subject, final Positions positions, final byte[] canonical, final int offset,
+        final int length)
+    {
+        this.subject = subject;
+        this.positions = positions;
+        envelope.wrap(canonical, offset, length);
+        return this;
+    }
 
     EnvelopeDelivery set(final String subject, final long streamSequence, final long deliveryCount,
         final byte[] canonical, final int offset, final int length)
@@ -20,6 +38,7 @@ public final class EnvelopeDelivery
         this.subject = subject;
         this.streamSequence = streamSequence;
         this.deliveryCount = deliveryCount;
+        this.positions = null;
         envelope.wrap(canonical, offset, length);
         return this;
     }
@@ -36,12 +55,12 @@ public final class EnvelopeDelivery
 
     public long streamSequence()
     {
-        return streamSequence;
+        return null == positions ? streamSequence : positions.streamSequence();
     }
 
     /** @return 1 on first delivery, more on redeliveries. */
     public long deliveryCount()
     {
-        return deliveryCount;
+        return null == positions ? deliveryCount : positions.deliveryCount();
     }
 }

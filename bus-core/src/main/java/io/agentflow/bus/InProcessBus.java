@@ -37,7 +37,7 @@ public final class InProcessBus implements MessageBus
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessBus.class);
 
     private final BusConfig config;
-    private io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
+    private volatile io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
     private final List<InProcessStream> streams;
     private final InProcessStream quarantine;
     private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
@@ -71,23 +71,14 @@ public final class InProcessBus implements MessageBus
         try
         {
             Subjects.checkPublishSubject(subject);
-            final InProcessStream stream = streamFor(subject);
-            final BusTracing.Publish traced = tracing.startPublish(subject, message);
-            final Message stored = traced.message();   // carries the span's ids when there is a span
-            // encoded into the thread's buffer: the stream copies what it stores into its segment anyway
-            final GrowableBytes wire = EnvelopeEncoder.threadLocal().wire(stored);
-            // with verification on, deliveries decode the bytes: keeping the instance too would double retention
-            final long sequence = stream.appendUnlessDuplicate(subject, wire.array(), 0, wire.length(),
-                config.embeddedVerify() ? null : stored, message.id(), true);
-            traced.end(null);
-            BusMetrics.shared().published(message.type());
-            return CompletableFuture.completedFuture(new PublishAck(stream.name(), Math.abs(sequence), sequence < 0));
         }
         catch (final MessageError ex)
         {
             BusMetrics.shared().publishFailed(message.type(), ex.code());
             return CompletableFuture.failedFuture(ex);
         }
+        // the claim path: validated, encoded once into the slot, copied into the stream's segment, on this thread
+        return MessagePublish.publish(pipeline(), subject, message, tracing, e -> e);
     }
 
     /**
@@ -115,13 +106,22 @@ public final class InProcessBus implements MessageBus
     }
 
     @Override
-    public synchronized io.agentflow.bus.pipeline.PublishPipeline pipeline()
+    public io.agentflow.bus.pipeline.PublishPipeline pipeline()
     {
-        if (null == pipeline)
+        io.agentflow.bus.pipeline.PublishPipeline p = pipeline;
+        if (null == p)
         {
-            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new InProcessOutbound(this), "embedded");
+            synchronized (this)
+            {
+                p = pipeline;
+                if (null == p)
+                {
+                    p = new io.agentflow.bus.pipeline.PublishPipeline(config, new InProcessOutbound(this), "embedded");
+                    pipeline = p;
+                }
+            }
         }
-        return pipeline;
+        return p;
     }
 
     @Override
@@ -141,6 +141,7 @@ public final class InProcessBus implements MessageBus
      * (see {@link EnvelopeSubscription}). Specific to this transport: over NATS, jnats allocates every message it
      * receives anyway.
      */
+    @Override
     public Subscription subscribe(final SubscriptionSpec spec, final EnvelopeHandler handler)
     {
         final InProcessStream stream = streamFor(probeSubject(spec.filterSubject()));

@@ -6,8 +6,7 @@ import io.agentflow.codec.MessageError;
 
 /**
  * The pipeline's edge to the in-process streams: the stream keeps what it stores, so the slot's bytes are copied
- * once, here; stored means done, so completion has nothing to wait for, and the pipeline runs this on each
- * publisher's own thread.
+ * once, here, on the publisher's thread; stored means done, so every send decides its outcome at once.
  */
 final class InProcessOutbound implements PipelineSink
 {
@@ -24,7 +23,7 @@ final class InProcessOutbound implements PipelineSink
     }
 
     @Override
-    public void attach(final int ringSize)
+    public void attach(final int ringSize, final Completion completion)
     {
         mask = ringSize - 1;
         subjects = new String[ringSize];
@@ -32,7 +31,7 @@ final class InProcessOutbound implements PipelineSink
     }
 
     @Override
-    public void send(final PublishEvent e)
+    public boolean send(final PublishEvent e)
     {
         try
         {
@@ -46,26 +45,17 @@ final class InProcessOutbound implements PipelineSink
             final InProcessStream stream = streams[slot];
             // ids the pipeline made are new by construction; one the publisher chose may be a retry, checked
             // against the duplicate window as publish() does (an id String, on that path only)
-            e.completed(e.idChosen()
-                ? Math.abs(stream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null,
-                    e.idString(), true))
-                : stream.append(subject, e.wireArray(), 0, e.wireLength(), null, true));
+            final long sequence = e.idChosen()
+                ? stream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null, e.idString(), true)
+                : stream.append(subject, e.wireArray(), 0, e.wireLength(), null, true);
+            e.completed(stream.name(), Math.abs(sequence), sequence < 0);
+            BusMetrics.shared().published(e.type());
         }
         catch (final MessageError ex)
         {
+            BusMetrics.shared().publishFailed(e.type(), ex.code());
             e.failed(ex);
         }
-    }
-
-    @Override
-    public boolean completesOnSend()
-    {
         return true;
-    }
-
-    @Override
-    public void complete(final PublishEvent e)
-    {
-        // stored in send
     }
 }

@@ -1,6 +1,5 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
 import io.nats.client.Connection;
@@ -10,7 +9,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.PublishOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,13 +36,13 @@ public final class JetStreamBus implements MessageBus
     private final Connection connection;
     private final JetStream js;
     private final JetStreamManagement jsm;
-    private final Semaphore inFlight;
     private final BusMetrics metrics = BusMetrics.shared();
     private final BusTracing tracing;
     private final PublishGuard guard;
-    private final List<JetStreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<SubscriptionLifecycle> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<JetStreamConsumer> consumers = new CopyOnWriteArrayList<>();
     private final ConnectionErrors errors;
-    private io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
+    private volatile io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
 
     private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
         throws IOException
@@ -55,7 +52,6 @@ public final class JetStreamBus implements MessageBus
         this.connection = connection;
         this.js = connection.jetStream();
         this.jsm = connection.jetStreamManagement();
-        this.inFlight = new Semaphore(config.maxInFlight());
         this.tracing = new BusTracing(config);
         this.guard = new PublishGuard(config, metrics);
     }
@@ -92,7 +88,7 @@ public final class JetStreamBus implements MessageBus
                     final JetStreamBus bus = created.get();
                     if (ConnectionListener.Events.RESUBSCRIBED == event && null != bus)
                     {
-                        bus.subscriptions.forEach(JetStreamSubscription::pullAgain);
+                        bus.consumers.forEach(JetStreamConsumer::pullAgain);
                     }
                 })
                 .build());
@@ -139,6 +135,7 @@ public final class JetStreamBus implements MessageBus
     /**
      * Publishes through the retry policy and the circuit breaker ({@link PublishGuard}): transient failures are
      * retried with the same message (same {@code Nats-Msg-Id}); while the breaker is open, publishes fail at once.
+     * Each attempt rides on the claim path ({@link MessagePublish}): one outbound edge for both ways of publishing.
      */
     @Override
     public CompletableFuture<PublishAck> publish(final String subject, final Message message)
@@ -152,92 +149,32 @@ public final class JetStreamBus implements MessageBus
             metrics.publishFailed(message.type(), ex.code());
             return CompletableFuture.failedFuture(ex);
         }
-        return guard.publish(() -> attempt(subject, message));
+        return guard.publish(() ->
+        {
+            final long start = System.nanoTime();
+            return MessagePublish.publish(pipeline(), subject, message, tracing, e -> errors.explain(e, start));
+        });
     }
 
-    /** One attempt (the subject is already checked): connection, in-flight permit, encode, publishAsync, ack. */
-    private CompletableFuture<PublishAck> attempt(final String subject, final Message message)
-    {
-        final long start = System.nanoTime();
-        try
-        {
-            if (Connection.Status.CONNECTED != connection.getStatus())
-            {
-                throw MessageErrors.transport("not connected to NATS (status " + connection.getStatus()
-                    + "); retry with the same message, it will be stored once", null);
-            }
-            final MessageError denied = errors.publishDenied(subject);
-            if (null != denied)
-            {
-                throw denied;
-            }
-            if (!inFlight.tryAcquire(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS))
-            {
-                throw MessageErrors.transport("in-flight window full: maxInFlight=" + config.maxInFlight()
-                    + " publishes awaiting acks for " + config.publishTimeout(), null);
-            }
-        }
-        catch (final MessageError ex)
-        {
-            metrics.publishFailed(message.type(), ex.code());
-            return CompletableFuture.failedFuture(ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            final MessageError error = MessageErrors.from(ex);
-            metrics.publishFailed(message.type(), error.code());
-            return CompletableFuture.failedFuture(error);
-        }
-        metrics.inFlight(1);
-        final CompletableFuture<io.nats.client.api.PublishAck> sent;
-        final BusTracing.Publish traced;
-        try
-        {
-            traced = tracing.startPublish(subject, message);   // the stored message carries the span's ids
-            final byte[] body = EnvelopeEncoder.threadLocal().wireBytes(traced.message());
-            final io.nats.client.impl.Headers headers = tracing.headers(traced);
-            config.signatures().sign(headers, traced.message().envelopeHash());
-            sent = js.publishAsync(subject, headers, body, PublishOptions.builder()
-                .messageId(message.id())
-                .build());
-        }
-        catch (final RuntimeException ex)
-        {
-            metrics.inFlight(-1);   // before the permit: the gauge never shows more than the bound
-            inFlight.release();
-            final MessageError error = MessageErrors.from(ex);
-            metrics.publishFailed(message.type(), error.code());
-            return CompletableFuture.failedFuture(error);
-        }
-        return sent
-            .orTimeout(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .handle((ack, failure) ->
-            {
-                metrics.inFlight(-1);   // before the permit: the gauge never shows more than the bound
-                inFlight.release();
-                traced.end(failure);
-                if (null != failure)
-                {
-                    final MessageError error = errors.explain(MessageErrors.from(failure), start)
-                        .withDetail("id", message.id());
-                    metrics.publishFailed(message.type(), error.code());
-                    throw error;
-                }
-                metrics.published(message.type());
-                return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
-            });
-    }
-
+    /** The claim path; its ring is the in-flight bound ({@code AF_BUS_MAX_IN_FLIGHT}) for both ways of publishing. */
     @Override
-    public synchronized io.agentflow.bus.pipeline.PublishPipeline pipeline()
+    public io.agentflow.bus.pipeline.PublishPipeline pipeline()
     {
-        if (null == pipeline)
+        io.agentflow.bus.pipeline.PublishPipeline p = pipeline;
+        if (null == p)
         {
-            pipeline = new io.agentflow.bus.pipeline.PublishPipeline(config, new JetStreamOutbound(connection, config),
-                "nats");
+            synchronized (this)
+            {
+                p = pipeline;
+                if (null == p)
+                {
+                    p = new io.agentflow.bus.pipeline.PublishPipeline(config,
+                        new JetStreamOutbound(connection, config, errors), "nats");
+                    pipeline = p;
+                }
+            }
         }
-        return pipeline;
+        return p;
     }
 
     @Override
@@ -245,6 +182,24 @@ public final class JetStreamBus implements MessageBus
     {
         final long start = System.nanoTime();
         final JetStreamSubscription subscription = new JetStreamSubscription(this, spec, handler);
+        subscriptions.add(subscription);
+        try
+        {
+            subscription.start();
+        }
+        catch (final MessageError ex)
+        {
+            subscriptions.remove(subscription);
+            throw errors.explain(ex, start);
+        }
+        return subscription;
+    }
+
+    @Override
+    public Subscription subscribe(final SubscriptionSpec spec, final EnvelopeHandler handler)
+    {
+        final long start = System.nanoTime();
+        final JetStreamEnvelopeSubscription subscription = new JetStreamEnvelopeSubscription(this, spec, handler);
         subscriptions.add(subscription);
         try
         {
@@ -290,9 +245,19 @@ public final class JetStreamBus implements MessageBus
         return jsm;
     }
 
-    void removed(final JetStreamSubscription subscription)
+    void removed(final SubscriptionLifecycle subscription)
     {
         subscriptions.remove(subscription);
+    }
+
+    void consumerStarted(final JetStreamConsumer consumer)
+    {
+        consumers.add(consumer);
+    }
+
+    void consumerClosed(final JetStreamConsumer consumer)
+    {
+        consumers.remove(consumer);
     }
 
     /** @return the stream that stores {@code subject}. */
@@ -331,7 +296,7 @@ public final class JetStreamBus implements MessageBus
                 pipeline.close();   // every committed publish completes first
             }
         }
-        for (final JetStreamSubscription s : subscriptions)
+        for (final SubscriptionLifecycle s : subscriptions)
         {
             s.close();
         }

@@ -3,16 +3,10 @@ package io.agentflow.bus;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.ConsumeOptions;
-import io.nats.client.MessageConsumer;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerInfo;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -37,20 +31,10 @@ final class JetStreamSubscription extends SubscriptionBase
 {
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamSubscription.class);
 
-    /**
-     * Pull requests expire after this long and are renewed. A server restart, or a cluster moving the consumer's
-     * leader, forgets outstanding pulls; jnats notices through missed idle heartbeats (half the expiry) and pulls
-     * again. With jnats' 30 s default a subscriber stayed idle for over 30 s after a restart (ServerRestartTest);
-     * at 2 s a lost leader costs seconds, for one small pull request per 2 s per idle subscription. A reconnect
-     * pulls again at once ({@link #pullAgain()}).
-     */
-    private static final long PULL_EXPIRES_MS = 2_000;
-
     private final JetStreamBus bus;
     private final Quarantine quarantine;
     private final EnvelopeDecoder decoder;   // used on the one dispatcher thread
-    private MessageConsumer consumer;   // replaced under this object's lock
-    private String stream;
+    private final JetStreamConsumer consumer;
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
     {
@@ -58,102 +42,20 @@ final class JetStreamSubscription extends SubscriptionBase
         this.bus = bus;
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
+        this.consumer = new JetStreamConsumer(bus, spec, config.fetchBatch() * 2, this::onMessage);
     }
 
-    synchronized void start()
+    void start()
     {
-        stream = bus.streamFor(spec.filterSubject());
-        final ConsumerConfiguration defaults = StreamProvisioner.durableConsumer(config, spec.durableName(),
-            spec.filterSubject(), config.fetchBatch() * 2);
-        final ConsumerConfiguration wanted = SubscriptionSpec.StartPosition.NEW == spec.start()
-            ? ConsumerConfiguration.builder(defaults).deliverPolicy(io.nats.client.api.DeliverPolicy.New).build()
-            : defaults;
         try
         {
-            ensureConsumer(stream, wanted);
-            consumer = consume();
-            metrics.lag(spec.durableName(), this::lag);
+            consumer.start();
         }
-        catch (final IOException | JetStreamApiException ex)
+        catch (final MessageError ex)
         {
             beginClose();
             shards.close(config.publishTimeout());
-            throw MessageErrors.from(ex).withDetail("consumer", spec.durableName());
-        }
-    }
-
-    private MessageConsumer consume() throws IOException, JetStreamApiException
-    {
-        return bus.connection().getConsumerContext(stream, spec.durableName()).consume(
-            ConsumeOptions.builder().batchSize(config.fetchBatch()).expiresIn(PULL_EXPIRES_MS).build(),
-            this::onMessage);
-    }
-
-    /**
-     * After a reconnect: a restarted server has forgotten the outstanding pull requests, and jnats would only
-     * notice at the next missed heartbeat, so pull again at once. The old consumer's pulls, if the server still
-     * holds them, deliver to the same callback until they expire.
-     */
-    synchronized void pullAgain()
-    {
-        if (!running.get())
-        {
-            return;
-        }
-        try
-        {
-            final MessageConsumer previous = consumer;
-            consumer = consume();
-            previous.stop();
-            LOG.info("consumer={} pulling again after a reconnect", spec.durableName());
-        }
-        catch (final IOException | JetStreamApiException | RuntimeException ex)
-        {
-            LOG.warn("consumer={} could not pull again after a reconnect; jnats retries at its next heartbeat: {}",
-                spec.durableName(), ex.toString());
-        }
-    }
-
-    private void ensureConsumer(final String stream, final ConsumerConfiguration wanted)
-        throws IOException, JetStreamApiException
-    {
-        try
-        {
-            final ConsumerInfo info = bus.management().getConsumerInfo(stream, spec.durableName());   // bind as is
-            if (config.orderedResume() && info.getNumAckPending() > 0)
-            {
-                awaitPredecessorsRedelivery(info);
-            }
-        }
-        catch (final JetStreamApiException ex)
-        {
-            if (404 != ex.getErrorCode())
-            {
-                throw ex;
-            }
-            bus.management().addOrUpdateConsumer(stream, wanted);
-        }
-    }
-
-    /**
-     * Messages delivered to a consumer that died are redelivered once their ack wait runs out; pulling before then
-     * would hand out the messages behind them first and break per-agent order. Waiting one ack wait means the
-     * server redelivers them first, in stream order (ConsumerCrashTest). A sibling sharing the durable consumer
-     * also leaves messages awaiting acks, so it costs a start-up delay there: AF_BUS_ORDERED_RESUME=false.
-     */
-    private void awaitPredecessorsRedelivery(final ConsumerInfo info)
-    {
-        final Duration wait = info.getConsumerConfiguration().getAckWait();
-        LOG.info("consumer={} has {} messages awaiting acks from a previous subscriber; waiting {} so they are "
-            + "redelivered first, in order", spec.durableName(), info.getNumAckPending(), wait);
-        try
-        {
-            Thread.sleep(wait.toMillis() + 100);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw MessageErrors.from(ex);
+            throw ex;
         }
     }
 
@@ -244,22 +146,6 @@ final class JetStreamSubscription extends SubscriptionBase
         }
     }
 
-    /** @return messages stored for this consumer and not yet delivered, asked of the broker; -1 if it won't say. */
-    private long lag()
-    {
-        try
-        {
-            // the management API's replies do not pass through this consumer's dispatcher, which a full
-            // in-flight window can hold
-            return bus.management().getConsumerInfo(stream, spec.durableName()).getNumPending();
-        }
-        catch (final IOException | JetStreamApiException | RuntimeException ex)
-        {
-            LOG.debug("lag of consumer={} unknown: {}", spec.durableName(), ex.toString());
-            return -1;
-        }
-    }
-
     @Override
     public void close()
     {
@@ -267,10 +153,7 @@ final class JetStreamSubscription extends SubscriptionBase
         {
             return;
         }
-        synchronized (this)   // not while pullAgain replaces the consumer
-        {
-            consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
-        }
+        consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
         final int permits = config.fetchBatch() * 2;
         try
         {
@@ -290,14 +173,7 @@ final class JetStreamSubscription extends SubscriptionBase
             Thread.currentThread().interrupt();
         }
         shards.close(config.publishTimeout());
-        try
-        {
-            consumer.close();   // the durable consumer stays on the server
-        }
-        catch (final Exception ex)
-        {
-            LOG.debug("consumer of {} already closed: {}", spec.durableName(), ex.toString());
-        }
+        consumer.close();   // the durable consumer stays on the server
         bus.removed(this);
     }
 }

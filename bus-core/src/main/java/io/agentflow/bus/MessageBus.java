@@ -77,6 +77,16 @@ public interface MessageBus extends AutoCloseable
     Subscription subscribe(SubscriptionSpec spec, MessageHandler handler);
 
     /**
+     * The lean way to consume, on both transports: the same durable subscription and the same verification (the
+     * whole contract and the hash, before the handler; refused messages go to the quarantine), but the handler
+     * reads each envelope in place through a reused flyweight ({@link EnvelopeDelivery}) instead of receiving a
+     * new {@link Message}, and nothing is allocated per delivery by the bus. Over JetStream the handler runs on the
+     * consumer's own dispatcher thread, every message in stream order; in process on the reader or on
+     * {@code AF_BUS_HANDLER_THREADS} shards (docs/bus.md).
+     */
+    Subscription subscribe(SubscriptionSpec spec, EnvelopeHandler handler);
+
+    /**
      * Streams every message of a workflow's subjects stored at or after {@code since}, in stream order, each
      * verified. Verified messages go to {@code listener}; failures are counted and listed in the report.
      */

@@ -415,6 +415,186 @@ abstract class MessageBusContract
         assertTrue(maxRunning.get() > 1, "different agents were handled in parallel: max=" + maxRunning.get());
     }
 
+    @Test
+    void anEnvelopeHandlerReadsEachVerifiedEnvelopeInPlace()
+    {
+        final Map<String, Message> sent = new java.util.HashMap<>();
+        final Map<String, String> seen = new ConcurrentHashMap<>();
+        final List<Long> sequences = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("env-fields", "agents.*.in")
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (EnvelopeHandler)d ->
+        {
+            final io.agentflow.codec.EnvelopeView e = d.envelope();
+            final String payload = new String(e.buffer(), e.payloadOffset(), e.payloadLength(), StandardCharsets.UTF_8);
+            seen.put(e.id(), e.type().wireName() + "|" + e.tsMicros() + "|" + payload + "|" + d.subject() + "|"
+                + d.deliveryCount() + "|" + e.envelopeHash());
+            sequences.add(d.streamSequence());
+        }))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                final Message m = TestMessage.to("env-" + (i % 4), i);
+                sent.put(m.id(), m);
+                bus.publishAndWait(Subjects.agentIn("env-" + (i % 4)), m);
+            }
+            Await.until(WAIT, () -> seen.size() == sent.size(), () -> seen.size() + " of " + sent.size());
+            assertEquals(20, s.stats().delivered());
+        }
+        // the bus's tracing (when an SDK is installed) may set new trace ids, so the hash is read, not compared
+        sent.forEach((id, m) -> assertTrue(seen.get(id).startsWith(m.type().wireName() + "|" + m.tsMicros() + "|"
+            + m.payload() + "|" + Subjects.agentIn(m.to()) + "|1|"), seen.get(id)));
+        assertTrue(sequences.stream().allMatch(q -> q > 0), "stream positions: " + sequences);
+    }
+
+    @Test
+    void anEnvelopeHandlerNeverSeesHostileBytesAndTheirNeighboursArrive() throws Exception
+    {
+        final String subject = "agents.env-hostile.in";
+        final String valid = TestMessage.to("env-hostile", 3).toString();
+        final Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
+        hostile.put("hash_mismatch", valid.replace("\"n\":3", "\"n\":4").getBytes(StandardCharsets.UTF_8));
+        hostile.put("serialization_error", valid.substring(0, valid.length() / 2).getBytes(StandardCharsets.UTF_8));
+        hostile.put("schema_error", valid.replace("\"type\":\"request\"", "\"type\":7")
+            .getBytes(StandardCharsets.UTF_8));
+        // a hostile agent with valid credentials: a right hash over a message that breaks the contract
+        hostile.put("validation_error", TestMessage.rehashed(valid.replace("\"from\":\"tester\"", "\"from\":\"\"")));
+        final Message before = TestMessage.to("env-hostile", 1);
+        final Message after = TestMessage.to("env-hostile", 2);
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("env-hostile", subject)
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (EnvelopeHandler)d -> handled.add(d.envelope().id())))
+        {
+            bus.publishAndWait(subject, before);
+            for (final byte[] bytes : hostile.values())
+            {
+                injectRaw(subject, bytes);
+            }
+            bus.publishAndWait(subject, after);
+            Await.until(WAIT, () -> handled.size() == 2 && s.stats().quarantined() == hostile.size(),
+                () -> "2 handled and " + hostile.size() + " quarantined, have " + handled + " and " + s.stats());
+        }
+        assertEquals(List.of(before.id(), after.id()), handled);
+        for (final Map.Entry<String, byte[]> e : hostile.entrySet())
+        {
+            assertTrue(java.util.Arrays.equals(e.getValue(), lastQuarantined(e.getKey())), e.getKey());
+        }
+    }
+
+    @Test
+    void anEnvelopeHandlerGetsIntactReserializedBytesInCanonicalForm() throws Exception
+    {
+        final String subject = "agents.env-pretty.in";
+        final Message m = TestMessage.to("env-pretty", 1);
+        final String pretty = m.toString().replace(",\"", ", \"").replace("{", "{ ");   // intact, not canonical
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("env-pretty", subject)
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (EnvelopeHandler)d -> handled.add(new String(
+            d.envelope().buffer(), d.envelope().offset(), d.envelope().length(), StandardCharsets.UTF_8))))
+        {
+            injectRaw(subject, pretty.getBytes(StandardCharsets.UTF_8));
+            Await.until(WAIT, () -> handled.size() == 1, () -> "delivered: " + s.stats());
+        }
+        assertEquals(List.of(m.toString()), handled);
+    }
+
+    @Test
+    void anEnvelopeHandlerThatThrowsGetsTheMessageAgainThenTheQuarantineTakesIt() throws Exception
+    {
+        final String subject = "agents.env-flaky.in";
+        final List<Long> counts = new CopyOnWriteArrayList<>();
+        final Message flaky = TestMessage.to("env-flaky", 1);
+        final Message doomed = TestMessage.to("env-flaky", 2);
+        bus.publishAndWait(subject, flaky);
+        bus.publishAndWait(subject, doomed);
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("env-flaky", subject), (EnvelopeHandler)d ->
+        {
+            if (d.envelope().idEquals(flaky.id()))
+            {
+                counts.add(d.deliveryCount());
+                if (1 == d.deliveryCount())
+                {
+                    throw new IllegalStateException("transient");
+                }
+                return;
+            }
+            throw new IllegalStateException("always");
+        }))
+        {
+            Await.until(WAIT, () -> 1 == s.stats().delivered() && 1 == s.stats().quarantined(),
+                () -> "one handled on its second delivery, one quarantined: " + s.stats());
+        }
+        assertEquals(List.of(1L, 2L), counts);
+        assertEquals(doomed.toString(), new String(lastQuarantined("max_deliveries"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anEnvelopeHandlerSeesAMessageStoredTwiceOnce() throws Exception
+    {
+        final String subject = "agents.env-twice.in";
+        final Message m = TestMessage.to("env-twice", 1);
+        injectRaw(subject, m.toString().getBytes(StandardCharsets.UTF_8));   // no Nats-Msg-Id: stored twice
+        injectRaw(subject, m.toString().getBytes(StandardCharsets.UTF_8));
+        final Message next = TestMessage.to("env-twice", 2);
+        bus.publishAndWait(subject, next);
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("env-twice", subject), (EnvelopeHandler)d ->
+            handled.add(d.envelope().id())))
+        {
+            Await.until(WAIT, () -> 2 == handled.size() && 1 == s.stats().duplicates(), () -> handled + " " + s.stats());
+        }
+        assertEquals(List.of(m.id(), next.id()), handled);
+    }
+
+    /** What the claim path must refuse before anything is stored, and the code it must say. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> invalidClaims()
+    {
+        return java.util.stream.Stream.of(
+            org.junit.jupiter.params.provider.Arguments.of("empty from", ErrorCode.VALIDATION_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.from("")),
+            org.junit.jupiter.params.provider.Arguments.of("negative cost", ErrorCode.VALIDATION_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.cost(-0.5, 3)),
+            org.junit.jupiter.params.provider.Arguments.of("bad trace id", ErrorCode.VALIDATION_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.trace("not-hex",
+                    TestMessage.SPAN_ID)),
+            org.junit.jupiter.params.provider.Arguments.of("wildcard subject", ErrorCode.VALIDATION_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.subject("agents.*.in")),
+            org.junit.jupiter.params.provider.Arguments.of("metadata not an object", ErrorCode.SCHEMA_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.metadata(
+                    io.agentflow.codec.Json.of(List.of(1)))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("invalidClaims")
+    void theClaimPathRefusesAnInvalidEventAndStoresNothing(final String name, final ErrorCode code,
+        final java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent> breakIt)
+    {
+        final String subject = "agents.claim-" + name.replace(' ', '-') + ".in";
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        // every agents.*.in message stored from now on, the literal "agents.*.in" too
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("claim-" + name.replace(' ', '-'), "agents.*.in")
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> seen.add(m.id())))
+        {
+            final io.agentflow.bus.pipeline.PublishPipeline pipeline = bus.pipeline();
+            final java.util.concurrent.CompletableFuture<MessageError> outcome =
+                new java.util.concurrent.CompletableFuture<>();
+            final long seq = pipeline.claim();
+            final io.agentflow.bus.pipeline.PublishEvent e = pipeline.event(seq).subject(subject).from("planner")
+                .to("worker").type(io.agentflow.codec.MessageType.REQUEST)
+                .onComplete((tag, sequence, error) -> outcome.complete(error), 0);
+            breakIt.accept(e);
+            pipeline.commit(seq);
+            final MessageError refused = outcome.join();
+            assertTrue(null != refused, name + " was accepted");
+            assertEquals(code, refused.code(), refused.getMessage());
+
+            final Message marker = TestMessage.to("marker", 1);
+            bus.publishAndWait("agents.claim-marker.in", marker);
+            Await.until(WAIT, () -> seen.contains(marker.id()), () -> "the marker");
+            assertEquals(0, s.stats().quarantined());
+            assertEquals(List.of(marker.id()), seen, "nothing but the marker was stored");
+        }
+    }
+
     void publishNumbered(final String subject, final int from, final int to)
     {
         for (int i = from; i < to; i++)

@@ -67,14 +67,20 @@ public final class NatsTestServer implements AutoCloseable
         return runner.getPort();
     }
 
-    /** Sends a signal to the server process ({@code STOP}, {@code CONT}, {@code KILL}): for fault tests. */
-    public void signal(final String signal) throws Exception
+    /** @return the server's process id. */
+    public long pid()
     {
         final String config = runner.getConfigFile();
-        final long pid = ProcessHandle.allProcesses()
+        return ProcessHandle.allProcesses()
             .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
             .mapToLong(ProcessHandle::pid).findFirst()
             .orElseThrow(() -> new IllegalStateException("no nats-server process with " + config));
+    }
+
+    /** Sends a signal to the server process ({@code STOP}, {@code CONT}, {@code KILL}): for fault tests. */
+    public void signal(final String signal) throws Exception
+    {
+        final long pid = pid();
         final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         if (0 != kill.waitFor())
         {

@@ -394,7 +394,8 @@ class PublishPipelineTest
                 for (long i = 0; i < 4; i++)
                 {
                     final long seq = pipeline.claim();
-                    pipeline.event(seq).subject("agents.full.in").onComplete((tag, s, e) -> completed.add(tag), i);
+                    pipeline.event(seq).subject("agents.full.in").from("a").to("full")
+                        .onComplete((tag, s, e) -> completed.add(tag), i);
                     pipeline.commit(seq);
                 }
                 final long start = System.nanoTime();
@@ -415,27 +416,49 @@ class PublishPipelineTest
         }
     }
 
-    /** A transport whose acks do not come until released. */
-    private record StalledSink(CountDownLatch acks) implements PipelineSink
+    /** A transport whose acks do not come until released; then they come in the order sent, on its own thread. */
+    private static final class StalledSink implements PipelineSink
     {
-        @Override
-        public void send(final PublishEvent event)
+        private final CountDownLatch acks;
+        private final java.util.concurrent.BlockingQueue<PublishEvent> sent =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+        private Completion completion;
+
+        StalledSink(final CountDownLatch acks)
         {
-            event.pending(Boolean.TRUE);
+            this.acks = acks;
         }
 
         @Override
-        public void complete(final PublishEvent event)
+        public void attach(final int ringSize, final Completion completion)
         {
-            try
+            this.completion = completion;
+            final Thread acker = new Thread(() ->
             {
-                acks.await();
-                event.completed(1);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+                try
+                {
+                    acks.await();
+                    while (true)
+                    {
+                        final PublishEvent e = sent.take();
+                        e.completed(1);
+                        this.completion.completed(e);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }, "stalled-acks");
+            acker.setDaemon(true);
+            acker.start();
+        }
+
+        @Override
+        public boolean send(final PublishEvent event)
+        {
+            sent.add(event);
+            return false;
         }
     }
 

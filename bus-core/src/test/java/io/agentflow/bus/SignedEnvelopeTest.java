@@ -95,6 +95,45 @@ class SignedEnvelopeTest
     }
 
     @Test
+    void requireAcceptsClaimPathPublishesSignedByATrustedKeyOnBothConsumePaths() throws Exception
+    {
+        final String subject = Subjects.agentIn("signed-claims");
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final List<String> envelopes = new CopyOnWriteArrayList<>();
+        try (JetStreamBus sender = JetStreamBus.connect(server.config().signatures(new Signatures(
+                new EnvelopeSigner("alice-1", alice.getPrivate()), new KeyRegistry(), SignaturePolicy.NONE))
+                .conclude());
+            JetStreamBus unsigned = JetStreamBus.connect(server.config());
+            JetStreamBus receiver = receiver("agents.*.in=require"))
+        {
+            final Subscription m = receiver.subscribe(SubscriptionSpec.durable("signed-claims-m", subject)
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (msg, d) -> messages.add(msg.from()));
+            final Subscription e = receiver.subscribe(SubscriptionSpec.durable("signed-claims-e", subject)
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (EnvelopeHandler)d -> envelopes.add(new String(
+                d.envelope().buffer(), d.envelope().fromOffset(), d.envelope().fromLength(), StandardCharsets.UTF_8)));
+            claim(unsigned, subject, "mallory");
+            claim(sender, subject, "alice");
+            Await.until(WAIT, () -> 1 == messages.size() && 1 == envelopes.size() && 1 == m.stats().quarantined()
+                && 1 == e.stats().quarantined(), () -> messages + " " + envelopes + " " + m.stats() + " " + e.stats());
+            assertEquals(List.of("alice"), messages);
+            assertEquals(List.of("alice"), envelopes);
+        }
+    }
+
+    /** One publish on the claim path, waited for. */
+    private static void claim(final JetStreamBus bus, final String subject, final String from) throws Exception
+    {
+        final java.util.concurrent.CompletableFuture<io.agentflow.codec.MessageError> done =
+            new java.util.concurrent.CompletableFuture<>();
+        final io.agentflow.bus.pipeline.PublishPipeline pipeline = bus.pipeline();
+        final long seq = pipeline.claim();
+        pipeline.event(seq).subject(subject).from(from).to("signed-claims")
+            .type(io.agentflow.codec.MessageType.REQUEST).onComplete((tag, sequence, error) -> done.complete(error), 0);
+        pipeline.commit(seq);
+        assertEquals(null, done.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
     void verifyIfPresentLetsUnsignedThroughButNotABadSignature() throws Exception
     {
         final String subject = Subjects.agentOut("maybe-signed");

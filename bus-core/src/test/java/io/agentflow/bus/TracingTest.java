@@ -32,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,6 +135,46 @@ class TracingTest
             // the envelope agrees with the trace: its ids are the producer span's, and they are hashed in
             assertEquals(trace, atC.get(0).traceId());
             assertEquals(producerB.getSpanId(), atC.get(0).spanId());
+        }
+    }
+
+    /**
+     * With an SDK the span's ids go into the envelope; they are set before encoding, so a publish encodes and hashes
+     * once (before one outbound edge: three encodings and two hashes, the message rebuilt with the span's ids).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nats", "embedded"})
+    void shouldEncodeAndHashEachPublishOnceWithAnSdkInstalled(final String transport) throws Exception
+    {
+        final int n = 20;
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (MessageBus bus = bus(transport))
+        {
+            final String subject = Subjects.agentIn("once-" + transport);
+            bus.subscribe(SubscriptionSpec.durable("once-" + transport, subject), (m, d) -> received.add(m));
+            final List<Message> messages = new ArrayList<>();
+            for (int i = 0; i < n; i++)
+            {
+                messages.add(plain("a", "once-" + transport));   // built (and hashed) before counting
+            }
+            final long[] counted = new long[2];
+            final Thread publisher = new Thread(() ->   // a thread of its own: its encoder counts only these
+            {
+                final EnvelopeEncoder encoder = EnvelopeEncoder.threadLocal();
+                final long encodings = encoder.encodings();
+                final long hashes = encoder.hashes();
+                messages.forEach(m -> bus.publishAndWait(subject, m));
+                counted[0] = encoder.encodings() - encodings;
+                counted[1] = encoder.hashes() - hashes;
+            });
+            publisher.start();
+            publisher.join(20_000);
+            Await.until(WAIT, () -> n == received.size(), () -> received.size() + " of " + n);
+            assertEquals(n, counted[0], "encodings");
+            assertEquals(n, counted[1], "hashes");
+            final SpanData producer = span(SpanKind.PRODUCER, subject);
+            assertTrue(received.stream().anyMatch(m -> producer.getSpanId().equals(m.spanId())),
+                "the envelopes carry the producer spans' ids");
         }
     }
 

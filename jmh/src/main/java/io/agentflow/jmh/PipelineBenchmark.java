@@ -65,14 +65,9 @@ public class PipelineBenchmark
             new PipelineSink()
             {
                 @Override
-                public void send(final PublishEvent event)
+                public boolean send(final PublishEvent event)
                 {
-                    // a transport that keeps nothing: the pipeline's own cost
-                }
-
-                @Override
-                public void complete(final PublishEvent event)
-                {
+                    return true;   // a transport that keeps nothing and decides at once: the pipeline's own cost
                 }
             }, "bench");
     }

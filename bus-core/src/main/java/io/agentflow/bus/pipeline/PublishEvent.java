@@ -1,10 +1,14 @@
 package io.agentflow.bus.pipeline;
 
+import io.agentflow.bus.Subjects;
 import io.agentflow.codec.EnvelopeFields;
+import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.json.GrowableBytes;
+import io.agentflow.codec.json.JcsNumbers;
 import io.agentflow.codec.Json;
+import io.agentflow.codec.Message;
 import io.agentflow.codec.json.RawCanonicalJson;
 
 /**
@@ -17,6 +21,7 @@ import io.agentflow.codec.json.RawCanonicalJson;
 public final class PublishEvent implements EnvelopeFields
 {
     static final int ID_LENGTH = 26;
+    private static final int EXACT_LENGTHS = 4;
 
     // filled by the publisher
     String subject;
@@ -27,6 +32,7 @@ public final class PublishEvent implements EnvelopeFields
     private RawCanonicalJson metadata = Json.EMPTY_OBJECT;
     private String traceId = "";
     private String spanId = "";
+    private boolean sampled = true;
     private double costDollars;
     private long costTokens;
     PublishCallback callback;
@@ -35,12 +41,18 @@ public final class PublishEvent implements EnvelopeFields
     // filled by the pipeline, or the id by the publisher (a retry)
     final byte[] id = new byte[ID_LENGTH];
     boolean idChosen;
+    boolean tsChosen;
     long tsMicros;
     final GrowableBytes wire = new GrowableBytes(2048);
-    private byte[] exact = new byte[0];
+    // exact-length copies of the wire, a few lengths kept: envelopes' lengths vary with their ids and numbers
+    private final byte[][] exacts = new byte[EXACT_LENGTHS][];
+    private int lastExact;
     long ringSequence;
+    private String checkedSubject;   // the last subject this slot found valid: publishers reuse their Strings
     Object pending;
     long streamSequence;
+    String stream;
+    boolean duplicate;
     MessageError error;
 
     /** Resets the message fields to their defaults; {@link PublishPipeline#claim()} does this for the publisher. */
@@ -54,13 +66,17 @@ public final class PublishEvent implements EnvelopeFields
         metadata = Json.EMPTY_OBJECT;
         traceId = "";
         spanId = "";
+        sampled = true;
         costDollars = 0;
         costTokens = 0;
         callback = null;
         tag = 0;
         idChosen = false;
+        tsChosen = false;
         pending = null;
         streamSequence = 0;
+        stream = null;
+        duplicate = false;
         error = null;
     }
 
@@ -108,6 +124,45 @@ public final class PublishEvent implements EnvelopeFields
         return this;
     }
 
+    /** @param sampled the trace's sampling decision, told to other clients in the {@code traceparent} header. */
+    public PublishEvent sampled(final boolean sampled)
+    {
+        this.sampled = sampled;
+        return this;
+    }
+
+    public boolean sampled()
+    {
+        return sampled;
+    }
+
+    /**
+     * Fills every member from {@code message}, keeping its id and time: the event then encodes to the message's own
+     * canonical bytes (and hash), but with the trace ids set here afterwards, if any. How {@code publish(Message)}
+     * rides on the claim path. Copies references and 26 characters.
+     */
+    public PublishEvent message(final Message message)
+    {
+        from = message.from();
+        to = message.to();
+        type = message.type();
+        payload = message.payload();
+        metadata = message.metadata();
+        traceId = message.traceId();
+        spanId = message.spanId();
+        costDollars = message.cost().dollars();
+        costTokens = message.cost().tokens();
+        final String ulid = message.id();
+        for (int i = 0; i < ID_LENGTH; i++)
+        {
+            id[i] = (byte)ulid.charAt(i);
+        }
+        idChosen = true;
+        tsMicros = message.tsMicros();
+        tsChosen = true;
+        return this;
+    }
+
     public PublishEvent cost(final double dollars, final long tokens)
     {
         this.costDollars = dollars;
@@ -143,6 +198,83 @@ public final class PublishEvent implements EnvelopeFields
         return idChosen;
     }
 
+    /**
+     * The contract's rules for what the publisher filled, as cheaply as they can be checked: the subject (literal
+     * tokens, no wildcards; checked once per distinct String), non-empty {@code from} and {@code to}, a type, the
+     * trace ids (both empty, or 32 and 16 lowercase hex digits, not all zeros) and the cost (finite, not negative,
+     * tokens an integer below 2^53). The metadata's shape is checked by the encoder as it writes it.
+     *
+     * @throws MessageError ({@code validation_error} or {@code schema_error}) naming the field.
+     */
+    void validate()
+    {
+        if (subject != checkedSubject)
+        {
+            Subjects.checkPublishSubject(subject);
+            checkedSubject = subject;
+        }
+        if (null == from || from.isEmpty())
+        {
+            throw invalid("$.from", "must not be empty");
+        }
+        if (null == to || to.isEmpty())
+        {
+            throw invalid("$.to", "must not be empty");
+        }
+        if (null == type)
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.type", "is required");
+        }
+        if (null == payload || null == metadata)
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, null == payload ? "$.payload" : "$.metadata",
+                "is required");
+        }
+        if (null == traceId || null == spanId)
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, null == traceId ? "$.trace_id" : "$.span_id",
+                "is required");
+        }
+        if (traceId.isEmpty() ? !spanId.isEmpty() : !isTraceHex(traceId, 32) || !isTraceHex(spanId, 16))
+        {
+            throw invalid(traceId.isEmpty() || isTraceHex(traceId, 32) ? "$.span_id" : "$.trace_id",
+                "expected 32 (trace) and 16 (span) lowercase hex digits, not all zero, or both \"\", got \""
+                    + traceId + "\" and \"" + spanId + "\"");
+        }
+        if (!(costDollars >= 0) || Double.isInfinite(costDollars))
+        {
+            throw invalid("$.cost.dollars", "must be a finite number >= 0, got " + costDollars);
+        }
+        if (costTokens < 0 || costTokens > JcsNumbers.MAX_SAFE_INTEGER)
+        {
+            throw invalid("$.cost.tokens", "must be an integer in 0..2^53-1, got " + costTokens);
+        }
+    }
+
+    private static boolean isTraceHex(final String s, final int length)
+    {
+        if (s.length() != length)
+        {
+            return false;
+        }
+        boolean zeros = true;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
+            {
+                return false;
+            }
+            zeros &= '0' == c;
+        }
+        return !zeros;
+    }
+
+    private static MessageError invalid(final String path, final String detail)
+    {
+        return MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, detail);
+    }
+
     /** @param callback told the outcome, with {@code tag}; one instance for all publishes, no lambda per message. */
     public PublishEvent onComplete(final PublishCallback callback, final long tag)
     {
@@ -151,24 +283,35 @@ public final class PublishEvent implements EnvelopeFields
         return this;
     }
 
-    /** @return the encoded envelope as an array of exactly its length, reused while the length stays the same. */
+    /**
+     * @return the encoded envelope as an array of exactly its length: one of a few kept per slot, reused when a
+     * later publish of the slot has the same length (loads with ids of a few lengths reuse them all).
+     */
     public byte[] exactWire()
     {
-        if (exact.length != wire.length())
+        final int length = wire.length();
+        int k = 0;
+        while (k < EXACT_LENGTHS && (null == exacts[k] || exacts[k].length != length))
         {
-            exact = new byte[wire.length()];   // only when the size changes: steady loads reuse it
+            k++;
         }
-        System.arraycopy(wire.array(), 0, exact, 0, exact.length);
-        return exact;
+        if (k == EXACT_LENGTHS)
+        {
+            k = (lastExact + 1) % EXACT_LENGTHS;   // only for a length not seen lately
+            exacts[k] = new byte[length];
+        }
+        System.arraycopy(wire.array(), 0, exacts[k], 0, length);
+        lastExact = k;
+        return exacts[k];
     }
 
     /**
-     * Lets go of the exact-length array: a transport that may still hold it (a publish that timed out) calls this
-     * so that the slot's next publish writes into a new one.
+     * Lets go of the last exact-length array: a transport that may still hold it (a publish that timed out) calls
+     * this so that the slot's next publish writes into a new one.
      */
     public void abandonWire()
     {
-        exact = new byte[0];
+        exacts[lastExact] = null;
     }
 
     /** @return the slot's position in the ring for this publish: {@code ringSequence & (ring size - 1)} is the slot. */
@@ -200,7 +343,7 @@ public final class PublishEvent implements EnvelopeFields
         return wire.length();
     }
 
-    /** For sinks: the transport's handle of the send, read back by {@link PipelineSink#complete}. */
+    /** For sinks: a handle of the send, kept until the publish completes. */
     public void pending(final Object handle)
     {
         this.pending = handle;
@@ -215,6 +358,44 @@ public final class PublishEvent implements EnvelopeFields
     public void completed(final long sequence)
     {
         this.streamSequence = sequence;
+    }
+
+    /** For sinks: stored at {@code sequence} of {@code stream}, or found there already ({@code duplicate}). */
+    public void completed(final String stream, final long sequence, final boolean duplicate)
+    {
+        this.stream = stream;
+        this.streamSequence = sequence;
+        this.duplicate = duplicate;
+    }
+
+    /** @return the tag the publisher set with {@link #onComplete}. */
+    public long tag()
+    {
+        return tag;
+    }
+
+    /** @return where the message was stored (0 before the outcome, or when the transport has no sequence). */
+    public long streamSequence()
+    {
+        return streamSequence;
+    }
+
+    /** @return the stream that stored the message, when the transport said (else null). */
+    public String stream()
+    {
+        return stream;
+    }
+
+    /** @return whether the broker had stored this id already (the sequence is the first copy's). */
+    public boolean duplicate()
+    {
+        return duplicate;
+    }
+
+    /** @return why the publish failed, or null. */
+    public MessageError error()
+    {
+        return error;
     }
 
     /** For sinks: failed, told to the publisher's callback. */

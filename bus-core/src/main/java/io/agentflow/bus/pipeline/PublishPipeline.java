@@ -1,15 +1,12 @@
 package io.agentflow.bus.pipeline;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
-import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
 import io.agentflow.bus.BusConfig;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.ErrorCode;
@@ -23,38 +20,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The hot publish path: an LMAX Disruptor ring of pre-allocated {@link PublishEvent}s and two stages, each one
- * thread:
+ * The hot publish path: an LMAX Disruptor ring of pre-allocated {@link PublishEvent}s that is only a pool, and no
+ * thread of its own:
  * <pre>
- *   publishers: claim -> fill -> commit
- *        |
- *   encode stage: id, ts, canonical encode + SHA-256 into the slot's buffer, sink.send (a NATS publish)
- *        |
- *   completion stage: sink.complete (the broker's ack), callback(tag, sequence, error), slot free again
+ *   publisher: claim -> fill -> commit: validate, id, ts, canonical encode + SHA-256 into the slot, sink.send
+ *                                                                                        |
+ *   in process: stored, so done here; over NATS: the broker's ack, on the sink's ack thread
+ *                                                                                        |
+ *   complete: callback(tag, sequence, error), the slot marked done; the gate frees done slots in ring order
  * </pre>
- * A sink whose send decides the outcome (the in-process store) gets no stage thread: {@link #commit(long)} runs
- * both stages on the publisher's own thread, as an Aeron IPC publication writes into its log on the caller's thread.
- * There is no ack to wait for, so a hand-off would buy nothing, and on a 2-core machine a second always-spinning
- * thread (the subscription's reader is the first) made about ten times as many messages meet a millisecond stall
- * (perf-reports/bus.md, fifth pass). The ring is then only the pool of events: a slot is free again once it and
- * every slot before it were committed ({@link #commit(long)} moves that gate).
- * A slot is free again only after its completion, so the ring is also the in-flight window: its size is
- * {@link BusConfig#maxInFlight()} rounded up to a power of two, and a transport may keep a reference to the slot's
- * bytes until the ack (jnats does, until its writer has sent them). When the ring is full, {@link #claim()} waits
- * up to {@link BusConfig#publishTimeout()} or fails at once ({@code AF_BUS_RING_FULL=wait|fail}) with a retryable
- * {@code transport_error}; a committed event is always completed, never dropped.
+ * The work of a publish runs on the publisher's own thread, as an Aeron publication writes into its log on the
+ * caller's thread: a hand-off to a stage thread would cost a wake-up per message, which on 2 cores was the largest
+ * item of the JetStream path's CPU per message (about 12 of 77 us, perf-reports/loadgen.md) and in process made
+ * about ten times as many messages meet a millisecond stall (perf-reports/bus.md, fifth pass). What comes back later
+ * (an ack) completes the event on the thread that reads it.
  * <p>
+ * A slot is free again once it and every slot before it are done ({@link #complete} moves that gate), so the ring is
+ * also the in-flight window: its size is {@link BusConfig#maxInFlight()} rounded up to a power of two, and a
+ * transport may keep a reference to the slot's bytes until the ack (jnats does, until its writer has sent them).
+ * When the ring is full, {@link #claim()} waits up to {@link BusConfig#publishTimeout()} or fails at once
+ * ({@code AF_BUS_RING_FULL=wait|fail}) with a retryable {@code transport_error}; a committed event is always
+ * completed, never dropped. Callbacks run on the publisher's thread (in process, and for a publish refused before
+ * it is sent) or on the transport's ack thread, in the order outcomes are known.
+ * <p>
+ * The claim path keeps the whole contract: {@link PublishEvent#validate} checks the subject and every field before
+ * anything is encoded, and an invalid event completes with a {@code validation_error} without being sent.
  * Claim, fill, commit, encode and complete allocate nothing in steady state (PipelineBenchmark, {@code -prof gc});
  * what a transport's client library allocates is its own (see the sinks).
  */
 public final class PublishPipeline implements AutoCloseable
 {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublishPipeline.class);
+    private static final long CLOSE_POLL_NANOS = 1_000_000;
 
-    private final Disruptor<PublishEvent> disruptor;   // null when the stages run on the publisher's thread
     private final RingBuffer<PublishEvent> ring;
-    private final EncodeStage callerStages;   // both stages, run by commit on the publisher's thread; or null
-    private final Sequence committed;   // with callerStages: every slot up to here is committed, so free again
+    private final PipelineSink sink;
+    private final Sequence freed;   // every slot up to here is done, so free again
+    private final UlidGenerator ids = UlidGenerator.shared();
     private final boolean waitWhenFull;
     private final long claimTimeoutNanos;
     private final long fullRingParkNanos;
@@ -64,34 +66,15 @@ public final class PublishPipeline implements AutoCloseable
         final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
         this.waitWhenFull = config.ringWaitWhenFull();
         this.claimTimeoutNanos = config.publishTimeout().toNanos();
-        // a publisher ahead of a full ring checks again after about a tenth of the ring could have drained (stages
-        // take ~2 us per event at best): each check is a wake-up, which on 2 cores preempts a stage thread
+        // a publisher ahead of a full ring checks again after about a tenth of the ring could have drained: each
+        // check is a wake-up, which on 2 cores preempts a thread doing real work
         this.fullRingParkNanos = Math.max(20_000, Math.min(200_000, size * 200L));
-        sink.attach(size);
-        if (sink.completesOnSend())
-        {
-            // no one waits on this ring, so its wait strategy only has to signal nothing on publish
-            this.ring = RingBuffer.createMultiProducer(PublishEvent::new, size, new BusySpinWaitStrategy());
-            this.committed = new Sequence();
-            this.ring.addGatingSequences(committed);
-            this.callerStages = new EncodeStage(null, sink, new CompletionStage(sink));
-            this.disruptor = null;
-            return;
-        }
-        this.callerStages = null;
-        this.committed = null;
-        final java.util.concurrent.atomic.AtomicInteger stages = new java.util.concurrent.atomic.AtomicInteger();
-        this.disruptor = new Disruptor<>(PublishEvent::new, size, r ->
-        {
-            // -encode, -complete: in the order the stages are started below
-            final Thread t = new Thread(r, "af-pipeline-" + name + (0 == stages.getAndIncrement() ? "-encode"
-                : "-complete"));
-            t.setDaemon(true);
-            return t;
-        }, ProducerType.MULTI, waitStrategy(config.waitStrategy()));
-        this.disruptor.handleEventsWith(new EncodeStage(new EnvelopeEncoder(), sink, null))
-            .then(new CompletionStage(sink));
-        this.ring = disruptor.start();
+        this.sink = sink;
+        // no one waits on this ring, so its wait strategy only has to signal nothing on publish
+        this.ring = RingBuffer.createMultiProducer(PublishEvent::new, size, new BusySpinWaitStrategy());
+        this.freed = new Sequence();
+        this.ring.addGatingSequences(freed);
+        sink.attach(size, this::complete);
     }
 
     /**
@@ -138,32 +121,69 @@ public final class PublishPipeline implements AutoCloseable
     }
 
     /**
-     * Hands the filled slot to the stages; with a sink that completes on send (in process) the stages run here, on
-     * the caller's thread, and the callback has been called when this returns.
+     * Validates, encodes and sends the filled slot on this thread; the callback runs before this returns when the
+     * outcome is known at once (stored in process, refused), else on the transport's ack thread.
      */
     public void commit(final long sequence)
     {
-        if (null == callerStages)
+        final PublishEvent e = ring.get(sequence);
+        e.ringSequence = sequence;
+        try
         {
-            ring.publish(sequence);
-            return;
+            e.validate();
+            if (!e.idChosen)
+            {
+                ids.next(e.id, 0);
+            }
+            if (!e.tsChosen)
+            {
+                e.tsMicros = Timestamps.nowMicros();
+            }
+            EnvelopeEncoder.threadLocal().encode(e, e.wire);
         }
-        callerStages.onEvent(ring.get(sequence), sequence, true);
-        ring.publish(sequence);   // marks the slot committed for freeCommitted, nothing more: no one reads the ring
-        // a full fence, so that of two publishers committing neighbouring slots at once, at least one sees the
-        // other's slot committed and moves the gate over both (release and acquire alone allow both to miss)
-        VarHandle.fullFence();
-        freeCommitted();
+        catch (final MessageError ex)
+        {
+            e.error = ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            e.error = new MessageError(ErrorCode.SERIALIZATION_ERROR, "cannot encode: " + ex, Map.of(), ex);
+        }
+        if (null != e.error || sink.send(e))
+        {
+            complete(e);
+        }
     }
 
-    /** Moves the gate over every slot committed in ring order, whichever thread committed it. */
-    private void freeCommitted()
+    /**
+     * Tells the publisher the outcome and marks the slot done, then moves the gate over every slot done in ring
+     * order, whichever thread finished it.
+     */
+    private void complete(final PublishEvent e)
     {
-        long free = committed.get();
+        final PublishCallback callback = e.callback;
+        if (null != callback)
+        {
+            try
+            {
+                callback.onComplete(e);
+            }
+            catch (final RuntimeException ex)
+            {
+                // a throwing callback must not stop the thread that completes: every later publish would wait
+                LOG.warn("a publish callback threw (tag {}); the pipeline goes on", e.tag, ex);
+            }
+        }
+        e.pending = null;   // the transport's handle: not kept until the slot comes round again
+        ring.publish(e.ringSequence);   // marks the slot done for the gate, nothing more: no one reads the ring
+        // a full fence, so that of two threads completing neighbouring slots at once, at least one sees the
+        // other's slot done and moves the gate over both (release and acquire alone allow both to miss)
+        VarHandle.fullFence();
+        long free = freed.get();
         while (ring.isAvailable(free + 1))
         {
-            committed.compareAndSet(free, free + 1);   // a racing committer may have moved it: either way, read again
-            free = committed.get();
+            freed.compareAndSet(free, free + 1);   // a racing completer may have moved it: either way, read again
+            free = freed.get();
         }
     }
 
@@ -179,24 +199,18 @@ public final class PublishPipeline implements AutoCloseable
     }
 
     /**
-     * Waits for every committed event to complete (at most twice the publish time-out: a slot claimed and never
-     * committed would hold it for ever), then stops the stage threads.
+     * Waits for every committed event to complete, at most twice the publish time-out (a slot claimed and never
+     * committed would hold it for ever); then what still awaits an ack is reported failed and the sink closes.
      */
     @Override
     public void close()
     {
-        if (null == disruptor)
+        final long deadline = System.nanoTime() + 2 * claimTimeoutNanos;
+        while (freed.get() < ring.getCursor() && System.nanoTime() - deadline < 0)
         {
-            return;   // the stages ran on the publishers' threads: every committed event has completed
+            LockSupport.parkNanos(CLOSE_POLL_NANOS);
         }
-        try
-        {
-            disruptor.shutdown(2 * claimTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
-        catch (final com.lmax.disruptor.TimeoutException ex)
-        {
-            disruptor.halt();
-        }
+        sink.close();
     }
 
     private long cleared(final long sequence)
@@ -222,101 +236,5 @@ public final class PublishPipeline implements AutoCloseable
             case "busy-spin" -> new BusySpinWaitStrategy();
             default -> throw new IllegalArgumentException("unknown wait strategy " + name);
         };
-    }
-
-    /**
-     * Stage 1, on one thread (with a sink that completes on send, on each publisher's thread, one instance for all):
-     * the envelope's id, time, canonical bytes and hash, then the transport.
-     */
-    private static final class EncodeStage implements EventHandler<PublishEvent>
-    {
-        private final EnvelopeEncoder ownEncoder;   // null: the calling thread's (stages run on publishers' threads)
-        private final UlidGenerator ids = UlidGenerator.shared();
-        private final PipelineSink sink;
-        private final CompletionStage inline;   // a sink that completes on send: no second stage thread
-
-        EncodeStage(final EnvelopeEncoder ownEncoder, final PipelineSink sink, final CompletionStage inline)
-        {
-            this.ownEncoder = ownEncoder;
-            this.sink = sink;
-            this.inline = inline;
-        }
-
-        @Override
-        public void onEvent(final PublishEvent e, final long sequence, final boolean endOfBatch)
-        {
-            try
-            {
-                if (null == e.subject)
-                {
-                    throw new MessageError(ErrorCode.VALIDATION_ERROR, "no subject set on the claimed event",
-                        Map.of(), null);
-                }
-                e.ringSequence = sequence;
-                if (!e.idChosen)
-                {
-                    ids.next(e.id, 0);
-                }
-                e.tsMicros = Timestamps.nowMicros();
-                (null == ownEncoder ? EnvelopeEncoder.threadLocal() : ownEncoder).encode(e, e.wire);
-                sink.send(e);
-            }
-            catch (final MessageError ex)
-            {
-                e.error = ex;
-            }
-            catch (final RuntimeException ex)
-            {
-                e.error = new MessageError(ErrorCode.SERIALIZATION_ERROR, "cannot encode: " + ex, Map.of(), ex);
-            }
-            if (null != inline)
-            {
-                inline.onEvent(e, sequence, endOfBatch);
-            }
-        }
-    }
-
-    /**
-     * Stage 2, one thread (or the publisher's, after stage 1): waits for each outcome in ring order and tells the
-     * publisher.
-     */
-    private static final class CompletionStage implements EventHandler<PublishEvent>
-    {
-        private final PipelineSink sink;
-
-        CompletionStage(final PipelineSink sink)
-        {
-            this.sink = sink;
-        }
-
-        @Override
-        public void onEvent(final PublishEvent e, final long sequence, final boolean endOfBatch)
-        {
-            if (null == e.error && null != e.pending)
-            {
-                try
-                {
-                    sink.complete(e);
-                }
-                catch (final RuntimeException ex)
-                {
-                    e.error = new MessageError(ErrorCode.TRANSPORT_ERROR, "cannot complete: " + ex, Map.of(), ex);
-                }
-            }
-            final PublishCallback callback = e.callback;
-            if (null != callback)
-            {
-                try
-                {
-                    callback.onComplete(e.tag, e.streamSequence, e.error);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // a throwing callback must not stop the stage: every later publish would wait for ever
-                    LOG.warn("a publish callback threw (tag {}); the pipeline goes on", e.tag, ex);
-                }
-            }
-            e.pending = null;   // the transport's handle: not kept until the slot comes round again
-        }
     }
 }
