@@ -12,8 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Checks one JMH run (its JSON results) against the committed thresholds and prints a table. Exit status 1 when
- * any threshold is missed or a benchmark it names did not run. Usage: {@code PerfGate THRESHOLDS RESULTS.json}.
+ * Checks one JMH run (its JSON results), and optionally one load generator run (its {@code summary.json}), against
+ * the committed thresholds and prints a table. Exit status 1 when any threshold is missed or a figure it names is
+ * missing. Usage: {@code PerfGate THRESHOLDS RESULTS.json [SUMMARY.json]}. A load run's figures are named
+ * {@code loadgen:} and their path in the summary, e.g. {@code loadgen:ratio.client_cpu_per_message}.
  */
 public final class PerfGate
 {
@@ -25,12 +27,16 @@ public final class PerfGate
 
     public static void main(final String[] args) throws IOException
     {
-        if (2 != args.length)
+        if (2 != args.length && 3 != args.length)
         {
-            System.err.println("usage: PerfGate THRESHOLDS RESULTS.json");
+            System.err.println("usage: PerfGate THRESHOLDS RESULTS.json [SUMMARY.json]");
             System.exit(2);
         }
         final Map<String, Double> scores = scores(new ObjectMapper().readTree(Path.of(args[1]).toFile()));
+        if (3 == args.length)
+        {
+            flatten("loadgen:", new ObjectMapper().readTree(Path.of(args[2]).toFile()), scores);
+        }
         boolean failed = false;
         System.out.printf("%-26s %12s %4s %10s  %s%n", "check", "measured", "", "limit", "verdict");
         for (final String line : Files.readAllLines(Path.of(args[0])))
@@ -64,6 +70,18 @@ public final class PerfGate
         }
         final Double denominator = scores.get(parts.get(1).trim());
         return null == denominator || 0 == denominator ? null : numerator / denominator;
+    }
+
+    /** Adds every number of a load run's summary under its dotted path: {@code loadgen:ratio.p95}. */
+    static void flatten(final String path, final JsonNode node, final Map<String, Double> scores)
+    {
+        if (node.isNumber())
+        {
+            scores.put(path, node.asDouble());
+            return;
+        }
+        node.fields().forEachRemaining(e -> flatten(path + (path.endsWith(":") ? "" : ".") + e.getKey(),
+            e.getValue(), scores));
     }
 
     /** @return "Class.method" and "Class.method:metric" to their scores. */

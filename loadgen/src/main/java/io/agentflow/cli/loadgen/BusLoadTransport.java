@@ -1,5 +1,6 @@
 package io.agentflow.cli.loadgen;
 
+import io.agentflow.bus.EnvelopeDelivery;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.MessageBus;
 import io.agentflow.bus.Subjects;
@@ -7,6 +8,7 @@ import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishPipeline;
+import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
@@ -14,7 +16,6 @@ import io.agentflow.codec.MessageType;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Load through our {@link MessageBus}: real contract messages (encoded, hashed, verified on receipt like any
@@ -22,8 +23,14 @@ import java.util.concurrent.CompletableFuture;
  * dispatched from its handler (no thread per agent). Each message carries a payload of the requested size and its
  * route (run, flow, hop, intended send time, sender) in {@code metadata}, next to its {@code workflow_id}.
  * <p>
- * Publishing goes through {@code publish(subject, Message)} (retry, breaker, tracing spans) or, with
- * {@code --publish-path pipeline}, through the bus's publish pipeline (claim, fill, commit).
+ * Two ways through the bus ({@code --publish-path}):
+ * <ul>
+ *   <li>{@code pipeline} (the default): the lean path, claim, fill, commit on the publish pipeline with the route
+ *   written by a pooled {@link Route} per slot, and {@code subscribe(spec, EnvelopeHandler)} reading the route in
+ *   place out of the verified envelope: no map, message or future per message on our side;</li>
+ *   <li>{@code message}: {@code publish(subject, Message)} with a {@code Map} for the route and a
+ *   {@code MessageHandler} receiving a decoded {@link Message}: what most application code calls.</li>
+ * </ul>
  */
 final class BusLoadTransport implements LoadTransport
 {
@@ -31,25 +38,33 @@ final class BusLoadTransport implements LoadTransport
     private final String name;
     private final String runTag;
     private final String[] agentIds;
+    private final String[] subjects;
     private final Json payload;
     private final PublishPipeline pipeline;
-    private final CompletableFuture<?>[] pendingBySlot;
+    private final Route[] routeBySlot;
     private final PublishCallback completion = this::completed;
+    private Acks acks;
     private Subscription subscription;
 
     BusLoadTransport(final MessageBus bus, final String name, final String runTag, final int agents,
-        final int payloadBytes, final boolean usePipeline)
+        final int payloadBytes, final boolean lean)
     {
         this.bus = bus;
-        this.pipeline = usePipeline ? bus.pipeline() : null;
-        // a slot is reused only after its completion, so its sequence indexes the caller's future safely
-        this.pendingBySlot = usePipeline ? new CompletableFuture<?>[pipeline.size()] : null;
+        this.pipeline = lean ? bus.pipeline() : null;
         this.name = name;
         this.runTag = runTag;
         this.agentIds = new String[agents];
+        this.subjects = new String[agents];
         for (int i = 0; i < agents; i++)
         {
             agentIds[i] = "agent-" + i;
+            subjects[i] = Subjects.agentIn(agentIds[i]);
+        }
+        // a slot is reused only after its completion, so the route its sequence indexes is free to fill again
+        this.routeBySlot = lean ? new Route[pipeline.size()] : null;
+        for (int i = 0; lean && i < routeBySlot.length; i++)
+        {
+            routeBySlot[i] = new Route(runTag);
         }
         // the body agents exchange: payloadBytes of canonical JSON ({"body":"xxx..."}), built once; routing
         // (flow, hop, intended time) travels in the small metadata so receivers need not parse the body
@@ -63,26 +78,56 @@ final class BusLoadTransport implements LoadTransport
     }
 
     @Override
-    public void start(final Receiver receiver)
+    public void start(final Receiver receiver, final Acks acks)
     {
-        subscription = bus.subscribe(SubscriptionSpec.durable("loadgen-" + runTag, "agents.*.in")
-            .startingAt(SubscriptionSpec.StartPosition.NEW), (message, delivery) ->
+        this.acks = acks;
+        final SubscriptionSpec spec = SubscriptionSpec.durable("loadgen-" + runTag, "agents.*.in")
+            .startingAt(SubscriptionSpec.StartPosition.NEW);
+        if (null != pipeline)
+        {
+            // one per handler thread (in process there may be shards): a delivery at a time on each
+            final ThreadLocal<Route> routes = ThreadLocal.withInitial(() -> new Route(runTag));
+            subscription = bus.subscribe(spec, (EnvelopeDelivery delivery) ->
+            {
+                final EnvelopeView e = delivery.envelope();
+                final Route route = routes.get();
+                if (route.read(e.buffer(), e.metadataOffset(), e.metadataLength()))   // else another run's traffic
+                {
+                    receiver.onArrival(agentIndex(delivery.subject()), route.fromAgent, route.flow, route.hop,
+                        route.t0);
+                }
+            });
+            return;
+        }
+        subscription = bus.subscribe(spec, (message, delivery) ->
         {
             final Map<?, ?> route = (Map<?, ?>)message.metadata().tree();   // small: the payload is not parsed
             if (!runTag.equals(route.get("run")))
             {
                 return;   // someone else's traffic on a shared server
             }
-            receiver.onArrival(agentIndex(message.to()), ((Number)route.get("from_agent")).intValue(),
+            receiver.onArrival(agentIndex(delivery.subject()), ((Number)route.get("from_agent")).intValue(),
                 ((Number)route.get("flow")).intValue(), ((Number)route.get("hop")).intValue(),
                 ((Number)route.get("t0")).longValue());
         });
     }
 
     @Override
-    public CompletableFuture<?> send(final int fromAgent, final int toAgent, final int flow, final int hop,
-        final long intendedNanos)
+    public void send(final int fromAgent, final int toAgent, final int flow, final int hop, final long intendedNanos,
+        final long sentAtNanos)
     {
+        final String from = fromAgent < 0 ? Pattern.ORCHESTRATOR : agentIds[fromAgent];
+        final MessageType type = 0 == hop ? MessageType.REQUEST : MessageType.RESPONSE;
+        if (null != pipeline)
+        {
+            final long seq = pipeline.claim();
+            final Route route = routeBySlot[(int)(seq & (routeBySlot.length - 1))].set(flow, fromAgent, hop,
+                intendedNanos);
+            pipeline.event(seq).subject(subjects[toAgent]).from(from).to(agentIds[toAgent]).type(type)
+                .payload(payload).metadata(route).onComplete(completion, sentAtNanos);
+            pipeline.commit(seq);
+            return;
+        }
         final Map<String, Object> route = new LinkedHashMap<>();
         route.put("workflow_id", "wf-" + runTag + "-" + (flow & 63));
         route.put("run", runTag);
@@ -90,36 +135,30 @@ final class BusLoadTransport implements LoadTransport
         route.put("hop", hop);
         route.put("t0", intendedNanos);
         route.put("from_agent", fromAgent);
-        final String from = fromAgent < 0 ? Pattern.ORCHESTRATOR : agentIds[fromAgent];
-        final MessageType type = 0 == hop ? MessageType.REQUEST : MessageType.RESPONSE;
-        if (null != pipeline)
-        {
-            final CompletableFuture<Void> done = new CompletableFuture<>();
-            final long seq = pipeline.claim();
-            pendingBySlot[(int)(seq & (pendingBySlot.length - 1))] = done;
-            pipeline.event(seq).subject(Subjects.agentIn(agentIds[toAgent])).from(from).to(agentIds[toAgent])
-                .type(type).payload(payload).metadata(Json.of(route)).onComplete(completion, seq);
-            pipeline.commit(seq);
-            return done;
-        }
         final Message m = Message.builder().from(from).to(agentIds[toAgent]).type(type).payload(payload)
             .metadata(Json.of(route)).build();
-        return bus.publish(Subjects.agentIn(agentIds[toAgent]), m);
+        bus.publish(subjects[toAgent], m).whenComplete((ack, failure) ->
+        {
+            if (null == failure)
+            {
+                acks.acked(sentAtNanos);
+            }
+            else
+            {
+                acks.failed(failure);
+            }
+        });
     }
 
-    @SuppressWarnings("unchecked")
-    private void completed(final long seq, final long streamSequence, final MessageError error)
+    private void completed(final long sentAtNanos, final long streamSequence, final MessageError error)
     {
-        final int slot = (int)(seq & (pendingBySlot.length - 1));
-        final CompletableFuture<Void> done = (CompletableFuture<Void>)pendingBySlot[slot];
-        pendingBySlot[slot] = null;
         if (null == error)
         {
-            done.complete(null);
+            acks.acked(sentAtNanos);
         }
         else
         {
-            done.completeExceptionally(error);
+            acks.failed(error);
         }
     }
 
@@ -151,8 +190,14 @@ final class BusLoadTransport implements LoadTransport
         bus.close();
     }
 
-    private static int agentIndex(final String agentId)
+    /** @return N of {@code agents.agent-N.in}, read in place. */
+    static int agentIndex(final String subject)
     {
-        return Integer.parseInt(agentId.substring(6));   // "agent-" + i
+        int n = 0;
+        for (int i = "agents.agent-".length(); i < subject.length() - ".in".length(); i++)
+        {
+            n = n * 10 + (subject.charAt(i) - '0');
+        }
+        return n;
     }
 }

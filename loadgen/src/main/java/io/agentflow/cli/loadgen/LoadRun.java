@@ -41,6 +41,7 @@ final class LoadRun
     private final int publishers;
     private final PrintStream progress;
     private final boolean terminal;
+    private final CostMeter costs;
 
     private final Recorder endToEnd = new Recorder(HIGHEST_US, 3);
     private final Recorder publishAck = new Recorder(HIGHEST_US, 3);
@@ -54,8 +55,9 @@ final class LoadRun
 
     LoadRun(final LoadTransport transport, final Pattern pattern, final int agents, final double rate,
         final long warmupNanos, final long durationNanos, final int publishers, final PrintStream progress,
-        final boolean terminal)
+        final boolean terminal, final long serverPid)
     {
+        this.costs = new CostMeter(serverPid);
         this.transport = transport;
         this.pattern = pattern;
         this.agents = agents;
@@ -80,7 +82,20 @@ final class LoadRun
         final long gcMillisBefore = gcMillis();
         final long allocatedBefore = allocatedBytes();
 
-        transport.start(this::onArrival);
+        transport.start(this::onArrival, new LoadTransport.Acks()
+        {
+            @Override
+            public void acked(final long sentAtNanos)
+            {
+                publishAck.recordValue(Math.min(HIGHEST_US, (System.nanoTime() - sentAtNanos) / 1000));
+            }
+
+            @Override
+            public void failed(final Throwable failure)
+            {
+                countError(failure);
+            }
+        });
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         measureStartNanos = start + warmupNanos;
         final Schedule schedule = new Schedule(start, flowsPerSecond, flows, System::nanoTime);
@@ -99,10 +114,22 @@ final class LoadRun
         final long end = start + warmupNanos + durationNanos;
         long nextSample = start + TimeUnit.SECONDS.toNanos(1);
         long lastLine = 0;
+        CostMeter.Costs measured = null;
         while (anyAlive(threads) || !drained(flows))
         {
-            Thread.sleep(Math.max(1, Math.min(100, (nextSample - System.nanoTime()) / 1_000_000)));
+            final long toEdge = !costs.started() ? measureStartNanos - System.nanoTime()
+                : null == measured ? end - System.nanoTime() : Long.MAX_VALUE;
+            Thread.sleep(Math.max(1, Math.min(Math.min(100, toEdge / 1_000_000),
+                (nextSample - System.nanoTime()) / 1_000_000)));
             final long now = System.nanoTime();
+            if (!costs.started() && now >= measureStartNanos)
+            {
+                costs.start(published.sum());
+            }
+            else if (null == measured && costs.started() && now >= end)
+            {
+                measured = costs.stop(published.sum());
+            }
             if (now >= nextSample)
             {
                 interval = endToEnd.getIntervalHistogram(interval);
@@ -117,6 +144,10 @@ final class LoadRun
                 lastLine = report(now, start, end, interval, lastLine);
                 nextSample += TimeUnit.SECONDS.toNanos(1);
             }
+        }
+        if (null == measured)
+        {
+            measured = costs.stop(published.sum());   // the schedule ended before its window did
         }
         total.add(endToEnd.getIntervalHistogram());
         final long rejected = transport.rejected();
@@ -134,7 +165,7 @@ final class LoadRun
         return new RunResult(transport.name(), total, publishAck.getIntervalHistogram(), intervals,
             published.sum(), flows * pattern.finalsPerFlow(), receivedFinals.get(), duplicates.get(),
             rejected, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
-            gcCountDuring, gcMillisDuring, allocated);
+            gcCountDuring, gcMillisDuring, allocated, measured);
     }
 
     private void publish(final Schedule schedule, final int first)
@@ -148,21 +179,10 @@ final class LoadRun
 
     private void send(final int from, final int to, final int flow, final int hop, final long intended)
     {
-        final long sentAt = System.nanoTime();
         published.increment();
         try
         {
-            transport.send(from, to, flow, hop, intended).whenComplete((ack, failure) ->
-            {
-                if (null == failure)
-                {
-                    publishAck.recordValue(Math.min(HIGHEST_US, (System.nanoTime() - sentAt) / 1000));
-                }
-                else
-                {
-                    countError(failure);
-                }
-            });
+            transport.send(from, to, flow, hop, intended, System.nanoTime());
         }
         catch (final RuntimeException ex)
         {

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -76,17 +78,24 @@ public final class LoadgenCommand implements Callable<Integer>
         + "${DEFAULT-VALUE}).")
     String targetP95;
 
-    @Option(names = "--baseline", description = "raw-jnats: run the same schedule through bare jnats too, and "
-        + "report both with their ratios (NATS transports only).")
-    String baseline;
+    @Option(names = "--baseline", split = ",", description = "raw-jnats and/or raw-jnats-noid, comma-separated: run "
+        + "the same schedule through bare jnats too, with a Nats-Msg-Id like ours (raw-jnats) or without one "
+        + "(raw-jnats-noid: what exactly-once storage costs the broker), and report each with its ratios (NATS "
+        + "transports only).")
+    List<String> baselines = new ArrayList<>();
+
+    @Option(names = "--server-pid", defaultValue = "0", description = "The local nats-server's process id, for its "
+        + "CPU per message in the report (default: the private server's when loadgen started one).")
+    long serverPid;
 
     @Option(names = "--report-dir", description = "Where to write the report (default: "
         + "perf-reports/runs/<timestamp>).")
     Path reportDir;
 
-    @Option(names = "--publish-path", defaultValue = "message", description = "message: publish(subject, Message) "
-        + "with retry, breaker and tracing spans; pipeline: the bus's claim/commit ring (default: ${DEFAULT-VALUE}; "
-        + "on 2 cores the ring's extra threads cost latency at 10k msgs/s, see docs/loadgen.md).")
+    @Option(names = "--publish-path", defaultValue = "pipeline", description = "pipeline: the lean path, claim/commit "
+        + "on the publish pipeline and an EnvelopeHandler reading each verified envelope in place; message: "
+        + "publish(subject, Message) and a MessageHandler, what most application code calls (default: "
+        + "${DEFAULT-VALUE}; docs/loadgen.md).")
     String publishPath;
 
     @Option(names = "--soak", description = "Also sample the heap after a full GC, live threads and open "
@@ -100,6 +109,8 @@ public final class LoadgenCommand implements Callable<Integer>
 
     @Mixin
     MetricsOption metrics;
+
+    private String serverVersion;   // of the NATS server the run used, for the report
 
     @Override
     public Integer call() throws Exception
@@ -117,11 +128,11 @@ public final class LoadgenCommand implements Callable<Integer>
             warmupNanos = BusConfig.parseDuration("--warmup", warmup).toNanos();
             durationNanos = BusConfig.parseDuration("--duration", duration).toNanos();
             if (agents < 2 || rate <= 0 || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
-                || (null != baseline && !"raw-jnats".equals(baseline))
+                || !List.of("raw-jnats", "raw-jnats-noid").containsAll(baselines)
                 || !("pipeline".equals(publishPath) || "message".equals(publishPath)))
             {
                 throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --payload-bytes >= 0, "
-                    + "--publishers >= 1, --duration > 0, --baseline raw-jnats, --publish-path pipeline|message");
+                    + "--publishers >= 1, --duration > 0, --baseline raw-jnats,raw-jnats-noid, --publish-path pipeline|message");
             }
         }
         catch (final IllegalArgumentException | MessageError e)
@@ -173,7 +184,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 err.println("loadgen: --transport must be auto, nats or embedded");
                 return 2;
             }
-            if ("embedded".equals(chosen) && null != baseline)
+            if ("embedded".equals(chosen) && !baselines.isEmpty())
             {
                 err.println("loadgen: --baseline raw-jnats needs a NATS transport; running without it");
             }
@@ -184,34 +195,37 @@ public final class LoadgenCommand implements Callable<Integer>
             final RunResult ours;
             final ResourceSampler sampler = soak
                 ? new ResourceSampler(BusConfig.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
-            final boolean hotPath = "pipeline".equals(publishPath);
+            final boolean lean = "pipeline".equals(publishPath);
+            final long pid = serverPid > 0 ? serverPid : null != privateServer ? privateServer.pid() : 0;
             if ("nats".equals(chosen))
             {
                 final BusConfig natsConfig = config.url(endpoint).conclude();
                 final JetStreamBus bus = JetStreamBus.connect(natsConfig);
+                serverVersion = bus.connection().getServerInfo().getVersion();
                 bus.provision();
-                ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes, hotPath),
-                    flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err, terminal).run();
+                ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes, lean),
+                    flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err, terminal, pid).run();
             }
             else
             {
                 ours = new LoadRun(new BusLoadTransport(new InProcessBus(config.url("embedded:").conclude()),
-                    "embedded", runTag, agents, payloadBytes, hotPath), flowPattern, agents, rate, warmupNanos,
-                    durationNanos, publishers, err, terminal).run();
+                    "embedded", runTag, agents, payloadBytes, lean), flowPattern, agents, rate, warmupNanos,
+                    durationNanos, publishers, err, terminal, 0).run();
             }
             if (null != sampler)
             {
                 sampler.close();
             }
-            RunResult base = null;
-            if ("nats".equals(chosen) && null != baseline)
+            final List<RunResult> bases = new ArrayList<>();
+            for (int b = 0; "nats".equals(chosen) && b < baselines.size(); b++)
             {
-                base = new LoadRun(new RawJnatsLoadTransport(endpoint, tag, agents, payloadBytes,
-                    config.maxInFlight()), flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err,
-                    terminal).run();
+                bases.add(new LoadRun(new RawJnatsLoadTransport(endpoint, tag, agents, payloadBytes,
+                    config.maxInFlight(), "raw-jnats".equals(baselines.get(b))), flowPattern, agents, rate,
+                    warmupNanos, durationNanos, publishers, err, terminal, pid).run());
             }
+            final RunResult base = bases.isEmpty() ? null : bases.get(0);
 
-            final Map<String, Object> summary = Summary.of(ours, base, flowPattern, agents, payloadBytes, rate,
+            final Map<String, Object> summary = Summary.of(ours, bases, flowPattern, agents, payloadBytes, rate,
                 targetUs, environment(chosen, endpoint));
             final Path dir = null != reportDir ? reportDir : Path.of("perf-reports", "runs",
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -225,7 +239,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 err.println("loadgen: soak " + (flat ? "flat" : "NOT flat") + ": " + verdict);
             }
             ReportWriter.write(dir, summary, ours, base, targetUs);
-            printHeadline(out, summary, ours, base, dir);
+            printHeadline(out, summary, ours, bases, dir);
             return Summary.passed(ours, targetUs) && flat ? 0 : 1;
         }
         catch (final MessageError e)
@@ -257,6 +271,7 @@ public final class LoadgenCommand implements Callable<Integer>
     {
         final Map<String, Object> env = new LinkedHashMap<>();
         env.put("transport_endpoint", endpoint);
+        env.put("server_version", null == serverVersion ? "in-process" : "nats-server " + serverVersion);
         env.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         env.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
@@ -281,23 +296,38 @@ public final class LoadgenCommand implements Callable<Integer>
     }
 
     private static void printHeadline(final PrintStream out, final Map<String, Object> summary, final RunResult ours,
-        final RunResult base, final Path dir)
+        final List<RunResult> bases, final Path dir)
     {
         final Map<?, ?> l = (Map<?, ?>)Summary.latency(ours.endToEnd());
-        out.printf("%s: transport=%s pattern=%s rate=%.0f/%.0f msgs/s  p50=%.2fms p95=%.2fms p99=%.2fms max=%.2fms"
+        out.printf("%s: transport=%s (%s) pattern=%s rate=%.0f/%.0f msgs/s  p50=%.2fms p95=%.2fms p99=%.2fms max=%.2fms"
                 + "  lost=%d failed_verification=%d errors=%d%n",
-            Boolean.TRUE.equals(summary.get("pass")) ? "PASS" : "FAIL", ours.transport(), summary.get("pattern"),
+            Boolean.TRUE.equals(summary.get("pass")) ? "PASS" : "FAIL", ours.transport(),
+            ((Map<?, ?>)summary.get("environment")).get("server_version"), summary.get("pattern"),
             ((Number)summary.get("rate_achieved")).doubleValue(), ((Number)summary.get("rate_offered")).doubleValue(),
             ms(l.get("p50")), ms(l.get("p95")), ms(l.get("p99")), ms(l.get("max")), ours.lost(), ours.rejected(),
             ours.errorCount());
-        if (null != base)
+        out.printf("cost: client_cpu=%.1fus/msg server_cpu=%s alloc=%.0fB/msg young_gcs=%d (jit %.1fus/msg apart)%n",
+            ours.costs().clientCpuUsPerMessage(), serverCpu(ours), ours.costs().allocatedBytesPerMessage(),
+            ours.costs().youngGcs(), ours.costs().jitCpuUsPerMessage());
+        for (final RunResult base : bases)
         {
             final Map<?, ?> b = (Map<?, ?>)Summary.latency(base.endToEnd());
-            final Map<?, ?> ratio = (Map<?, ?>)summary.get("ratio");
-            out.printf("baseline raw-jnats: p50=%.2fms p95=%.2fms p99=%.2fms  ratio ours/raw: throughput=%s p95=%s%n",
-                ms(b.get("p50")), ms(b.get("p95")), ms(b.get("p99")), ratio.get("throughput"), ratio.get("p95"));
+            final Map<?, ?> ratio = (Map<?, ?>)((Map<?, ?>)summary.get("ratios")).get(base.transport());
+            out.printf("baseline %s: p50=%.2fms p95=%.2fms p99=%.2fms client_cpu=%.1fus/msg server_cpu=%s "
+                    + "alloc=%.0fB/msg young_gcs=%d  ratio ours/raw: throughput=%s p95=%s client_cpu=%s alloc=%s%n",
+                base.transport(), ms(b.get("p50")), ms(b.get("p95")), ms(b.get("p99")),
+                base.costs().clientCpuUsPerMessage(), serverCpu(base), base.costs().allocatedBytesPerMessage(),
+                base.costs().youngGcs(),
+                ratio.get("throughput"), ratio.get("p95"), ratio.get("client_cpu_per_message"),
+                ratio.get("allocation_per_message"));
         }
         out.println("report: " + dir.toAbsolutePath().normalize().resolve("report.html"));
+    }
+
+    private static String serverCpu(final RunResult r)
+    {
+        final double us = r.costs().serverCpuUsPerMessage();
+        return us < 0 ? "n/a" : String.format("%.1fus/msg", us);
     }
 
     private static double ms(final Object us)

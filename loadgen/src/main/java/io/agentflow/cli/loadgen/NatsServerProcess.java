@@ -91,6 +91,11 @@ final class NatsServerProcess implements AutoCloseable
         }
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     String url()
     {
         return "nats://127.0.0.1:" + port;

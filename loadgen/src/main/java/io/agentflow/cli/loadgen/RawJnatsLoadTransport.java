@@ -5,18 +5,24 @@ import io.nats.client.JetStream;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.MessageConsumer;
 import io.nats.client.Nats;
+import io.nats.client.PublishOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.PublishAck;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The baseline: the same schedule, subjects and payload size through bare jnats, with no envelope, hash or
  * verification: JetStream {@code publishAsync} of raw bytes (with the same in-flight bound as the bus) and jnats'
- * own consume loop acking each message. What a team wiring jnats well by hand would write.
+ * own consume loop acking each message. What a team wiring jnats well by hand would write. {@code raw-jnats} sends a
+ * {@code Nats-Msg-Id} of the same length as ours (26 characters) with each publish, as the contract makes ours do,
+ * so that the ratio measures our client and not the broker's de-duplication; {@code raw-jnats-noid} sends none,
+ * which shows what exactly-once storage costs the broker.
  * <pre>
  *   body: run tag (4) | flow (4) | hop (4) | from agent (4) | intended nanos (8) | pad to payload size
  * </pre>
@@ -32,11 +38,17 @@ final class RawJnatsLoadTransport implements LoadTransport
     private final int payloadBytes;
     private final String[] subjects;
     private final Semaphore inFlight;
+    private final boolean withIds;
+    private final String idPrefix;
+    private final AtomicLong ids = new AtomicLong();
     private MessageConsumer consumer;
+    private Acks acks;
 
     RawJnatsLoadTransport(final String url, final int runTag, final int agents, final int payloadBytes,
-        final int maxInFlight) throws Exception
+        final int maxInFlight, final boolean withIds) throws Exception
     {
+        this.withIds = withIds;
+        this.idPrefix = String.format("%08x-", runTag);   // 9 characters, then 17 digits: 26 in all, as a ULID
         this.connection = Nats.connect(url);
         this.js = connection.jetStream();
         this.tag = runTag;
@@ -53,18 +65,19 @@ final class RawJnatsLoadTransport implements LoadTransport
     @Override
     public String name()
     {
-        return "raw-jnats";
+        return withIds ? "raw-jnats" : "raw-jnats-noid";
     }
 
     @Override
-    public void start(final Receiver receiver)
+    public void start(final Receiver receiver, final Acks acks)
     {
+        this.acks = acks;
         try
         {
             connection.jetStreamManagement().addOrUpdateConsumer("AF_MESSAGES", ConsumerConfiguration.builder()
-                .durable(consumerName).filterSubject("agents.*.in").ackPolicy(AckPolicy.Explicit)
+                .durable(consumerName + (withIds ? "" : "-noid")).filterSubject("agents.*.in").ackPolicy(AckPolicy.Explicit)
                 .deliverPolicy(DeliverPolicy.New).maxAckPending(10_000).build());
-            consumer = connection.getConsumerContext("AF_MESSAGES", consumerName).consume(
+            consumer = connection.getConsumerContext("AF_MESSAGES", consumerName + (withIds ? "" : "-noid")).consume(
                 ConsumeOptions.builder().batchSize(100).build(), m -> onMessage(m, receiver));
         }
         catch (final Exception ex)
@@ -90,8 +103,8 @@ final class RawJnatsLoadTransport implements LoadTransport
     }
 
     @Override
-    public CompletableFuture<?> send(final int fromAgent, final int toAgent, final int flow, final int hop,
-        final long intendedNanos)
+    public void send(final int fromAgent, final int toAgent, final int flow, final int hop, final long intendedNanos,
+        final long sentAtNanos)
     {
         final ByteBuffer b = ByteBuffer.allocate(payloadBytes);
         b.putInt(tag).putInt(flow).putInt(hop).putInt(fromAgent).putLong(intendedNanos);
@@ -102,9 +115,30 @@ final class RawJnatsLoadTransport implements LoadTransport
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(ex);
+            throw new IllegalStateException(ex);
         }
-        return js.publishAsync(subjects[toAgent], b.array()).whenComplete((ack, failure) -> inFlight.release());
+        final CompletableFuture<PublishAck> sent = withIds
+            ? js.publishAsync(subjects[toAgent], b.array(), PublishOptions.builder().messageId(nextId()).build())
+            : js.publishAsync(subjects[toAgent], b.array());
+        sent.whenComplete((ack, failure) ->
+        {
+            inFlight.release();
+            if (null == failure)
+            {
+                acks.acked(sentAtNanos);
+            }
+            else
+            {
+                acks.failed(failure);
+            }
+        });
+    }
+
+    /** @return a new id of 26 characters: the run's tag, then a counter. */
+    private String nextId()
+    {
+        final String n = Long.toString(ids.incrementAndGet());
+        return idPrefix + "0".repeat(17 - n.length()) + n;
     }
 
     @Override
@@ -123,7 +157,7 @@ final class RawJnatsLoadTransport implements LoadTransport
                 consumer.stop();
                 consumer.close();
             }
-            connection.jetStreamManagement().deleteConsumer("AF_MESSAGES", consumerName);
+            connection.jetStreamManagement().deleteConsumer("AF_MESSAGES", consumerName + (withIds ? "" : "-noid"));
             connection.close();
         }
         catch (final Exception ex)

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param gcCount         collections during the run.
  * @param gcMillis        time in collections during the run.
  * @param allocatedBytes  bytes allocated by the run's threads (approximate: threads that ended are not counted).
+ * @param costs           CPU (ours and the local server's), allocation and young collections over the measured part.
  */
 record RunResult(
     String transport,
@@ -37,7 +38,8 @@ record RunResult(
     double measuredSeconds,
     long gcCount,
     long gcMillis,
-    long allocatedBytes)
+    long allocatedBytes,
+    CostMeter.Costs costs)
 {
     /** One second of the measured part. */
     record Interval(double second, double p50Us, double p95Us, double p99Us, double maxUs, long count)

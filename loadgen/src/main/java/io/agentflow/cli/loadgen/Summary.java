@@ -3,6 +3,7 @@ package io.agentflow.cli.loadgen;
 import org.HdrHistogram.Histogram;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,25 +18,45 @@ final class Summary
     {
     }
 
-    static Map<String, Object> of(final RunResult ours, final RunResult baseline, final Pattern pattern,
+    static Map<String, Object> of(final RunResult ours, final List<RunResult> baselines, final Pattern pattern,
         final int agents, final int payloadBytes, final double rateOffered, final long targetP95Us,
         final Map<String, Object> environment)
     {
         final Map<String, Object> summary = figures(ours, pattern, agents, payloadBytes, rateOffered);
-        if (null != baseline)
+        if (!baselines.isEmpty())
         {
-            final Map<String, Object> b = figures(baseline, pattern, agents, payloadBytes, rateOffered);
-            summary.put("baseline", b);
-            final Map<String, Object> ratio = new LinkedHashMap<>();
-            ratio.put("throughput", round(ours.achievedRate(pattern) / Math.max(1e-9, baseline.achievedRate(pattern))));
-            ratio.put("p95", round(ours.endToEnd().getValueAtPercentile(95)
-                / (double)Math.max(1, baseline.endToEnd().getValueAtPercentile(95))));
-            summary.put("ratio", ratio);
+            // "baseline" and "ratio" are the first baseline's (raw-jnats, same headers as ours); every baseline's
+            // figures and ratios are under "baselines" and "ratios", by name
+            final Map<String, Object> all = new LinkedHashMap<>();
+            final Map<String, Object> ratios = new LinkedHashMap<>();
+            for (final RunResult baseline : baselines)
+            {
+                all.put(baseline.transport(), figures(baseline, pattern, agents, payloadBytes, rateOffered));
+                ratios.put(baseline.transport(), ratio(ours, baseline, pattern));
+            }
+            summary.put("baseline", all.get(baselines.get(0).transport()));
+            summary.put("ratio", ratios.get(baselines.get(0).transport()));
+            summary.put("baselines", all);
+            summary.put("ratios", ratios);
         }
         summary.put("target_p95_us", targetP95Us);
         summary.put("pass", passed(ours, targetP95Us));
         summary.put("environment", environment);
         return summary;
+    }
+
+    /** Ours over a baseline: throughput, p95, client CPU and allocation per message. */
+    private static Map<String, Object> ratio(final RunResult ours, final RunResult baseline, final Pattern pattern)
+    {
+        final Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("throughput", round(ours.achievedRate(pattern) / Math.max(1e-9, baseline.achievedRate(pattern))));
+        ratio.put("p95", round(ours.endToEnd().getValueAtPercentile(95)
+            / (double)Math.max(1, baseline.endToEnd().getValueAtPercentile(95))));
+        ratio.put("client_cpu_per_message", round(ours.costs().clientCpuUsPerMessage()
+            / Math.max(1e-9, baseline.costs().clientCpuUsPerMessage())));
+        ratio.put("allocation_per_message", round(ours.costs().allocatedBytesPerMessage()
+            / Math.max(1e-9, baseline.costs().allocatedBytesPerMessage())));
+        return ratio;
     }
 
     /** Passes when p95 meets the target and nothing was lost, refused or failed. */
@@ -80,6 +101,13 @@ final class Summary
         m.put("gc_count", r.gcCount());
         m.put("gc_ms", r.gcMillis());
         m.put("allocation_mb_per_s", round(r.allocatedBytes() / 1e6 / Math.max(1e-9, r.measuredSeconds())));
+        final CostMeter.Costs c = r.costs();
+        m.put("client_cpu_us_per_message", round(c.clientCpuUsPerMessage()));
+        m.put("server_cpu_us_per_message", round(c.serverCpuUsPerMessage()));
+        m.put("jit_cpu_us_per_message", round(c.jitCpuUsPerMessage()));
+        m.put("allocation_bytes_per_message", round(c.allocatedBytesPerMessage()));
+        m.put("young_gcs_measured", c.youngGcs());
+        m.put("messages_measured", c.messages());
         return m;
     }
 

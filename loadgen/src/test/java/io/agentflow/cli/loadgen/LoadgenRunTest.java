@@ -45,17 +45,19 @@ class LoadgenRunTest
         server.close();
     }
 
-    @ParameterizedTest(name = "{0} over {1}")
-    @CsvSource({"request-reply,nats", "fan-out,nats", "pipeline,nats", "request-reply,embedded", "fan-out,embedded",
-        "pipeline,embedded"})
-    void shouldRunEachPatternOnEachTransportWithoutLoss(final String pattern, final String transport) throws Exception
+    @ParameterizedTest(name = "{0} over {1}, publish path {2}")
+    @CsvSource({"request-reply,nats,pipeline", "fan-out,nats,pipeline", "pipeline,nats,pipeline",
+        "request-reply,embedded,pipeline", "fan-out,embedded,pipeline", "pipeline,embedded,pipeline",
+        "request-reply,nats,message", "request-reply,embedded,message"})
+    void shouldRunEachPatternOnEachTransportWithoutLoss(final String pattern, final String transport,
+        final String publishPath) throws Exception
     {
-        final Path report = dir.resolve(pattern + "-" + transport);
+        final Path report = dir.resolve(pattern + "-" + transport + "-" + publishPath);
         final StringWriter err = new StringWriter();
         final int exit = AgentFlow.commandLine().setErr(new PrintWriter(err, true)).execute("loadgen",
             "--transport", transport, "--url", server.url(), "--pattern", pattern, "--agents", "40", "--rate", "400",
             "--duration", "2s", "--warmup", "500ms", "--payload-bytes", "256", "--target-p95", "5s",
-            "--report-dir", report.toString());
+            "--publish-path", publishPath, "--report-dir", report.toString());
 
         final Map<?, ?> summary = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("summary.json"))).tree();
         assertEquals(0, exit, "summary: " + summary + "\n" + err);
@@ -65,6 +67,9 @@ class LoadgenRunTest
         assertEquals(0L, summary.get("duplicates"));
         assertEquals(0L, summary.get("failed_verification"));
         assertTrue(((Number)summary.get("recorded_final_hops")).longValue() > 0);
+        assertEquals(publishPath, ((Map<?, ?>)summary.get("environment")).get("publish_path"));
+        assertTrue(((Number)summary.get("client_cpu_us_per_message")).doubleValue() > 0, summary.toString());
+        assertTrue(((Number)summary.get("messages_measured")).longValue() > 0, summary.toString());
         for (final String file : new String[]{"latency.hgrm", "percentiles.png", "latency-over-time.png",
             "report.html"})
         {
@@ -152,7 +157,8 @@ class LoadgenRunTest
         final Path report = dir.resolve("baseline");
         final int exit = AgentFlow.commandLine().execute("loadgen", "--transport", "nats", "--url", server.url(),
             "--pattern", pattern, "--agents", "20", "--rate", "200", "--duration", "2s", "--warmup", "500ms",
-            "--target-p95", "5s", "--baseline", "raw-jnats", "--report-dir", report.toString());
+            "--target-p95", "5s", "--baseline", "raw-jnats,raw-jnats-noid", "--server-pid",
+            Long.toString(server.pid()), "--report-dir", report.toString());
 
         final Map<?, ?> summary = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("summary.json"))).tree();
         assertEquals(0, exit, summary.toString());
@@ -160,6 +166,12 @@ class LoadgenRunTest
         assertEquals("raw-jnats", baseline.get("transport"));
         assertEquals(0L, baseline.get("lost"));
         assertTrue(((Map<?, ?>)summary.get("ratio")).containsKey("p95"));
+        assertTrue(((Number)((Map<?, ?>)summary.get("ratio")).get("client_cpu_per_message")).doubleValue() > 0);
+        // the server's CPU is read from /proc for ours and both baselines
+        assertTrue(((Number)summary.get("server_cpu_us_per_message")).doubleValue() >= 0, summary.toString());
+        final Map<?, ?> noid = (Map<?, ?>)((Map<?, ?>)summary.get("baselines")).get("raw-jnats-noid");
+        assertEquals(0L, noid.get("lost"));
+        assertTrue(((Number)noid.get("server_cpu_us_per_message")).doubleValue() >= 0, noid.toString());
         assertTrue(Files.exists(report.resolve("baseline-latency.hgrm")));
     }
 }

@@ -24,7 +24,7 @@ class SummaryTest
         }
         final RunResult r = result("nats", h, 0, 0);
 
-        final Map<String, Object> s = Summary.of(r, null, Pattern.REQUEST_REPLY, 100, 1024, 2000, TARGET_US, Map.of());
+        final Map<String, Object> s = Summary.of(r, List.of(), Pattern.REQUEST_REPLY, 100, 1024, 2000, TARGET_US, Map.of());
         final Map<?, ?> l = (Map<?, ?>)s.get("latency_us");
 
         assertNear(5000, l.get("p50"));
@@ -60,20 +60,36 @@ class SummaryTest
         final Histogram raw = new Histogram(3_600_000_000L, 3);
         raw.recordValueWithCount(1_000, 100);
 
-        final Map<String, Object> s = Summary.of(result("nats", ours, 0, 0), result("raw-jnats", raw, 0, 0), Pattern.REQUEST_REPLY, 10,
-            64, 20, TARGET_US, Map.of());
+        final RunResult noid = result("raw-jnats-noid", raw, 0, 0, new CostMeter.Costs(1000, 20_000_000, -1,
+            1_000_000, 0, 0));
+        final Map<String, Object> s = Summary.of(result("nats", ours, 0, 0, new CostMeter.Costs(1000, 60_000_000,
+            40_000_000, 3_000_000, 1, 0)), List.of(result("raw-jnats", raw, 0, 0, new CostMeter.Costs(2000, 100_000_000,
+            80_000_000, 4_000_000, 0, 0)), noid), Pattern.REQUEST_REPLY, 10, 64, 20, TARGET_US, Map.of());
 
         final Map<?, ?> ratio = (Map<?, ?>)s.get("ratio");
         assertEquals(1.0, ratio.get("throughput"));
         assertEquals(2.0, (Double)ratio.get("p95"), 0.01);
+        assertEquals(1.2, (Double)ratio.get("client_cpu_per_message"), 1e-9, "60 us against 50 us a message");
+        assertEquals(1.5, (Double)ratio.get("allocation_per_message"), 1e-9, "3000 B against 2000 B a message");
         assertEquals("raw-jnats", ((Map<?, ?>)s.get("baseline")).get("transport"));
+        assertEquals(40.0, ((Map<?, ?>)s.get("baseline")).get("server_cpu_us_per_message"));
+        final Map<?, ?> againstNoid = (Map<?, ?>)((Map<?, ?>)s.get("ratios")).get("raw-jnats-noid");
+        assertEquals(3.0, (Double)againstNoid.get("client_cpu_per_message"), 1e-9);
+        assertEquals(-1.0, ((Map<?, ?>)((Map<?, ?>)s.get("baselines")).get("raw-jnats-noid"))
+            .get("server_cpu_us_per_message"), "not measured");
     }
 
     private static RunResult result(final String transport, final Histogram h, final long lost, final long rejected)
     {
+        return result(transport, h, lost, rejected, CostMeter.Costs.NONE);
+    }
+
+    private static RunResult result(final String transport, final Histogram h, final long lost, final long rejected,
+        final CostMeter.Costs costs)
+    {
         final long finals = h.getTotalCount();
         return new RunResult(transport, h, new Histogram(3), List.of(), finals * 2, finals + lost, finals, 0, rejected,
-            Map.of(), 10.0, 0, 0, 0);
+            Map.of(), 10.0, 0, 0, 0, costs);
     }
 
     /** HdrHistogram keeps 3 significant digits: compare within that precision. */
