@@ -37,17 +37,19 @@ public final class InProcessBus implements MessageBus
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessBus.class);
 
     private final BusConfig config;
-    private volatile io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
     private final List<InProcessStream> streams;
     private final InProcessStream quarantine;
     private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
     private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private final BusTracing tracing;
+    private final LazyPipeline pipeline;   // the claim path, which publish(Message) rides on too
 
     public InProcessBus(final BusConfig config)
     {
         this.config = config.conclude();
         this.tracing = new BusTracing(config);
+        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
+            new InProcessOutbound(this), "embedded"));
         final long cap = config.embeddedMaxBytes();
         // the wait strategies that keep stages spinning keep the readers spinning (in process the pipeline's stages
         // run on the publishers' threads); not the quarantine's: refused messages are rare, and a reader spinning
@@ -78,7 +80,7 @@ public final class InProcessBus implements MessageBus
             return CompletableFuture.failedFuture(ex);
         }
         // the claim path: validated, encoded once into the slot, copied into the stream's segment, on this thread
-        return MessagePublish.publish(pipeline(), subject, message, tracing, e -> e);
+        return MessagePublish.publish(pipeline, subject, message, tracing, e -> e);
     }
 
     /**
@@ -108,20 +110,7 @@ public final class InProcessBus implements MessageBus
     @Override
     public io.agentflow.bus.pipeline.PublishPipeline pipeline()
     {
-        io.agentflow.bus.pipeline.PublishPipeline p = pipeline;
-        if (null == p)
-        {
-            synchronized (this)
-            {
-                p = pipeline;
-                if (null == p)
-                {
-                    p = new io.agentflow.bus.pipeline.PublishPipeline(config, new InProcessOutbound(this), "embedded");
-                    pipeline = p;
-                }
-            }
-        }
-        return p;
+        return pipeline.get();
     }
 
     @Override
@@ -259,13 +248,7 @@ public final class InProcessBus implements MessageBus
     @Override
     public void close()
     {
-        synchronized (this)
-        {
-            if (null != pipeline)
-            {
-                pipeline.close();   // every committed publish completes first
-            }
-        }
+        pipeline.close();   // every committed publish completes first
         for (final Subscription s : active.values())
         {
             s.close();

@@ -38,11 +38,11 @@ public final class JetStreamBus implements MessageBus
     private final JetStreamManagement jsm;
     private final BusMetrics metrics = BusMetrics.shared();
     private final BusTracing tracing;
+    private final LazyPipeline pipeline;   // the claim path, which publish(Message) rides on too
     private final PublishGuard guard;
     private final List<SubscriptionLifecycle> subscriptions = new CopyOnWriteArrayList<>();
     private final List<JetStreamConsumer> consumers = new CopyOnWriteArrayList<>();
     private final ConnectionErrors errors;
-    private volatile io.agentflow.bus.pipeline.PublishPipeline pipeline;   // on first use
 
     private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
         throws IOException
@@ -54,6 +54,8 @@ public final class JetStreamBus implements MessageBus
         this.jsm = connection.jetStreamManagement();
         this.tracing = new BusTracing(config);
         this.guard = new PublishGuard(config, metrics);
+        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
+            new JetStreamOutbound(connection, config, errors), "nats"));
     }
 
     /**
@@ -152,7 +154,7 @@ public final class JetStreamBus implements MessageBus
         return guard.publish(() ->
         {
             final long start = System.nanoTime();
-            return MessagePublish.publish(pipeline(), subject, message, tracing, e -> errors.explain(e, start));
+            return MessagePublish.publish(pipeline, subject, message, tracing, e -> errors.explain(e, start));
         });
     }
 
@@ -160,55 +162,36 @@ public final class JetStreamBus implements MessageBus
     @Override
     public io.agentflow.bus.pipeline.PublishPipeline pipeline()
     {
-        io.agentflow.bus.pipeline.PublishPipeline p = pipeline;
-        if (null == p)
-        {
-            synchronized (this)
-            {
-                p = pipeline;
-                if (null == p)
-                {
-                    p = new io.agentflow.bus.pipeline.PublishPipeline(config,
-                        new JetStreamOutbound(connection, config, errors), "nats");
-                    pipeline = p;
-                }
-            }
-        }
-        return p;
+        return pipeline.get();
     }
 
     @Override
     public Subscription subscribe(final SubscriptionSpec spec, final MessageHandler handler)
     {
-        final long start = System.nanoTime();
         final JetStreamSubscription subscription = new JetStreamSubscription(this, spec, handler);
-        subscriptions.add(subscription);
-        try
-        {
-            subscription.start();
-        }
-        catch (final MessageError ex)
-        {
-            subscriptions.remove(subscription);
-            throw errors.explain(ex, start);
-        }
-        return subscription;
+        return started(subscription, subscription::start);
     }
 
     @Override
     public Subscription subscribe(final SubscriptionSpec spec, final EnvelopeHandler handler)
     {
-        final long start = System.nanoTime();
         final JetStreamEnvelopeSubscription subscription = new JetStreamEnvelopeSubscription(this, spec, handler);
+        return started(subscription, subscription::start);
+    }
+
+    /** Registers and starts a subscription; a failure to start is explained and unregisters it. */
+    private Subscription started(final SubscriptionLifecycle subscription, final Runnable start)
+    {
+        final long began = System.nanoTime();
         subscriptions.add(subscription);
         try
         {
-            subscription.start();
+            start.run();
         }
         catch (final MessageError ex)
         {
             subscriptions.remove(subscription);
-            throw errors.explain(ex, start);
+            throw errors.explain(ex, began);
         }
         return subscription;
     }
@@ -289,13 +272,7 @@ public final class JetStreamBus implements MessageBus
     @Override
     public void close()
     {
-        synchronized (this)
-        {
-            if (null != pipeline)
-            {
-                pipeline.close();   // every committed publish completes first
-            }
-        }
+        pipeline.close();   // every committed publish completes first
         for (final SubscriptionLifecycle s : subscriptions)
         {
             s.close();

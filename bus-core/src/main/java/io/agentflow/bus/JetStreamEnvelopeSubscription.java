@@ -186,10 +186,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
     private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
     {
-        Quarantine.audit(e, raw.getSubject());
-        final Object id = e.details().get("id");
-        if (quarantine.quarantine(raw, spec.durableName(), reason, id instanceof String ? (String)id : "-",
-            e.getMessage()))
+        if (quarantine.refuse(raw, spec.durableName(), e, reason))
         {
             countQuarantined(reason);
         }

@@ -34,14 +34,16 @@ final class MessagePublish implements PublishCallback
      * @param explain what the transport knows about a failure (a permission the server refused), added to it.
      * @return the future of the broker's acknowledgement, or of a {@link MessageError}.
      */
-    static CompletableFuture<PublishAck> publish(final PublishPipeline pipeline, final String subject,
+    static CompletableFuture<PublishAck> publish(final LazyPipeline pipelines, final String subject,
         final Message message, final BusTracing tracing, final UnaryOperator<MessageError> explain)
     {
         final BusTracing.Publish traced = tracing.startPublish(subject, message);
         final MessagePublish publish = new MessagePublish(traced, message.id(), explain);
+        final PublishPipeline pipeline;
         final long sequence;
         try
         {
+            pipeline = pipelines.get();
             sequence = pipeline.claim();
         }
         catch (final MessageError ex)

@@ -44,6 +44,19 @@ final class Quarantine
     }
 
     /**
+     * A message refused before any handler saw it: logged to the audit log, then quarantined with its reason.
+     *
+     * @return whether the record was stored.
+     */
+    boolean refuse(final Message original, final String consumer, final io.agentflow.codec.MessageError e,
+        final String reason)
+    {
+        audit(e, original.getSubject());
+        final Object id = e.details().get("id");
+        return quarantine(original, consumer, reason, id instanceof String ? (String)id : "-", e.getMessage());
+    }
+
+    /**
      * Writes the record, then terminates the original.
      *
      * @return whether the record was stored; when not, the original was left for redelivery.

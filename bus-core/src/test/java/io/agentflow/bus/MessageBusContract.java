@@ -545,6 +545,36 @@ abstract class MessageBusContract
         assertEquals(List.of(m.id(), next.id()), handled);
     }
 
+    @Test
+    void publishingAMessageEncodesItOnceAndDoesNotHashItAgain() throws Exception
+    {
+        final List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            messages.add(TestMessage.to("once", i));   // built, so hashed, before counting
+        }
+        final long[] counted = new long[2];
+        final Thread publisher = new Thread(() ->   // a thread of its own: its encoder counts only these
+        {
+            final io.agentflow.codec.EnvelopeEncoder encoder = io.agentflow.codec.EnvelopeEncoder.threadLocal();
+            final long encodings = encoder.encodings();
+            final long hashes = encoder.hashes();
+            messages.forEach(m -> bus.publishAndWait("agents.once.in", m));
+            counted[0] = encoder.encodings() - encodings;
+            counted[1] = encoder.hashes() - hashes;
+        });
+        publisher.start();
+        publisher.join(WAIT.toMillis());
+        assertEquals(10, counted[0], "encodings");
+        assertEquals(0, counted[1], "hashes: a Message carries its own, checked when it was built");
+        final List<Message> received = new CopyOnWriteArrayList<>();
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("once", "agents.once.in"), (m, d) -> received.add(m)))
+        {
+            Await.until(WAIT, () -> received.size() == 10, () -> received.size() + " of 10");
+        }
+        assertEquals(messages, received, "stored as built, each verified on receipt");
+    }
+
     /** What the claim path must refuse before anything is stored, and the code it must say. */
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> invalidClaims()
     {

@@ -51,7 +51,7 @@ public final class EnvelopeDecoder
     private final JsonReader reader;
     private final EnvelopeEncoder encoder = new EnvelopeEncoder();
     private final Object[] values = new Object[NAMES.length];
-    private final AsciiChars chars = new AsciiChars();
+    private final AsciiSequence chars = new AsciiSequence();
 
     public EnvelopeDecoder()
     {
@@ -590,46 +590,6 @@ public final class EnvelopeDecoder
             words[i] = types[i].wireName().getBytes(StandardCharsets.US_ASCII);
         }
         return words;
-    }
-
-    /** Bytes of plain ASCII seen as chars, re-pointed per use: how a timestamp is parsed in place. */
-    private static final class AsciiChars implements CharSequence
-    {
-        private byte[] bytes;
-        private int offset;
-        private int length;
-
-        AsciiChars wrap(final byte[] bytes, final int offset, final int length)
-        {
-            this.bytes = bytes;
-            this.offset = offset;
-            this.length = length;
-            return this;
-        }
-
-        @Override
-        public int length()
-        {
-            return length;
-        }
-
-        @Override
-        public char charAt(final int index)
-        {
-            return (char)(bytes[offset + index] & 0xFF);
-        }
-
-        @Override
-        public CharSequence subSequence(final int start, final int end)
-        {
-            return toString().substring(start, end);
-        }
-
-        @Override
-        public String toString()
-        {
-            return new String(bytes, offset, length, StandardCharsets.US_ASCII);
-        }
     }
 
     private static byte[][] quotedNames()

@@ -100,8 +100,19 @@ public final class EnvelopeEncoder
             encode(m, scratch);
             return scratch;
         }
+        encode(m, scratch, hash);
+        return scratch;
+    }
+
+    /**
+     * Writes the wire form of {@code m} into {@code out} (reset first) with a hash already known to be its own,
+     * without hashing: for the members of an immutable {@link Message}, whose builder computed the hash or whose
+     * decoder verified it. Anything else uses {@link #encode(EnvelopeFields, GrowableBytes)}.
+     */
+    public void encode(final EnvelopeFields m, final GrowableBytes out, final String hash)
+    {
         encodings++;
-        final GrowableBytes out = scratch.reset();
+        out.reset();
         writeCost(m, out);
         out.put(HASH_NAME);
         final int p = out.reserve(66);
@@ -114,7 +125,6 @@ public final class EnvelopeEncoder
         a[p + 65] = ',';
         out.advanceTo(p + 66);
         writeFromOnwards(m, out);
-        return out;
     }
 
     /** @return the lowercase hex SHA-256 of the canonical form of {@code m} without the hash member. */

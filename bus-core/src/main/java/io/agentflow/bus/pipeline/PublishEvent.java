@@ -42,6 +42,7 @@ public final class PublishEvent implements EnvelopeFields
     final byte[] id = new byte[ID_LENGTH];
     boolean idChosen;
     boolean tsChosen;
+    String knownHash;   // the hash of the Message this event copies, while nothing that is hashed was changed
     long tsMicros;
     final GrowableBytes wire = new GrowableBytes(2048);
     // exact-length copies of the wire, a few lengths kept: envelopes' lengths vary with their ids and numbers
@@ -73,6 +74,7 @@ public final class PublishEvent implements EnvelopeFields
         tag = 0;
         idChosen = false;
         tsChosen = false;
+        knownHash = null;
         pending = null;
         streamSequence = 0;
         stream = null;
@@ -89,18 +91,21 @@ public final class PublishEvent implements EnvelopeFields
     public PublishEvent from(final String from)
     {
         this.from = from;
+        knownHash = null;
         return this;
     }
 
     public PublishEvent to(final String to)
     {
         this.to = to;
+        knownHash = null;
         return this;
     }
 
     public PublishEvent type(final MessageType type)
     {
         this.type = type;
+        knownHash = null;
         return this;
     }
 
@@ -108,17 +113,23 @@ public final class PublishEvent implements EnvelopeFields
     public PublishEvent payload(final RawCanonicalJson payload)
     {
         this.payload = payload;
+        knownHash = null;
         return this;
     }
 
     public PublishEvent metadata(final RawCanonicalJson metadata)
     {
         this.metadata = metadata;
+        knownHash = null;
         return this;
     }
 
     public PublishEvent trace(final String traceId, final String spanId)
     {
+        if (null != knownHash && !(traceId.equals(this.traceId) && spanId.equals(this.spanId)))
+        {
+            knownHash = null;   // the envelope changes: hashed afresh
+        }
         this.traceId = traceId;
         this.spanId = spanId;
         return this;
@@ -138,7 +149,8 @@ public final class PublishEvent implements EnvelopeFields
 
     /**
      * Fills every member from {@code message}, keeping its id and time: the event then encodes to the message's own
-     * canonical bytes (and hash), but with the trace ids set here afterwards, if any. How {@code publish(Message)}
+     * canonical bytes with its own hash (not computed again); a member set afterwards (new trace ids) makes it
+     * hashed afresh. How {@code publish(Message)}
      * rides on the claim path. Copies references and 26 characters.
      */
     public PublishEvent message(final Message message)
@@ -160,6 +172,7 @@ public final class PublishEvent implements EnvelopeFields
         idChosen = true;
         tsMicros = message.tsMicros();
         tsChosen = true;
+        knownHash = message.envelopeHash();   // written as it is unless trace() changes the ids: no second hash
         return this;
     }
 
@@ -167,6 +180,7 @@ public final class PublishEvent implements EnvelopeFields
     {
         this.costDollars = dollars;
         this.costTokens = tokens;
+        knownHash = null;
         return this;
     }
 
@@ -189,6 +203,7 @@ public final class PublishEvent implements EnvelopeFields
             id[i] = (byte)ulid.charAt(i);
         }
         idChosen = true;
+        knownHash = null;
         return this;
     }
 

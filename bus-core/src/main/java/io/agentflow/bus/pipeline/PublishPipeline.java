@@ -139,7 +139,14 @@ public final class PublishPipeline implements AutoCloseable
             {
                 e.tsMicros = Timestamps.nowMicros();
             }
-            EnvelopeEncoder.threadLocal().encode(e, e.wire);
+            if (null == e.knownHash)
+            {
+                EnvelopeEncoder.threadLocal().encode(e, e.wire);
+            }
+            else
+            {
+                EnvelopeEncoder.threadLocal().encode(e, e.wire, e.knownHash);   // a Message's own, already verified
+            }
         }
         catch (final MessageError ex)
         {

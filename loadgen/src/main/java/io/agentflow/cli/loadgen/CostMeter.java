@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * What the measured part of a run cost, per message: this JVM's CPU time (all its threads: ours or jnats', the load
  * generator's own small share and the collector's included, the JIT compiler's not), the local nats-server's CPU
- * time when its process is known, bytes allocated by live threads, and young collections. Two snapshots bracket the
+ * time when its process is known, bytes allocated by threads alive at the window's end, and young collections. Two snapshots bracket the
  * measured window; these figures move far less from run to run than latency percentiles on a shared machine, so they
  * are what the perf gate compares.
  * <p>
@@ -27,9 +27,10 @@ final class CostMeter
     private final long serverPid;   // 0: unknown
     private Snapshot start;
     private Map<String, Long> jitStart;
+    private Map<Long, Long> allocatedStart;
 
     /** One reading of every counter. */
-    record Snapshot(long messages, long clientCpuNanos, long serverCpuNanos, long allocatedBytes, long youngGcs)
+    record Snapshot(long messages, long clientCpuNanos, long serverCpuNanos, long youngGcs)
     {
     }
 
@@ -68,6 +69,7 @@ final class CostMeter
     void start(final long messages)
     {
         jitStart = compilerThreadsCpuNanos();
+        allocatedStart = allocatedBytesByThread();
         start = read(messages);
     }
 
@@ -92,12 +94,12 @@ final class CostMeter
         return new Costs(end.messages - start.messages, end.clientCpuNanos - start.clientCpuNanos - jit,
             serverPid > 0 && start.serverCpuNanos >= 0 && end.serverCpuNanos >= 0
                 ? end.serverCpuNanos - start.serverCpuNanos : -1,
-            end.allocatedBytes - start.allocatedBytes, end.youngGcs - start.youngGcs, jit);
+            allocatedSince(allocatedStart), end.youngGcs - start.youngGcs, jit);
     }
 
     private Snapshot read(final long messages)
     {
-        return new Snapshot(messages, processCpuNanos(), serverCpuNanos(serverPid), allocatedBytes(), youngGcs());
+        return new Snapshot(messages, processCpuNanos(), serverCpuNanos(serverPid), youngGcs());
     }
 
     private static long processCpuNanos()
@@ -155,20 +157,39 @@ final class CostMeter
         return cpu;
     }
 
-    private static long allocatedBytes()
+    /** @return bytes allocated so far by each live thread, by thread id (empty where the JVM cannot tell). */
+    private static Map<Long, Long> allocatedBytesByThread()
     {
+        final Map<Long, Long> bytes = new HashMap<>();
         final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         if (bean instanceof com.sun.management.ThreadMXBean)
         {
             final com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean)bean;
-            long sum = 0;
-            for (final long bytes : sun.getThreadAllocatedBytes(sun.getAllThreadIds()))
+            final long[] ids = sun.getAllThreadIds();
+            final long[] allocated = sun.getThreadAllocatedBytes(ids);
+            for (int i = 0; i < ids.length; i++)
             {
-                sum += Math.max(0, bytes);
+                if (allocated[i] >= 0)
+                {
+                    bytes.put(ids[i], allocated[i]);
+                }
             }
-            return sum;
         }
-        return 0;
+        return bytes;
+    }
+
+    /**
+     * @return what threads alive now allocated since {@code before} (a thread started since counts from 0). A thread
+     * that ended in between is not counted: an undercount, never a negative.
+     */
+    private static long allocatedSince(final Map<Long, Long> before)
+    {
+        long sum = 0;
+        for (final Map.Entry<Long, Long> thread : allocatedBytesByThread().entrySet())
+        {
+            sum += Math.max(0, thread.getValue() - before.getOrDefault(thread.getKey(), 0L));
+        }
+        return sum;
     }
 
     /** Collections of the young generation (G1 Young, Parallel Scavenge, Serial Copy, ZGC Minor). */
