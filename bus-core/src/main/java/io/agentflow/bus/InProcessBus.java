@@ -127,8 +127,7 @@ public final class InProcessBus implements MessageBus
     /**
      * The allocation-free way to consume: the same durable subscription, but the handler reads each verified
      * envelope in place through a reused flyweight instead of receiving a new {@link Message}
-     * (see {@link EnvelopeSubscription}). Specific to this transport: over NATS, jnats allocates every message it
-     * receives anyway.
+     * (see {@link EnvelopeSubscription}; over JetStream, {@link JetStreamEnvelopeSubscription}).
      */
     @Override
     public Subscription subscribe(final SubscriptionSpec spec, final EnvelopeHandler handler)
