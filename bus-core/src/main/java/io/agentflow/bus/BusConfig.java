@@ -73,7 +73,7 @@ public final class BusConfig
     public static final boolean ORDERED_RESUME_DEFAULT = true;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
-    /** How the publish pipeline's stage threads (over NATS) and in-process readers wait for work: blocking (default:
+    /** How in-process readers and handler shards wait for work: blocking (default:
      * idle costs no CPU), sleeping, yielding or busy-spin (lowest latency, a core each, always). */
     public static final String WAIT_STRATEGY_ENV = "AF_BUS_WAIT_STRATEGY";
     public static final String WAIT_STRATEGY_DEFAULT = "blocking";

@@ -90,7 +90,7 @@ class PublishPipelineTest
 
     /**
      * Whoever may publish to the pipeline's inbox can send it anything: malformed ack subjects are ignored and the
-     * completion stage keeps completing (an out-of-range slot once stopped it).
+     * ack reader keeps completing (an out-of-range slot once stopped it).
      */
     @Test
     void garbageOnThePipelinesInboxIsIgnored() throws Exception
@@ -140,8 +140,8 @@ class PublishPipelineTest
     }
 
     /**
-     * In process there is no stage thread: commit runs the stages on the publisher's thread, so the callback has
-     * run, on that thread, when commit returns.
+     * In process storing decides the outcome: commit runs on the publisher's thread, so the callback has run, on
+     * that thread, when commit returns.
      */
     @Test
     void inProcessTheCallbackHasRunOnThePublishersThreadWhenCommitReturns() throws Exception

@@ -108,7 +108,7 @@ public class JetStreamPublishBenchmark
 
     /**
      * The claim path: pooled events through the publish pipeline (its ring is the same window), envelope work on
-     * the encode stage, acks on the completion stage.
+     * the benchmark thread in commit, acks on the pipeline's ack dispatcher.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)

@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The publish pipeline alone (issue 4): claim, fill, commit on the benchmark thread; id, time, canonical encode and
- * SHA-256 on the encode stage; completion and callback on the completion stage; the transport is a sink that
- * keeps nothing. One operation is one message; an invocation commits {@link #BATCH} and waits for their callbacks.
+ * The publish pipeline alone (issue 4): claim, fill, commit on the benchmark thread, which also gives the id and
+ * time, encodes, hashes and completes (callback included); the transport is a sink that keeps nothing and decides
+ * at once. One operation is one message; an invocation commits {@link #BATCH} and waits for their callbacks.
  * With {@code -prof gc}, {@code gc.alloc.rate.norm} is what the whole path allocates per message (all threads).
  * Baseline in the same run: the same encode+hash done inline on the caller's thread.
  */

@@ -8,13 +8,13 @@ import com.lmax.disruptor.WaitStrategy;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The default wait strategy ({@code AF_BUS_WAIT_STRATEGY=blocking}): a stage waiting for publishers spins briefly,
- * yields a few times, then blocks on a monitor, as the Disruptor's {@code BlockingWaitStrategy} does, so an idle
- * pipeline costs no CPU after a few microseconds. A stage waiting
- * for the stage before it (the completion stage behind the encode stage) backs off: a short spin, a few yields,
- * then parks. The Disruptor's own strategy busy-spins there, since stages do not signal their progress; on a
- * 2-core machine that spin took a core from the encode stage it was waiting for (a JFR profile of
- * {@code JetStreamPublishBenchmark.pipelinePublish} had a third of all samples in it).
+ * The default wait strategy ({@code AF_BUS_WAIT_STRATEGY=blocking}) of the Disruptor rings that still have consumer
+ * threads (the in-process envelope path's handler shards): a consumer waiting for its producer spins briefly,
+ * yields a few times, then blocks on a monitor, as the Disruptor's {@code BlockingWaitStrategy} does, so an idle ring
+ * costs no CPU after a few microseconds. A consumer waiting for a consumer before it backs off: a short spin, a few
+ * yields, then parks. The Disruptor's own strategy busy-spins there, since consumers do not signal their progress;
+ * on a 2-core machine that spin took a core from the stage it was waiting for (a JFR profile of the publish
+ * pipeline when it still had two stage threads had a third of all samples in it).
  */
 public final class BlockingBackoffWaitStrategy implements WaitStrategy
 {

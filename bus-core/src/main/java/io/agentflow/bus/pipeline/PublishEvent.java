@@ -14,7 +14,7 @@ import io.agentflow.codec.json.RawCanonicalJson;
 /**
  * One pre-allocated slot of the publish ring: a mutable message (filled by the publisher between
  * {@link PublishPipeline#claim()} and {@link PublishPipeline#commit(long)}), the reusable buffers the pipeline
- * encodes into, and the outcome the completion stage reports. Strings and JSON members are references the
+ * encodes into, and the outcome the transport reports. Strings and JSON members are references the
  * publisher keeps (constants, pooled {@link Json} values): filling a slot copies nothing and allocates nothing.
  * Only the pipeline's threads touch a slot between commit and completion.
  */

@@ -222,7 +222,8 @@ public final class LoadgenCommand implements Callable<Integer>
             for (int b = 0; "nats".equals(chosen) && b < baselines.size(); b++)
             {
                 bases.add(new LoadRun(new RawJnatsLoadTransport(endpoint, tag, agents, payloadBytes,
-                    config.maxInFlight(), "raw-jnats".equals(baselines.get(b))), flowPattern, agents, rate,
+                    config.maxInFlight(), 2 * config.fetchBatch(), "raw-jnats".equals(baselines.get(b))), flowPattern,
+                    agents, rate,
                     warmupNanos, durationNanos, publishers, err, terminal, pid).run());
             }
             final RunResult base = bases.isEmpty() ? null : bases.get(0);

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The baseline: the same schedule, subjects and payload size through bare jnats, with no envelope, hash or
  * verification: JetStream {@code publishAsync} of raw bytes (with the same in-flight bound as the bus) and jnats'
- * own consume loop acking each message. What a team wiring jnats well by hand would write. {@code raw-jnats} sends a
+ * own consume loop acking each message, on a consumer with the same bound of messages awaiting acks as the bus's
+ * ({@code 2 * AF_BUS_FETCH_BATCH}). What a team wiring jnats well by hand would write. {@code raw-jnats} sends a
  * {@code Nats-Msg-Id} of the same length as ours (26 characters) with each publish, as the contract makes ours do,
  * so that the ratio measures our client and not the broker's de-duplication; {@code raw-jnats-noid} sends none,
  * which shows what exactly-once storage costs the broker.
@@ -39,14 +40,16 @@ final class RawJnatsLoadTransport implements LoadTransport
     private final String[] subjects;
     private final Semaphore inFlight;
     private final boolean withIds;
+    private final int maxAckPending;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     private MessageConsumer consumer;
     private Acks acks;
 
     RawJnatsLoadTransport(final String url, final int runTag, final int agents, final int payloadBytes,
-        final int maxInFlight, final boolean withIds) throws Exception
+        final int maxInFlight, final int maxAckPending, final boolean withIds) throws Exception
     {
+        this.maxAckPending = maxAckPending;
         this.withIds = withIds;
         this.idPrefix = String.format("%08x-", runTag);   // 9 characters, then 17 digits: 26 in all, as a ULID
         this.connection = Nats.connect(url);
@@ -76,7 +79,7 @@ final class RawJnatsLoadTransport implements LoadTransport
         {
             connection.jetStreamManagement().addOrUpdateConsumer("AF_MESSAGES", ConsumerConfiguration.builder()
                 .durable(consumerName + (withIds ? "" : "-noid")).filterSubject("agents.*.in").ackPolicy(AckPolicy.Explicit)
-                .deliverPolicy(DeliverPolicy.New).maxAckPending(10_000).build());
+                .deliverPolicy(DeliverPolicy.New).maxAckPending(maxAckPending).build());
             consumer = connection.getConsumerContext("AF_MESSAGES", consumerName + (withIds ? "" : "-noid")).consume(
                 ConsumeOptions.builder().batchSize(100).build(), m -> onMessage(m, receiver));
         }
