@@ -30,11 +30,31 @@ final class MetricsProbe
         }
     }
 
-    /** @return the value of the sample line starting with {@code series} (name and labels), 0 when absent. */
+    /**
+     * @return the value of the sample line starting with {@code series} (name and labels).
+     * @throws IllegalStateException when the scrape has no such line: a series that vanished must not read as 0.
+     */
     static double value(final String scrape, final String series)
+    {
+        final Double v = find(scrape, series);
+        if (null == v)
+        {
+            throw new IllegalStateException("no series " + series + " in the scrape");
+        }
+        return v;
+    }
+
+    /** @return the series' value, or {@code absent} where a series rightly does not exist yet (before its first event). */
+    static double valueOr(final String scrape, final String series, final double absent)
+    {
+        final Double v = find(scrape, series);
+        return null == v ? absent : v;
+    }
+
+    private static Double find(final String scrape, final String series)
     {
         final Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE)
             .matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return m.find() ? Double.parseDouble(m.group(1)) : null;
     }
 }

@@ -33,6 +33,8 @@ class SlowConsumerTest
         final AtomicLong maxInFlight = new AtomicLong();
         final AtomicLong maxAckPending = new AtomicLong();
         final AtomicLong maxLag = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
         try (NatsTestServer server = NatsTestServer.start();
             JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(MAX_IN_FLIGHT).fetchBatch(50)
                 .conclude()))
@@ -49,10 +51,18 @@ class SlowConsumerTest
                 while (!Thread.currentThread().isInterrupted())
                 {
                     final String scrape = MetricsProbe.scrape();
-                    maxInFlight.accumulateAndGet((long)MetricsProbe.value(scrape, "agentflow_publish_in_flight"),
-                        Math::max);
-                    maxLag.accumulateAndGet((long)MetricsProbe.value(scrape,
-                        "agentflow_consumer_lag{consumer=\"" + DURABLE + "\"}"), Math::max);
+                    try
+                    {
+                        maxInFlight.accumulateAndGet((long)MetricsProbe.value(scrape, "agentflow_publish_in_flight"),
+                            Math::max);
+                        maxLag.accumulateAndGet((long)MetricsProbe.value(scrape,
+                            "agentflow_consumer_lag{consumer=\"" + DURABLE + "\"}"), Math::max);
+                    }
+                    catch (final IllegalStateException missing)
+                    {
+                        samplerFailure.set(missing);   // a gauge that vanished is a failure, not a 0
+                        return;
+                    }
                     try
                     {
                         maxAckPending.accumulateAndGet(bus.management().getConsumerInfo(StreamProvisioner.MESSAGES,
@@ -87,8 +97,10 @@ class SlowConsumerTest
             final Map<String, Integer> stored = FaultLedger.stored(bus.connection(), StreamProvisioner.MESSAGES,
                 SUBJECT);
             ledger.assertNothingLostOrDuplicated(stored);
+            assertTrue(null == samplerFailure.get(), "metrics sampling: " + samplerFailure.get());
             assertTrue(handledWhenPublished < MESSAGES / 2, "the consumer was behind: " + handledWhenPublished);
             assertTrue(maxInFlight.get() <= MAX_IN_FLIGHT, "publishes awaiting acks: " + maxInFlight);
+            assertTrue(maxInFlight.get() > 0, "the in-flight gauge moved while publishing: " + maxInFlight);
             assertTrue(maxAckPending.get() <= 100, "unacknowledged at the consumer (MaxAckPending 100): "
                 + maxAckPending);
             assertTrue(maxLag.get() > MESSAGES / 4, "the lag showed in agentflow_consumer_lag: " + maxLag);
