@@ -49,7 +49,7 @@ public final class InProcessBus implements MessageBus
         this.config = config.conclude();
         this.tracing = new BusTracing(config);
         this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
-            new InProcessOutbound(this), "embedded"));
+            new InProcessOutbound(this)));
         final long cap = config.embeddedMaxBytes();
         // the wait strategies that keep stages spinning keep the readers spinning (in process the pipeline's stages
         // run on the publishers' threads); not the quarantine's: refused messages are rare, and a reader spinning

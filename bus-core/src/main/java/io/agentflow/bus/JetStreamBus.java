@@ -55,7 +55,7 @@ public final class JetStreamBus implements MessageBus
         this.tracing = new BusTracing(config);
         this.guard = new PublishGuard(config, metrics);
         this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
-            new JetStreamOutbound(connection, config, errors), "nats"));
+            new JetStreamOutbound(connection, config, errors)));
     }
 
     /**

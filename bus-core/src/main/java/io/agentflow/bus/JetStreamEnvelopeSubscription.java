@@ -9,7 +9,6 @@ import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -165,22 +164,10 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
 
     private void failed(final io.nats.client.Message raw, final EnvelopeView envelope, final Exception ex)
     {
-        final long deliveries = deliveryCount();
-        if (deliveries >= config.maxDeliver())
-        {
-            if (quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, envelope.id(),
-                "handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": " + ex))
-            {
-                countQuarantined(Quarantine.MAX_DELIVERIES);
-            }
-            return;
-        }
-        metrics.redelivered(envelope.type());
-        final Duration delay = config.redeliveryDelay(deliveries);
-        LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", envelope.id(),
-            raw.getSubject(), deliveries, delay, ex.toString());
-        raw.nakWithDelay(delay);
-        redelivered.increment();
+        final String id = envelope.id();
+        handlerFailed(deliveryCount(), id, envelope.type(), raw.getSubject(), ex,
+            why -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, id, why),
+            raw::nakWithDelay);
     }
 
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */

@@ -7,7 +7,6 @@ import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,24 +117,9 @@ final class JetStreamSubscription extends SubscriptionBase
         }
         catch (final Exception ex)
         {
-            if (meta.deliveredCount() >= config.maxDeliver())
-            {
-                if (quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, message.id(),
-                    "handler failed on delivery " + meta.deliveredCount() + " of " + config.maxDeliver() + ": "
-                        + ex))
-                {
-                    countQuarantined(Quarantine.MAX_DELIVERIES);
-                }
-            }
-            else
-            {
-                metrics.redelivered(message.type());
-                final Duration delay = config.redeliveryDelay(meta.deliveredCount());
-                LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", message.id(),
-                    raw.getSubject(), meta.deliveredCount(), delay, ex.toString());
-                raw.nakWithDelay(delay);
-                redelivered.increment();
-            }
+            handlerFailed(meta.deliveredCount(), message.id(), message.type(), raw.getSubject(), ex,
+                why -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, message.id(), why),
+                raw::nakWithDelay);
         }
         finally
         {

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 abstract class SubscriptionLifecycle implements Subscription
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubscriptionLifecycle.class);
+
     final SubscriptionSpec spec;
     final BusConfig config;
     final AtomicBoolean running = new AtomicBoolean(true);
@@ -48,6 +50,32 @@ abstract class SubscriptionLifecycle implements Subscription
     {
         duplicates.increment();
         metrics.duplicate();
+    }
+
+    /**
+     * A handler failed on delivery {@code deliveries} of a message: at the last delivery it goes to the quarantine
+     * ({@code quarantine} is told why and says whether the record was stored), else it comes again after the
+     * configured delay ({@code redeliver} is told the delay). Counted and logged either way.
+     */
+    void handlerFailed(final long deliveries, final String id, final io.agentflow.codec.MessageType type,
+        final String subject, final Exception ex, final java.util.function.Predicate<String> quarantine,
+        final java.util.function.Consumer<java.time.Duration> redeliver)
+    {
+        if (deliveries >= config.maxDeliver())
+        {
+            if (quarantine.test("handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": "
+                + ex))
+            {
+                countQuarantined(Quarantine.MAX_DELIVERIES);
+            }
+            return;
+        }
+        metrics.redelivered(type);
+        final java.time.Duration delay = config.redeliveryDelay(deliveries);
+        LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", id, subject, deliveries,
+            delay, ex.toString());
+        redeliver.accept(delay);
+        redelivered.increment();
     }
 
     /** @return whether this call closes the subscription (the first one does), having stopped its lag reports. */

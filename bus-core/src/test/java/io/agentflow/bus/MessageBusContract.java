@@ -592,6 +592,8 @@ abstract class MessageBusContract
                     TestMessage.SPAN_ID)),
             org.junit.jupiter.params.provider.Arguments.of("wildcard subject", ErrorCode.VALIDATION_ERROR,
                 (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.subject("agents.*.in")),
+            org.junit.jupiter.params.provider.Arguments.of("no subject", ErrorCode.VALIDATION_ERROR,
+                (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.subject(null)),
             org.junit.jupiter.params.provider.Arguments.of("metadata not an object", ErrorCode.SCHEMA_ERROR,
                 (java.util.function.Consumer<io.agentflow.bus.pipeline.PublishEvent>)e -> e.metadata(
                     io.agentflow.codec.Json.of(List.of(1)))));

@@ -388,7 +388,7 @@ class PublishPipelineTest
             final List<Long> completed = new CopyOnWriteArrayList<>();
             final BusConfig config = new BusConfig().url("embedded:").maxInFlight(4)
                 .publishTimeout(Duration.ofMillis(300)).pipeline("blocking", wait).conclude();
-            try (PublishPipeline pipeline = new PublishPipeline(config, new StalledSink(acks), "test"))
+            try (PublishPipeline pipeline = new PublishPipeline(config, new StalledSink(acks)))
             {
                 assertEquals(4, pipeline.size());
                 for (long i = 0; i < 4; i++)

@@ -44,7 +44,6 @@ public final class EnvelopeDecoder
     private static final byte[] COST_PREFIX = "{\"cost\":{".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOLLARS_PREFIX = "{\"dollars\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TOKENS_INFIX = ",\"tokens\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[][] TYPE_WORDS = typeWords();
     private static final byte[] HASH_PREFIX = ",\"envelope_hash\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final CanonicalScanner scanner;
@@ -52,6 +51,7 @@ public final class EnvelopeDecoder
     private final EnvelopeEncoder encoder = new EnvelopeEncoder();
     private final Object[] values = new Object[NAMES.length];
     private final AsciiSequence chars = new AsciiSequence();
+    private final AsciiSequence spanChars = new AsciiSequence();
 
     public EnvelopeDecoder()
     {
@@ -137,7 +137,7 @@ public final class EnvelopeDecoder
             || '{' != bytes[s.valueStart(METADATA)]
             || !isTrace(bytes, s.valueStart(TRACE_ID), s.valueEnd(TRACE_ID), s.valueStart(SPAN_ID),
                 s.valueEnd(SPAN_ID))
-            || !isLowerHex(bytes, s.valueStart(HASH) + 1, s.valueEnd(HASH) - 1, 64)
+            || !isHash(bytes, s.valueStart(HASH), s.valueEnd(HASH))
             || !isCanonicalCost(bytes, s.valueStart(COST), s.valueEnd(COST))
             || !isTimestamp(bytes, s.valueStart(TS), s.valueEnd(TS)))
         {
@@ -170,96 +170,68 @@ public final class EnvelopeDecoder
         return end - start > 2 && '"' == bytes[start];
     }
 
-    private static boolean isUlid(final byte[] bytes, final int start, final int end)
+    /** @return the body of a plain-ASCII string member in place, or null when it is not one. */
+    private AsciiSequence plain(final AsciiSequence into, final byte[] bytes, final int start, final int end)
     {
-        if (end - start != UlidGenerator.LENGTH + 2 || !isPlainString(bytes, start, end)
-            || bytes[start + 1] < '0' || bytes[start + 1] > '7')
-        {
-            return false;
-        }
-        for (int k = start + 2; k < end - 1; k++)
-        {
-            final byte c = bytes[k];
-            final boolean digit = c >= '0' && c <= '9';
-            final boolean letter = c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U';
-            if (!digit && !letter)
-            {
-                return false;
-            }
-        }
-        return true;
+        return isPlainString(bytes, start, end) ? into.wrap(bytes, start + 1, end - start - 2) : null;
     }
 
-    private static boolean isType(final byte[] bytes, final int start, final int end)
+    private boolean isUlid(final byte[] bytes, final int start, final int end)
     {
-        if (!isPlainString(bytes, start, end))
+        final AsciiSequence id = plain(chars, bytes, start, end);
+        return null != id && UlidGenerator.isValid(id);
+    }
+
+    private boolean isType(final byte[] bytes, final int start, final int end)
+    {
+        final AsciiSequence word = plain(chars, bytes, start, end);
+        if (null != word)
         {
-            return false;
-        }
-        for (final byte[] word : TYPE_WORDS)
-        {
-            if (Arrays.equals(bytes, start + 1, end - 1, word, 0, word.length))
+            for (final MessageType t : MessageType.values())
             {
-                return true;
+                if (t.wireName().contentEquals(word))
+                {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    /** Both {@code ""}, or 32 and 16 lowercase hex digits, neither all zeros. */
-    private static boolean isTrace(final byte[] bytes, final int traceStart, final int traceEnd, final int spanStart,
+    private boolean isTrace(final byte[] bytes, final int traceStart, final int traceEnd, final int spanStart,
         final int spanEnd)
     {
-        if (!isPlainString(bytes, traceStart, traceEnd) || !isPlainString(bytes, spanStart, spanEnd))
-        {
-            return false;
-        }
-        if (2 == traceEnd - traceStart)
-        {
-            return 2 == spanEnd - spanStart;
-        }
-        return isLowerHex(bytes, traceStart + 1, traceEnd - 1, 32) && isLowerHex(bytes, spanStart + 1, spanEnd - 1, 16)
-            && !isZeros(bytes, traceStart + 1, traceEnd - 1) && !isZeros(bytes, spanStart + 1, spanEnd - 1);
+        final AsciiSequence trace = plain(chars, bytes, traceStart, traceEnd);
+        final AsciiSequence span = null == trace ? null : plain(spanChars, bytes, spanStart, spanEnd);
+        return null != span && ContractRules.isTrace(trace, span);
     }
 
-    private static boolean isLowerHex(final byte[] bytes, final int start, final int end, final int count)
+    private boolean isHash(final byte[] bytes, final int start, final int end)
     {
-        if (end - start != count)
-        {
-            return false;
-        }
-        for (int k = start; k < end; k++)
-        {
-            final byte c = bytes[k];
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
-            {
-                return false;
-            }
-        }
-        return true;
+        final AsciiSequence hash = plain(chars, bytes, start, end);
+        return null != hash && Hex.isLowerHex(hash, 64);
     }
 
-    private static boolean isZeros(final byte[] bytes, final int start, final int end)
-    {
-        for (int k = start; k < end; k++)
-        {
-            if ('0' != bytes[k])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Exactly {@code {"dollars":D,"tokens":T}} with D finite and >= 0, T an integer in 0..2^53-1. */
+    /** Exactly {@code {"dollars":D,"tokens":T}} with values the contract allows. */
     private static boolean isCanonicalCost(final byte[] bytes, final int start, final int end)
+    {
+        final int comma = costComma(bytes, start, end);
+        return comma >= 0 && ContractRules.isCost(JcsNumbers.parse(bytes, start + DOLLARS_PREFIX.length, comma),
+            JcsNumbers.parse(bytes, comma + TOKENS_INFIX.length, end - 1));
+    }
+
+    /**
+     * @return where the comma between the two numbers of a canonical cost {@code {"dollars":D,"tokens":T}} in
+     * {@code [start, end)} stands, or -1 when the member does not have that shape.
+     */
+    private static int costComma(final byte[] bytes, final int start, final int end)
     {
         final int dollarsStart = start + DOLLARS_PREFIX.length;
         if (end - start <= DOLLARS_PREFIX.length + TOKENS_INFIX.length + 2
             || !Arrays.equals(bytes, start, dollarsStart, DOLLARS_PREFIX, 0, DOLLARS_PREFIX.length)
             || '}' != bytes[end - 1])
         {
-            return false;
+            return -1;
         }
         int comma = dollarsStart;
         while (comma < end && ',' != bytes[comma] && '"' != bytes[comma])
@@ -267,15 +239,8 @@ public final class EnvelopeDecoder
             comma++;
         }
         final int tokensStart = comma + TOKENS_INFIX.length;
-        if (tokensStart >= end - 1 || !Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
-            || !isNumberStart(bytes[dollarsStart]) || !isNumberStart(bytes[tokensStart]))
-        {
-            return false;
-        }
-        final double dollars = JcsNumbers.parse(bytes, dollarsStart, comma);
-        final double tokens = JcsNumbers.parse(bytes, tokensStart, end - 1);
-        return dollars >= 0 && !Double.isInfinite(dollars) && tokens >= 0 && tokens == Math.rint(tokens)
-            && tokens <= JcsNumbers.MAX_SAFE_INTEGER;
+        return tokensStart < end - 1 && Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
+            && isNumberStart(bytes[dollarsStart]) && isNumberStart(bytes[tokensStart]) ? comma : -1;
     }
 
     private boolean isTimestamp(final byte[] bytes, final int start, final int end)
@@ -391,26 +356,13 @@ public final class EnvelopeDecoder
     /** Canonical cost is exactly {"dollars":N,"tokens":N}; anything else goes to the reader for its error. */
     private Object canonicalCost(final byte[] bytes, final int start, final int end)
     {
-        final int dollarsStart = start + DOLLARS_PREFIX.length;
-        if (end - start > DOLLARS_PREFIX.length + TOKENS_INFIX.length + 2
-            && Arrays.equals(bytes, start, dollarsStart, DOLLARS_PREFIX, 0, DOLLARS_PREFIX.length)
-            && '}' == bytes[end - 1])
+        final int comma = costComma(bytes, start, end);
+        if (comma < 0)
         {
-            int comma = dollarsStart;
-            while (comma < end && ',' != bytes[comma] && '"' != bytes[comma])
-            {
-                comma++;
-            }
-            final int tokensStart = comma + TOKENS_INFIX.length;
-            if (tokensStart < end - 1 && Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
-                && isNumberStart(bytes[dollarsStart]) && isNumberStart(bytes[tokensStart]))
-            {
-                return cost(
-                    JcsNumbers.parse(bytes, dollarsStart, comma),
-                    JcsNumbers.parse(bytes, tokensStart, end - 1));
-            }
+            return reader.read(bytes, start, end - start);
         }
-        return reader.read(bytes, start, end - start);
+        return cost(JcsNumbers.parse(bytes, start + DOLLARS_PREFIX.length, comma),
+            JcsNumbers.parse(bytes, comma + TOKENS_INFIX.length, end - 1));
     }
 
     private static boolean isNumberStart(final byte c)
@@ -579,17 +531,6 @@ public final class EnvelopeDecoder
             return "number";
         }
         return value instanceof Boolean ? "boolean" : "string";
-    }
-
-    private static byte[][] typeWords()
-    {
-        final MessageType[] types = MessageType.values();
-        final byte[][] words = new byte[types.length][];
-        for (int i = 0; i < types.length; i++)
-        {
-            words[i] = types[i].wireName().getBytes(StandardCharsets.US_ASCII);
-        }
-        return words;
     }
 
     private static byte[][] quotedNames()

@@ -65,25 +65,9 @@ public final class Message implements EnvelopeFields
         {
             throw invalid("$.id", "expected a ULID (26 Crockford base32 chars, first 0-7), got \"" + id + "\"");
         }
-        if (!traceId.isEmpty() && (!Hex.isLowerHex(traceId, 32) || Hex.isAllZeros(traceId)))
-        {
-            throw invalid("$.trace_id", "expected 32 lowercase hex digits, not all zero, or \"\", got \"" + traceId
-                + "\"");
-        }
-        if (traceId.isEmpty() ? !spanId.isEmpty() : !Hex.isLowerHex(spanId, 16) || Hex.isAllZeros(spanId))
-        {
-            throw invalid("$.span_id", traceId.isEmpty()
-                ? "must be \"\" when trace_id is \"\", got \"" + spanId + "\""
-                : "expected 16 lowercase hex digits, not all zero, got \"" + spanId + "\"");
-        }
-        if (from.isEmpty())
-        {
-            throw invalid("$.from", "must not be empty");
-        }
-        if (to.isEmpty())
-        {
-            throw invalid("$.to", "must not be empty");
-        }
+        ContractRules.checkTrace(traceId, spanId);
+        ContractRules.checkParty("$.from", from);
+        ContractRules.checkParty("$.to", to);
         if (!metadata.isObject())
         {
             throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.metadata", "must be a JSON object, got " + metadata);

@@ -69,7 +69,7 @@ public class PipelineBenchmark
                 {
                     return true;   // a transport that keeps nothing and decides at once: the pipeline's own cost
                 }
-            }, "bench");
+            });
     }
 
     @TearDown(Level.Trial)

@@ -1,12 +1,12 @@
 package io.agentflow.bus.pipeline;
 
 import io.agentflow.bus.Subjects;
+import io.agentflow.codec.ContractRules;
 import io.agentflow.codec.EnvelopeFields;
 import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.json.GrowableBytes;
-import io.agentflow.codec.json.JcsNumbers;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.json.RawCanonicalJson;
@@ -50,7 +50,6 @@ public final class PublishEvent implements EnvelopeFields
     private int lastExact;
     long ringSequence;
     private String checkedSubject;   // the last subject this slot found valid: publishers reuse their Strings
-    Object pending;
     long streamSequence;
     String stream;
     boolean duplicate;
@@ -75,7 +74,6 @@ public final class PublishEvent implements EnvelopeFields
         idChosen = false;
         tsChosen = false;
         knownHash = null;
-        pending = null;
         streamSequence = 0;
         stream = null;
         duplicate = false;
@@ -164,12 +162,7 @@ public final class PublishEvent implements EnvelopeFields
         spanId = message.spanId();
         costDollars = message.cost().dollars();
         costTokens = message.cost().tokens();
-        final String ulid = message.id();
-        for (int i = 0; i < ID_LENGTH; i++)
-        {
-            id[i] = (byte)ulid.charAt(i);
-        }
-        idChosen = true;
+        copyId(message.id());
         tsMicros = message.tsMicros();
         tsChosen = true;
         knownHash = message.envelopeHash();   // written as it is unless trace() changes the ids: no second hash
@@ -198,13 +191,18 @@ public final class PublishEvent implements EnvelopeFields
             throw MessageError.atPath(io.agentflow.codec.ErrorCode.VALIDATION_ERROR, "$.id",
                 "expected a ULID (26 Crockford base32 characters, the first 0-7)");
         }
+        copyId(ulid);
+        knownHash = null;
+        return this;
+    }
+
+    private void copyId(final CharSequence ulid)
+    {
         for (int i = 0; i < ID_LENGTH; i++)
         {
             id[i] = (byte)ulid.charAt(i);
         }
         idChosen = true;
-        knownHash = null;
-        return this;
     }
 
     /** @return whether the publisher chose the id ({@link #id(CharSequence)}) rather than the pipeline. */
@@ -223,71 +221,30 @@ public final class PublishEvent implements EnvelopeFields
      */
     void validate()
     {
-        if (subject != checkedSubject)
+        if (null == subject || subject != checkedSubject)
         {
             Subjects.checkPublishSubject(subject);
             checkedSubject = subject;
         }
-        if (null == from || from.isEmpty())
-        {
-            throw invalid("$.from", "must not be empty");
-        }
-        if (null == to || to.isEmpty())
-        {
-            throw invalid("$.to", "must not be empty");
-        }
-        if (null == type)
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.type", "is required");
-        }
-        if (null == payload || null == metadata)
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, null == payload ? "$.payload" : "$.metadata",
-                "is required");
-        }
-        if (null == traceId || null == spanId)
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, null == traceId ? "$.trace_id" : "$.span_id",
-                "is required");
-        }
-        if (traceId.isEmpty() ? !spanId.isEmpty() : !isTraceHex(traceId, 32) || !isTraceHex(spanId, 16))
-        {
-            throw invalid(traceId.isEmpty() || isTraceHex(traceId, 32) ? "$.span_id" : "$.trace_id",
-                "expected 32 (trace) and 16 (span) lowercase hex digits, not all zero, or both \"\", got \""
-                    + traceId + "\" and \"" + spanId + "\"");
-        }
-        if (!(costDollars >= 0) || Double.isInfinite(costDollars))
-        {
-            throw invalid("$.cost.dollars", "must be a finite number >= 0, got " + costDollars);
-        }
-        if (costTokens < 0 || costTokens > JcsNumbers.MAX_SAFE_INTEGER)
-        {
-            throw invalid("$.cost.tokens", "must be an integer in 0..2^53-1, got " + costTokens);
-        }
+        required(from, "$.from");
+        required(to, "$.to");
+        required(type, "$.type");
+        required(payload, "$.payload");
+        required(metadata, "$.metadata");
+        required(traceId, "$.trace_id");
+        required(spanId, "$.span_id");
+        ContractRules.checkParty("$.from", from);
+        ContractRules.checkParty("$.to", to);
+        ContractRules.checkTrace(traceId, spanId);
+        ContractRules.checkCost(costDollars, costTokens);
     }
 
-    private static boolean isTraceHex(final String s, final int length)
+    private static void required(final Object value, final String path)
     {
-        if (s.length() != length)
+        if (null == value)
         {
-            return false;
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, path, "is required");
         }
-        boolean zeros = true;
-        for (int i = 0; i < length; i++)
-        {
-            final char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f'))
-            {
-                return false;
-            }
-            zeros &= '0' == c;
-        }
-        return !zeros;
-    }
-
-    private static MessageError invalid(final String path, final String detail)
-    {
-        return MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, detail);
     }
 
     /** @param callback told the outcome, with {@code tag}; one instance for all publishes, no lambda per message. */
@@ -356,17 +313,6 @@ public final class PublishEvent implements EnvelopeFields
     public int wireLength()
     {
         return wire.length();
-    }
-
-    /** For sinks: a handle of the send, kept until the publish completes. */
-    public void pending(final Object handle)
-    {
-        this.pending = handle;
-    }
-
-    public Object pending()
-    {
-        return pending;
     }
 
     /** For sinks: stored at {@code sequence}. */

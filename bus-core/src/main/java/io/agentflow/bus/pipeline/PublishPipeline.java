@@ -61,7 +61,7 @@ public final class PublishPipeline implements AutoCloseable
     private final long claimTimeoutNanos;
     private final long fullRingParkNanos;
 
-    public PublishPipeline(final BusConfig config, final PipelineSink sink, final String name)
+    public PublishPipeline(final BusConfig config, final PipelineSink sink)
     {
         final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
         this.waitWhenFull = config.ringWaitWhenFull();
@@ -181,7 +181,6 @@ public final class PublishPipeline implements AutoCloseable
                 LOG.warn("a publish callback threw (tag {}); the pipeline goes on", e.tag, ex);
             }
         }
-        e.pending = null;   // the transport's handle: not kept until the slot comes round again
         ring.publish(e.ringSequence);   // marks the slot done for the gate, nothing more: no one reads the ring
         // a full fence, so that of two threads completing neighbouring slots at once, at least one sees the
         // other's slot done and moves the gate over both (release and acquire alone allow both to miss)

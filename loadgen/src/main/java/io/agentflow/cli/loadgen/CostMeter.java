@@ -158,7 +158,7 @@ final class CostMeter
     }
 
     /** @return bytes allocated so far by each live thread, by thread id (empty where the JVM cannot tell). */
-    private static Map<Long, Long> allocatedBytesByThread()
+    static Map<Long, Long> allocatedBytesByThread()
     {
         final Map<Long, Long> bytes = new HashMap<>();
         final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
@@ -182,7 +182,7 @@ final class CostMeter
      * @return what threads alive now allocated since {@code before} (a thread started since counts from 0). A thread
      * that ended in between is not counted: an undercount, never a negative.
      */
-    private static long allocatedSince(final Map<Long, Long> before)
+    static long allocatedSince(final Map<Long, Long> before)
     {
         long sum = 0;
         for (final Map.Entry<Long, Long> thread : allocatedBytesByThread().entrySet())

@@ -80,7 +80,7 @@ final class LoadRun
         finalsPerFlow = new AtomicIntegerArray((int)flows);
         final long gcCountBefore = gcCount();
         final long gcMillisBefore = gcMillis();
-        final long allocatedBefore = allocatedBytes();
+        final Map<Long, Long> allocatedBefore = CostMeter.allocatedBytesByThread();
 
         transport.start(this::onArrival, new LoadTransport.Acks()
         {
@@ -151,7 +151,7 @@ final class LoadRun
         }
         total.add(endToEnd.getIntervalHistogram());
         final long rejected = transport.rejected();
-        final long allocated = allocatedBytes() - allocatedBefore;   // before the transport's threads end
+        final long allocated = CostMeter.allocatedSince(allocatedBefore);   // before the transport's threads end
         final long gcCountDuring = gcCount() - gcCountBefore;
         final long gcMillisDuring = gcMillis() - gcMillisBefore;
         transport.close();
@@ -286,21 +286,5 @@ final class LoadRun
             n += Math.max(0, gc.getCollectionTime());
         }
         return n;
-    }
-
-    private static long allocatedBytes()
-    {
-        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        if (bean instanceof com.sun.management.ThreadMXBean)
-        {
-            final com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean)bean;
-            long sum = 0;
-            for (final long bytes : sun.getThreadAllocatedBytes(sun.getAllThreadIds()))
-            {
-                sum += Math.max(0, bytes);
-            }
-            return sum;
-        }
-        return 0;
     }
 }
