@@ -42,6 +42,7 @@ final class BusLoadTransport implements LoadTransport
     private final Json payload;
     private final PublishPipeline pipeline;
     private final Route[] routeBySlot;
+    private final String[] workflowIds = new String[Route.WORKFLOWS];   // the message path's, built once
     private final PublishCallback completion = this::completed;
     private Acks acks;
     private Subscription subscription;
@@ -62,6 +63,10 @@ final class BusLoadTransport implements LoadTransport
         }
         // a slot is reused only after its completion, so the route its sequence indexes is free to fill again
         this.routeBySlot = lean ? new Route[pipeline.size()] : null;
+        for (int i = 0; i < workflowIds.length; i++)
+        {
+            workflowIds[i] = Route.workflowId(runTag, i);
+        }
         for (int i = 0; lean && i < routeBySlot.length; i++)
         {
             routeBySlot[i] = new Route(runTag);
@@ -129,7 +134,7 @@ final class BusLoadTransport implements LoadTransport
             return;
         }
         final Map<String, Object> route = new LinkedHashMap<>();
-        route.put("workflow_id", "wf-" + runTag + "-" + (flow & 63));
+        route.put("workflow_id", workflowIds[flow & (Route.WORKFLOWS - 1)]);
         route.put("run", runTag);
         route.put("flow", flow);
         route.put("hop", hop);

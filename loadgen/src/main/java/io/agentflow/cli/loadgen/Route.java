@@ -23,7 +23,7 @@ final class Route implements RawCanonicalJson
     private static final byte[] RUN = bytes(",\"run\":\"");
     private static final byte[] T0 = bytes("\",\"t0\":");
     private static final byte[] WORKFLOW = bytes(",\"workflow_id\":\"");
-    private static final int WORKFLOWS = 64;   // workflow ids per run: wf-<tag>-0 .. wf-<tag>-63
+    static final int WORKFLOWS = 64;   // workflow ids per run: wf-<tag>-0 .. wf-<tag>-63
 
     private final byte[] run;
     private final byte[][] workflowIds;
@@ -39,8 +39,14 @@ final class Route implements RawCanonicalJson
         this.workflowIds = new byte[WORKFLOWS][];
         for (int i = 0; i < WORKFLOWS; i++)
         {
-            workflowIds[i] = bytes("wf-" + runTag + "-" + i + "\"}");
+            workflowIds[i] = bytes(workflowId(runTag, i) + "\"}");
         }
+    }
+
+    /** @return the workflow id of flows {@code k}, {@code k + 64}, ... of run {@code runTag}. */
+    static String workflowId(final String runTag, final int k)
+    {
+        return "wf-" + runTag + "-" + k;
     }
 
     Route set(final int flow, final int fromAgent, final int hop, final long t0)
