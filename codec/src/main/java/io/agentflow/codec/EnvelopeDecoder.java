@@ -48,7 +48,8 @@ public final class EnvelopeDecoder
 
     private final CanonicalScanner scanner;
     private final JsonReader reader;
-    private final EnvelopeEncoder encoder = new EnvelopeEncoder();
+    private final EnvelopeEncoder encoder;   // re-encodes within the receive limit
+    private final int maxBytes;
     private final Object[] values = new Object[NAMES.length];
     private final AsciiSequence chars = new AsciiSequence();
     private final AsciiSequence spanChars = new AsciiSequence();
@@ -62,6 +63,8 @@ public final class EnvelopeDecoder
     {
         this.scanner = new CanonicalScanner(limits);
         this.reader = new JsonReader(limits);
+        this.encoder = new EnvelopeEncoder(limits.maxBytes());
+        this.maxBytes = limits.maxBytes();
     }
 
     public Message decode(final byte[] bytes)
@@ -406,8 +409,8 @@ public final class EnvelopeDecoder
                 }
                 values[i] = map.get(NAMES[i]);
             }
-            values[PAYLOAD] = Json.of(values[PAYLOAD]);
-            values[METADATA] = Json.of(values[METADATA]);
+            values[PAYLOAD] = Json.of(values[PAYLOAD], maxBytes);
+            values[METADATA] = Json.of(values[METADATA], maxBytes);
         }
         catch (final MessageError ex)
         {

@@ -45,9 +45,23 @@ public final class EnvelopeEncoder
 
     private final MessageDigest sha256 = newSha256();
     private final byte[] digest = new byte[DIGEST_LENGTH];
-    private final GrowableBytes scratch = new GrowableBytes(2048);
+    private final GrowableBytes scratch;
     private long encodings;   // plain counts: an encoder belongs to one thread
     private long hashes;
+
+    public EnvelopeEncoder()
+    {
+        this.scratch = new GrowableBytes(2048);
+    }
+
+    /**
+     * An encoder whose own buffer holds at most {@code maxBytes}: a decoder's, re-encoding what it received, so the
+     * canonical form of hostile input cannot outgrow the receive limit ({@code serialization_error} when it would).
+     */
+    public EnvelopeEncoder(final int maxBytes)
+    {
+        this.scratch = new GrowableBytes(2048, maxBytes);
+    }
 
     /** @return this thread's encoder. */
     public static EnvelopeEncoder threadLocal()

@@ -42,7 +42,17 @@ public final class Json implements RawCanonicalJson
         {
             return (Json)tree;
         }
-        final GrowableBytes out = new GrowableBytes(256);
+        return of(tree, Integer.MAX_VALUE - 8);
+    }
+
+    /** As {@link #of(Object)}, refusing ({@code serialization_error}) a canonical form longer than {@code maxBytes}. */
+    public static Json of(final Object tree, final int maxBytes)
+    {
+        if (tree instanceof Json)
+        {
+            return (Json)tree;
+        }
+        final GrowableBytes out = new GrowableBytes(256, maxBytes);
         new CanonicalJsonWriter().writeValue(out, tree);
         return new Json(out.toByteArray());
     }

@@ -12,6 +12,10 @@ import java.util.Map;
 public final class MessageError extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
+    /** Longest message text kept; hostile input (a 600 KB member name) must not become a 600 KB log line. */
+    public static final int MAX_TEXT = 512;
+    /** Longest string detail kept. */
+    public static final int MAX_DETAIL = 256;
 
     private final ErrorCode code;
     private final boolean retryable;
@@ -29,10 +33,28 @@ public final class MessageError extends RuntimeException
         final Map<String, ?> details,
         final Throwable cause)
     {
-        super(message, cause);
+        super(cut(message, MAX_TEXT), cause);
         this.code = code;
         this.retryable = retryable;
-        this.details = details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        this.details = details.isEmpty() ? Map.of() : Collections.unmodifiableMap(boundedCopy(details));
+    }
+
+    private static Map<String, Object> boundedCopy(final Map<String, ?> details)
+    {
+        final Map<String, Object> copy = new LinkedHashMap<>(details);
+        copy.replaceAll((k, v) -> v instanceof String ? cut((String)v, MAX_DETAIL) : v);
+        return copy;
+    }
+
+    /** @return {@code text} cut to at most {@code max} chars (never inside a surrogate pair), saying how long it was. */
+    static String cut(final String text, final int max)
+    {
+        if (null == text || text.length() <= max)
+        {
+            return text;
+        }
+        final int at = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, at) + "... (" + text.length() + " chars)";
     }
 
     public static MessageError of(final ErrorCode code, final String message)

@@ -2,7 +2,6 @@ package io.agentflow.codec;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,9 +10,13 @@ import java.util.function.LongSupplier;
  * incremented, and if it would overflow, or the clock steps back, the time part advances by one millisecond
  * instead, so the generator never fails and never repeats.
  * <p>
+ * Ids must be unpredictable, not only unique: JetStream de-duplicates by id, so whoever can guess another agent's
+ * next id can store it first and have the genuine message dropped as a duplicate (docs/security.md). The random
+ * part is therefore drawn from {@link SecureRandom}, and the increment within a millisecond is itself random
+ * (1 to 2^40) rather than +1. A SecureRandom call per id would cost more than the rest of the envelope, so bytes are
+ * drawn {@value #POOL} at a time and used once each: about 10 bytes per millisecond, 5 per further id in it.
+ * <p>
  * Thread-safe. {@link #next(byte[], int)} writes an id without allocating; {@link #next()} returns a String.
- * The random part comes from a {@link SplittableRandom} seeded by {@link SecureRandom}: ids must be unique, not
- * secret, and a SecureRandom call per id would cost more than the rest of the envelope.
  */
 public final class UlidGenerator
 {
@@ -23,10 +26,13 @@ public final class UlidGenerator
     private static final byte[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
     private static final long MAX_TIME = (1L << 48) - 1;
     private static final long RANDOM_HI_MASK = 0xFFFFL;   // 16 bits above the low 64 random bits
+    private static final int POOL = 1024;   // secure random bytes drawn at once
     private static final UlidGenerator DEFAULT = new UlidGenerator();
 
     private final LongSupplier clockMs;
-    private final SplittableRandom random;
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] pool = new byte[POOL];
+    private int poolAt = POOL;
     private long lastTimeMs = -1;
     private long randomHi;   // upper 16 bits of the 80-bit random part
     private long randomLo;   // lower 64 bits
@@ -40,7 +46,6 @@ public final class UlidGenerator
     public UlidGenerator(final LongSupplier clockMs)
     {
         this.clockMs = clockMs;
-        this.random = new SplittableRandom(new SecureRandom().nextLong());
     }
 
     /** @return the process-wide generator. */
@@ -76,12 +81,22 @@ public final class UlidGenerator
             if (nowMs > lastTimeMs)
             {
                 lastTimeMs = nowMs;
-                randomHi = random.nextLong() & RANDOM_HI_MASK;
-                randomLo = random.nextLong();
+                randomHi = randomBits(2);
+                randomLo = randomBits(8);
             }
-            else if (++randomLo == 0 && (randomHi = (randomHi + 1) & RANDOM_HI_MASK) == 0)
+            else
             {
-                lastTimeMs++;   // 2^80 ids in one millisecond, or the clock went back: move time on, stay monotonic
+                final long step = randomBits(5) + 1;   // 1..2^40: the next id in a millisecond is not the last + 1
+                final boolean carry = Long.compareUnsigned(randomLo + step, randomLo) < 0;
+                randomLo += step;
+                if (carry && 0 == (randomHi = (randomHi + 1) & RANDOM_HI_MASK))
+                {
+                    // the 80 bits overflowed (some 2^40 ids in one millisecond, or a clock that went back for
+                    // long): move time on and start afresh, staying monotonic
+                    lastTimeMs++;
+                    randomHi = randomBits(2);
+                    randomLo = randomBits(8);
+                }
             }
             if (lastTimeMs > MAX_TIME)
             {
@@ -92,6 +107,22 @@ public final class UlidGenerator
             lo = randomLo;
         }
         encode(time, hi, lo, dst, offset);
+    }
+
+    /** @return the next {@code bytes} (at most 8) unused secure random bytes as an unsigned number; under the lock. */
+    private long randomBits(final int bytes)
+    {
+        if (poolAt + bytes > POOL)
+        {
+            random.nextBytes(pool);
+            poolAt = 0;
+        }
+        long v = 0;
+        for (int i = 0; i < bytes; i++)
+        {
+            v = v << 8 | (pool[poolAt++] & 0xFF);
+        }
+        return v;
     }
 
     /** @return whether {@code s} is a ULID in canonical form: 26 uppercase Crockford characters, first 0-7. */

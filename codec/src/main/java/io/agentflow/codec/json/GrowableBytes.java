@@ -1,14 +1,24 @@
 package io.agentflow.codec.json;
 
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A reusable, growable byte array with a write position: the output of the canonical writer. It grows by doubling
- * and never shrinks, so once warm a writer reusing it allocates nothing. Not thread-safe: one per thread.
+ * and never shrinks, so once warm a writer reusing it allocates nothing. An optional limit bounds what it may hold:
+ * decoding hostile input re-encodes it, and canonical numbers can be five times longer than the ones received
+ * ({@code 1e20} is {@code 100000000000000000000}), so the limit stops that growth as it happens. Not thread-safe: one
+ * per thread.
  */
 public final class GrowableBytes
 {
+    private static final int UNBOUNDED = Integer.MAX_VALUE - 8;
+
+    private final int limit;
     private byte[] array;
     private int length;
 
@@ -19,7 +29,14 @@ public final class GrowableBytes
 
     public GrowableBytes(final int initialCapacity)
     {
-        array = new byte[Math.max(16, initialCapacity)];
+        this(initialCapacity, UNBOUNDED);
+    }
+
+    /** @param limit the most bytes it may hold; a write past it fails with a {@code serialization_error}. */
+    public GrowableBytes(final int initialCapacity, final int limit)
+    {
+        this.limit = limit;
+        this.array = new byte[Math.max(16, Math.min(initialCapacity, limit))];
     }
 
     /** @return the backing array; valid bytes are {@code [0, length())}. The array may change after a write. */
@@ -96,11 +113,13 @@ public final class GrowableBytes
 
     private void grow(final int required)
     {
-        if (required < 0)
+        if (required < 0 || required > limit)
         {
-            throw new IllegalStateException("buffer too large: required=" + Integer.toUnsignedLong(required));
+            throw new MessageError(ErrorCode.SERIALIZATION_ERROR,
+                "canonical form too large: more than " + limit + " bytes",
+                Map.of("max_bytes", limit), null);
         }
         final int doubled = array.length << 1;
-        array = Arrays.copyOf(array, doubled < 0 ? Integer.MAX_VALUE - 8 : Math.max(doubled, required));
+        array = Arrays.copyOf(array, doubled < 0 ? limit : Math.min(limit, Math.max(doubled, required)));
     }
 }

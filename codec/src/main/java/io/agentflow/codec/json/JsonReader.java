@@ -16,8 +16,9 @@ import java.util.Map;
  * <p>
  * It rejects, with a {@link MessageError} of code {@code serialization_error} naming the byte offset: syntax errors,
  * duplicate member names, lone surrogates (raw or escaped), invalid or overlong UTF-8, numbers beyond double range,
- * input larger than {@link JsonLimits#maxBytes()} and nesting deeper than {@link JsonLimits#maxDepth()}. Depth is
- * checked before recursing, so no input can overflow the stack. Not thread-safe: one per thread, reusable.
+ * input larger than {@link JsonLimits#maxBytes()}, nesting deeper than {@link JsonLimits#maxDepth()} and more
+ * values than {@link JsonLimits#maxValues()}. Depth is checked before recursing, so no input can overflow the stack,
+ * and values are counted as they are read, so no input can make a tree much larger than itself. Not thread-safe: one per thread, reusable.
  */
 public final class JsonReader
 {
@@ -27,6 +28,7 @@ public final class JsonReader
     private int pos;
     private int end;
     private int start;
+    private int values;
 
     public JsonReader()
     {
@@ -59,6 +61,7 @@ public final class JsonReader
         start = offset;
         pos = offset;
         end = offset + length;
+        values = 0;
         try
         {
             skipWhitespace();
@@ -81,6 +84,12 @@ public final class JsonReader
         if (pos >= end)
         {
             throw error("unexpected end of input");
+        }
+        if (++values > limits.maxValues())
+        {
+            throw new MessageError(ErrorCode.SERIALIZATION_ERROR,
+                "too many values: more than " + limits.maxValues() + " at offset " + (pos - start),
+                Map.of("offset", pos - start, "max_values", limits.maxValues()), null);
         }
         final byte c = b[pos];
         switch (c)
