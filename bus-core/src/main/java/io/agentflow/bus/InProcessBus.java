@@ -217,11 +217,11 @@ public final class InProcessBus implements MessageBus
         BusMetrics.shared().refused(e.code());
         Quarantine.audit(e, s.subject());
         quarantine(e.code().wireName(), s.bytes());
-        final Object id = e.details().get("id");
-        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id : null))
+        final String id = e.details().get("id") instanceof String ? LogText.safe((String)e.details().get("id")) : null;
+        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id))
         {
             LOG.warn("quarantined message_id={} subject={} sequence={} reason={} detail={}", null == id ? "-" : id,
-                s.subject(), s.sequence(), e.code().wireName(), e.getMessage());
+                LogText.safe(s.subject()), s.sequence(), e.code().wireName(), LogText.safe(e.getMessage()));
         }
     }
 
@@ -230,8 +230,8 @@ public final class InProcessBus implements MessageBus
         final Exception failure)
     {
         quarantine(Quarantine.MAX_DELIVERIES, s.bytes());
-        LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}", messageId,
-            s.subject(), deliveries, failure.toString());
+        LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
+            LogText.safe(messageId), LogText.safe(s.subject()), deliveries, LogText.safe(failure.toString()));
     }
 
     BusTracing tracing()

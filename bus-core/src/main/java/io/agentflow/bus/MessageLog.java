@@ -14,7 +14,8 @@ import org.slf4j.MDC;
  *     log.info("sending the plan");
  * }
  * }</pre>
- * Closing restores what the MDC held before, so scopes nest. Not shared between threads: MDC is per thread.
+ * Values an agent chose ({@code to}, {@code workflow_id}) are escaped and bounded by {@link LogText} first. Closing
+ * restores what the MDC held before, so scopes nest. Not shared between threads: MDC is per thread.
  */
 public final class MessageLog
 {
@@ -60,7 +61,7 @@ public final class MessageLog
             }
             else
             {
-                MDC.put(key, value);
+                MDC.put(key, LogText.safe(value));   // agent-chosen text (to, workflow_id) must not forge lines
             }
         }
     }

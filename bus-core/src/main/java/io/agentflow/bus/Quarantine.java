@@ -84,14 +84,14 @@ final class Quarantine
             try (MessageLog.Scope ignored = MessageLog.openUnreadable(id))
             {
                 LOG.warn("quarantined message_id={} subject={} stream_sequence={} reason={} detail={}",
-                    id, original.getSubject(), sequence, reason, headerSafe(detail));
+                    LogText.safe(id), LogText.safe(original.getSubject()), sequence, reason, headerSafe(detail));
             }
             return true;
         }
         catch (final Exception ex)
         {
             LOG.error("could not quarantine message_id={} subject={} stream_sequence={} reason={}; left for "
-                + "redelivery", id, original.getSubject(), sequence, reason, ex);
+                + "redelivery", LogText.safe(id), LogText.safe(original.getSubject()), sequence, reason, ex);
             original.nakWithDelay(timeout);
             return false;
         }
@@ -103,18 +103,19 @@ final class Quarantine
      */
     static void audit(final io.agentflow.codec.MessageError e, final String subject)
     {
-        final Object id = e.details().get("id");
-        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id instanceof String ? (String)id : null))
+        final String id = e.details().get("id") instanceof String ? LogText.safe((String)e.details().get("id")) : null;
+        final String where = LogText.safe(subject);
+        try (MessageLog.Scope ignored = MessageLog.openUnreadable(id))
         {
             if (io.agentflow.codec.ErrorCode.HASH_MISMATCH == e.code())
             {
-                final Object expected = e.details().get("expected");
-                final Object actual = e.details().get("actual");
-                org.slf4j.MDC.put("expected_hash", String.valueOf(expected));
-                org.slf4j.MDC.put("actual_hash", String.valueOf(actual));
+                final String expected = LogText.safe(String.valueOf(e.details().get("expected")));
+                final String actual = LogText.safe(String.valueOf(e.details().get("actual")));
+                org.slf4j.MDC.put("expected_hash", expected);
+                org.slf4j.MDC.put("actual_hash", actual);
                 try
                 {
-                    AUDIT.warn("hash_mismatch message_id={} subject={} expected={} actual={}", id, subject, expected,
+                    AUDIT.warn("hash_mismatch message_id={} subject={} expected={} actual={}", id, where, expected,
                         actual);
                 }
                 finally
@@ -126,7 +127,7 @@ final class Quarantine
             else
             {
                 AUDIT.warn("{} message_id={} subject={} detail={}", e.code().wireName(), null == id ? "-" : id,
-                    subject, headerSafe(e.getMessage()));
+                    where, headerSafe(e.getMessage()));
             }
         }
     }

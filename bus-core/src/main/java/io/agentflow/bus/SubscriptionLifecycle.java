@@ -72,8 +72,8 @@ abstract class SubscriptionLifecycle implements Subscription
         }
         metrics.redelivered(type);
         final java.time.Duration delay = config.redeliveryDelay(deliveries);
-        LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", id, subject, deliveries,
-            delay, ex.toString());
+        LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", LogText.safe(id),
+            LogText.safe(subject), deliveries, delay, LogText.safe(ex.toString()));
         redeliver.accept(delay);
         redelivered.increment();
     }

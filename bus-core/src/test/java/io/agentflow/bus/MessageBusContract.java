@@ -58,6 +58,58 @@ abstract class MessageBusContract
         bus.close();
     }
 
+    /**
+     * Issue 17, finding 7: text an agent chooses ({@code to}, {@code metadata.workflow_id}, an id that fails
+     * validation) went raw into the MDC and the audit logger, so a newline forged the next line of a text log and
+     * bidi controls reordered what a reader sees. Every line about these messages, its text and its MDC, is checked.
+     */
+    @Test
+    void shouldKeepAgentChosenTextFromForgingLogLines() throws Exception
+    {
+        final String forgedTo = "inj\nWARN  io.agentflow.audit - hash_mismatch message_id=forged";
+        final String forgedWorkflow = "wf\u202Eevil\r\nx\u2066";
+        final Message sent = Message.builder().from("tester").to(forgedTo)
+            .type(io.agentflow.codec.MessageType.REQUEST).metadata(Map.of("workflow_id", forgedWorkflow)).build();
+        final Message victim = TestMessage.to("inj", 1);
+        // JSON escapes, which the reader turns into a newline and a right-to-left override
+        final byte[] badId = victim.toString().replace(victim.id(), "01\\nFORGED\\u202E").getBytes(
+            StandardCharsets.UTF_8);
+        final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+            new ch.qos.logback.core.read.ListAppender<>();
+        final ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)org.slf4j.LoggerFactory.getLogger(
+            org.slf4j.Logger.ROOT_LOGGER_NAME);
+        final ch.qos.logback.classic.Logger app = (ch.qos.logback.classic.Logger)org.slf4j.LoggerFactory.getLogger(
+            "app.injection");
+        app.setLevel(ch.qos.logback.classic.Level.INFO);
+        lines.start();
+        root.addAppender(lines);
+        try (Subscription s = bus.subscribe(SubscriptionSpec.durable("log-injection", "agents.inj.in")
+            .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> app.info("handled")))
+        {
+            bus.publishAndWait("agents.inj.in", sent);
+            injectRaw("agents.inj.in", badId);
+            Await.until(WAIT, () -> s.stats().quarantined() == 1 && lines.list.stream()
+                .anyMatch(e -> "handled".equals(e.getFormattedMessage())), () -> "handled and quarantined: "
+                + s.stats());
+        }
+        finally
+        {
+            root.detachAppender(lines);
+        }
+        final List<String> texts = new ArrayList<>();
+        for (final ch.qos.logback.classic.spi.ILoggingEvent e : new ArrayList<>(lines.list))
+        {
+            texts.add(e.getFormattedMessage());
+            texts.addAll(e.getMDCPropertyMap().values());
+        }
+        assertTrue(texts.stream().anyMatch(t -> t.contains("FORGED")), "the bad id was logged: " + texts);
+        assertTrue(texts.stream().anyMatch(t -> t.startsWith("inj\\u000aWARN")), "the agent id, escaped: " + texts);
+        for (final String t : texts)
+        {
+            assertFalse(t.chars().anyMatch(c -> c < 0x20 || c == 0x202E || c == 0x2066), "raw control in: " + t);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"agents.rt-a.in", "agents.rt-a.out", "workflows.rt-w.in", "workflows.rt-w.out",
         "tools.calls", "tools.audit", "system.control", "system.health"})
