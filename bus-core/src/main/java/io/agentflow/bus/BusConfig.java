@@ -205,6 +205,7 @@ public final class BusConfig
         require(maxMessageBytes >= 1024, MAX_MESSAGE_BYTES_ENV + " must be 1024 or more: " + maxMessageBytes);
         require(null != security && null != signatures, "security and signatures must not be null (use NONE)");
         security.check();
+        security.checkUrl(url, URL_ENV);
         return this;
     }
 
@@ -522,7 +523,7 @@ public final class BusConfig
     @Override
     public String toString()
     {
-        return "BusConfig{url=" + url + ", maxReconnect=" + maxReconnect + ", reconnectWait=" + reconnectWait
+        return "BusConfig{url=" + BusSecurity.redact(url) + ", maxReconnect=" + maxReconnect + ", reconnectWait=" + reconnectWait
             + ", ackWait=" + ackWait + ", maxInFlight=" + maxInFlight + ", replicas=" + replicas
             + ", publishTimeout=" + publishTimeout + ", fetchBatch=" + fetchBatch + ", maxDeliver=" + maxDeliver
             + ", handlerThreads=" + handlerThreads + ", redeliveryDelay=" + redeliveryDelay + ".."

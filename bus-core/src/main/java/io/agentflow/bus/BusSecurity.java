@@ -14,7 +14,10 @@ import java.util.Map;
 /**
  * How a bus authenticates to NATS and protects the connection, from {@code AF_BUS_*} variables: at most one of
  * token, user and password, or NKey; TLS when a CA file is given (the server's certificate must chain to it and
- * name the host connected to), mutual TLS when a client certificate and key are given too. Files are PEM.
+ * name the host connected to), mutual TLS when a client certificate and key are given too. Files are PEM. A
+ * {@code tls://} URL without a CA file trusts the JVM's CA certificates and checks the host name just the same;
+ * {@code opentls://} (TLS that trusts any certificate) is refused unless {@code AF_BUS_TLS_INSECURE=true}.
+ * Secrets never appear in text this library writes: see {@link #redact(String)}.
  *
  * @param token        {@code AF_BUS_TOKEN}.
  * @param user         {@code AF_BUS_USER}, with {@code AF_BUS_PASSWORD}.
@@ -26,9 +29,11 @@ import java.util.Map;
  * @param inboxPrefix  {@code AF_BUS_INBOX_PREFIX} (default {@code _INBOX}): replies and pulled messages arrive on
  *                     subjects under it; give each agent its own ({@code _INBOX_alice}) so that subject
  *                     permissions can keep agents from reading each other's deliveries.
+ * @param tlsInsecure  {@code AF_BUS_TLS_INSECURE}: allow {@code opentls://}, encryption without knowing who answers
+ *                     (a test rig, never production); default false.
  */
 public record BusSecurity(String token, String user, String password, Path nkeySeedFile, Path tlsCaFile,
-    Path tlsCertFile, Path tlsKeyFile, String inboxPrefix)
+    Path tlsCertFile, Path tlsKeyFile, String inboxPrefix, boolean tlsInsecure)
 {
     public static final String TOKEN_ENV = "AF_BUS_TOKEN";
     public static final String USER_ENV = "AF_BUS_USER";
@@ -39,17 +44,30 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     public static final String TLS_KEY_FILE_ENV = "AF_BUS_TLS_KEY_FILE";
     public static final String INBOX_PREFIX_ENV = "AF_BUS_INBOX_PREFIX";
     public static final String INBOX_PREFIX_DEFAULT = "_INBOX";
+    public static final String TLS_INSECURE_ENV = "AF_BUS_TLS_INSECURE";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusSecurity.class);
+    private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("(://)[^/@\\s,]+@");
 
     /** No authentication, no TLS. */
     public static final BusSecurity NONE = new BusSecurity(null, null, null, null, null, null, null,
-        INBOX_PREFIX_DEFAULT);
+        INBOX_PREFIX_DEFAULT, false);
 
     public static BusSecurity fromEnv(final Map<String, String> env)
     {
         return new BusSecurity(blankToNull(env.get(TOKEN_ENV)), blankToNull(env.get(USER_ENV)),
             blankToNull(env.get(PASSWORD_ENV)), path(env.get(NKEY_SEED_FILE_ENV)), path(env.get(TLS_CA_FILE_ENV)),
             path(env.get(TLS_CERT_FILE_ENV)), path(env.get(TLS_KEY_FILE_ENV)),
-            env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT));
+            env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT),
+            Boolean.parseBoolean(env.getOrDefault(TLS_INSECURE_ENV, "false").trim()));
+    }
+
+    /**
+     * @return {@code text} (a URL, a list of them, or an error naming one) with the user information of every URL,
+     * {@code user:password@} or {@code token@}, written as {@code ***@}.
+     */
+    public static String redact(final String text)
+    {
+        return null == text ? null : USER_INFO.matcher(text).replaceAll("$1***@");
     }
 
     /** @throws MessageError {@code validation_error} naming the settings that do not go together. */
@@ -69,8 +87,16 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             + " must be a subject prefix without wildcards: " + inboxPrefix);
     }
 
-    /** Adds this security to jnats options. */
-    void apply(final Options.Builder options)
+    /** @throws MessageError {@code validation_error} for {@code opentls://} without {@code AF_BUS_TLS_INSECURE}. */
+    void checkUrl(final String url, final String urlSetting)
+    {
+        require(!url.contains("opentls://") || tlsInsecure, urlSetting + " uses opentls://, which trusts any "
+            + "certificate (anyone on the path can read and rewrite the traffic); use tls:// with " + TLS_CA_FILE_ENV
+            + ", or set " + TLS_INSECURE_ENV + "=true to accept that");
+    }
+
+    /** Adds this security to jnats options for the servers of {@code url}. */
+    void apply(final Options.Builder options, final String url)
     {
         if (null != token)
         {
@@ -85,9 +111,15 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             options.authHandler(Nats.staticCredentials(null, read(nkeySeedFile, NKEY_SEED_FILE_ENV).trim()
                 .toCharArray()));
         }
-        if (null != tlsCaFile)
+        if (null != tlsCaFile || java.util.Arrays.stream(url.split(",")).anyMatch(s -> s.trim().startsWith("tls://")))
         {
+            // jnats' own tls:// context checks the chain but not the host name: ours checks both, with the JVM's
+            // CA certificates when no CA file is given
             options.sslContext(PemTls.context(tlsCaFile, tlsCertFile, tlsKeyFile));
+        }
+        else if (url.contains("opentls://"))
+        {
+            LOG.warn("{}=true: TLS to {} trusts any certificate", TLS_INSECURE_ENV, redact(url));
         }
         if (!INBOX_PREFIX_DEFAULT.equals(inboxPrefix))
         {
@@ -130,6 +162,7 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     {
         return "BusSecurity[token=" + (null != token ? "***" : "none") + ", user=" + user + ", password="
             + (null != password ? "***" : "none") + ", nkeySeedFile=" + nkeySeedFile + ", tlsCaFile=" + tlsCaFile
-            + ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile=" + tlsKeyFile + ", inboxPrefix=" + inboxPrefix + "]";
+            + ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile=" + tlsKeyFile + ", inboxPrefix=" + inboxPrefix
+            + ", tlsInsecure=" + tlsInsecure + "]";
     }
 }

@@ -77,7 +77,7 @@ public final class JetStreamBus implements MessageBus
         final ConnectionErrors errors = new ConnectionErrors();
         try
         {
-            config.security().apply(options);
+            config.security().apply(options, config.url());
             options.errorListener(errors);
             final Connection connection = Nats.connect(options
                 .servers(config.url().split(","))
@@ -106,8 +106,12 @@ public final class JetStreamBus implements MessageBus
                 : "the server closed the TLS connection without a reason: if it requires mutual TLS, set "
                     + BusSecurity.TLS_CERT_FILE_ENV + " and " + BusSecurity.TLS_KEY_FILE_ENV
                     + " to a certificate its CA signed";
-            throw MessageErrors.transport("cannot connect to " + config.url() + ": " + ex.getMessage()
-                + (cause.isEmpty() || String.valueOf(ex.getMessage()).contains(cause) ? "" : " (" + cause + ")"), ex);
+            // jnats names the servers, user information included, in its message: the cause is kept redacted
+            final IOException redacted = new IOException(BusSecurity.redact(ex.getMessage()), ex.getCause());
+            redacted.setStackTrace(ex.getStackTrace());
+            throw MessageErrors.transport(BusSecurity.redact("cannot connect to " + config.url() + ": "
+                + ex.getMessage() + (cause.isEmpty() || String.valueOf(ex.getMessage()).contains(cause) ? ""
+                : " (" + cause + ")")), redacted);
         }
         catch (final InterruptedException ex)
         {

@@ -49,12 +49,16 @@ final class PemTls
     {
         try
         {
-            final KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int n = 0;
-            for (final Certificate ca : certificates(caFile, BusSecurity.TLS_CA_FILE_ENV))
+            KeyStore trust = null;   // no CA file: the JVM's CA certificates (javax.net.ssl.trustStore or cacerts)
+            if (null != caFile)
             {
-                trust.setCertificateEntry("ca-" + n++, ca);
+                trust = KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                int n = 0;
+                for (final Certificate ca : certificates(caFile, BusSecurity.TLS_CA_FILE_ENV))
+                {
+                    trust.setCertificateEntry("ca-" + n++, ca);
+                }
             }
             final TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
@@ -77,8 +81,8 @@ final class PemTls
         catch (final GeneralSecurityException | IOException ex)
         {
             throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, BusSecurity.TLS_CA_FILE_ENV,
-                "cannot set up TLS from " + caFile + (null != certFile ? ", " + certFile + ", " + keyFile : "") + ": "
-                    + ex.getMessage());
+                "cannot set up TLS from " + (null != caFile ? caFile : "the JVM's CA certificates")
+                    + (null != certFile ? ", " + certFile + ", " + keyFile : "") + ": " + ex.getMessage());
         }
     }
 

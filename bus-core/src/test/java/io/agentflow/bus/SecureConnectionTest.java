@@ -73,6 +73,104 @@ class SecureConnectionTest
         }
     }
 
+    /**
+     * Issue 17, finding 6: a {@code tls://} URL without a CA file got jnats' own TLS, which checks the chain but not
+     * the host name. Now it is checked against the JVM's CA certificates (here a trust store holding the test CA,
+     * as an operator's {@code javax.net.ssl.trustStore} would) and the host name, like a CA file.
+     */
+    @Test
+    void aTlsUrlWithoutACaFileChecksTheHostNameAgainstTheJvmsCas() throws Exception
+    {
+        final Path store = pki.resolve("jvm-trust.p12");
+        final java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (java.io.InputStream in = Files.newInputStream(ca.certificateFile()))
+        {
+            trust.setCertificateEntry("test-ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(in));
+        }
+        try (java.io.OutputStream out = Files.newOutputStream(store))
+        {
+            trust.store(out, "changeit".toCharArray());
+        }
+        final Map<String, String> saved = new HashMap<>();
+        for (final String key : List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStoreType",
+            "javax.net.ssl.trustStorePassword"))
+        {
+            saved.put(key, System.getProperty(key));
+        }
+        System.setProperty("javax.net.ssl.trustStore", store.toString());
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+        try
+        {
+            try (NatsProcess server = tlsServer("wrong-host", false))
+            {
+                refused(env(server, BusConfig.URL_ENV, tlsUrl(server)),
+                    "No subject alternative names matching IP address 127.0.0.1");
+            }
+            try (NatsProcess server = tlsServer("server", false))
+            {
+                storesAMessage(env(server, BusConfig.URL_ENV, tlsUrl(server)));
+            }
+        }
+        finally
+        {
+            saved.forEach((k, v) ->
+            {
+                if (null == v)
+                {
+                    System.clearProperty(k);
+                }
+                else
+                {
+                    System.setProperty(k, v);
+                }
+            });
+        }
+    }
+
+    /** Finding 6: {@code opentls://} trusts any certificate; it is refused unless asked for by name. */
+    @Test
+    void opentlsIsRefusedWithoutTheInsecureFlag() throws Exception
+    {
+        try (NatsProcess server = tlsServer("wrong-host", false))
+        {
+            final String url = "opentls://127.0.0.1:" + server.port();
+            final MessageError e = assertThrows(MessageError.class, () -> BusConfig.fromEnv(env(server,
+                BusConfig.URL_ENV, url)));
+            assertEquals(ErrorCode.VALIDATION_ERROR, e.code());
+            assertTrue(e.getMessage().contains(BusSecurity.TLS_INSECURE_ENV), e.getMessage());
+            storesAMessage(env(server, BusConfig.URL_ENV, url, BusSecurity.TLS_INSECURE_ENV, "true"));
+        }
+    }
+
+    /** Finding 6: credentials in a URL were printed verbatim in connection errors and in the configuration. */
+    @Test
+    void credentialsInAUrlAreNeverPrinted() throws Exception
+    {
+        try (NatsProcess server = NatsProcess.create("url-token", List.of("authorization { token: \"t0k-in-url\" }"))
+            .start())
+        {
+            storesAMessage(env(server, BusConfig.URL_ENV, "nats://t0k-in-url@127.0.0.1:" + server.port()));
+            final BusConfig config = BusConfig.fromEnv(env(server, BusConfig.URL_ENV,
+                "nats://alice:pa55word@127.0.0.1:" + server.port() + ",nats://t0k-in-url@127.0.0.1:1"));
+            assertTrue(config.toString().contains("nats://***@127.0.0.1:" + server.port() + ",nats://***@"),
+                config.toString());
+            final MessageError e = assertThrows(MessageError.class, () -> JetStreamBus.connect(config).close());
+            assertTrue(e.getMessage().contains("cannot connect to nats://***@"), e.getMessage());
+            for (final String text : List.of(config.toString(), e.getMessage(), String.valueOf(e.getCause())))
+            {
+                assertTrue(!text.contains("pa55word") && !text.contains("t0k-in-url"), text);
+            }
+        }
+    }
+
+    private static String tlsUrl(final NatsProcess server)
+    {
+        return "tls://127.0.0.1:" + server.port();
+    }
+
     @Test
     void mutualTlsConnectsWithACertificateFromTheServersCa() throws Exception
     {

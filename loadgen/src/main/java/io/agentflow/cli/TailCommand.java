@@ -1,12 +1,10 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.JetStreamBus;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.Subscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code agentflow tail}: watches a subject (an ephemeral subscription, nothing stored or acknowledged), verifying
- * each message as a receiver would.
+ * each message as a receiver would. It connects as the bus does, with the same TLS, credentials and receive limit.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = {"Watch SUBJECT (wildcards allowed) and verify each message as it arrives.",
@@ -60,14 +58,14 @@ final class TailCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final long deadline = null == timeout ? Long.MAX_VALUE
             : System.nanoTime() + BusConfig.parseDuration("--timeout", timeout).toNanos();
-        final EnvelopeDecoder decoder = new EnvelopeDecoder();
+        final BusConfig config = bus.config();
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         long seen = 0;
         boolean anyRejected = false;
-        try (Connection connection = Nats.connect(new Options.Builder().server(bus.config().url())
-            .maxReconnects(bus.config().maxReconnect()).build()))
+        try (JetStreamBus connected = JetStreamBus.connect(config))
         {
-            final Subscription sub = connection.subscribe(subject);
-            connection.flush(Duration.ofSeconds(5));   // subscribed on the server before we report ready
+            final Subscription sub = connected.connection().subscribe(subject);
+            connected.connection().flush(Duration.ofSeconds(5));   // subscribed on the server before we say ready
             err.println("tail: watching " + subject);
             err.flush();
             while (seen < count)
@@ -100,9 +98,9 @@ final class TailCommand implements Callable<Integer>
             }
             return anyRejected ? 1 : 0;
         }
-        catch (final java.io.IOException | java.util.concurrent.TimeoutException e)
+        catch (final java.util.concurrent.TimeoutException e)
         {
-            err.println("error transport_error cannot connect to " + bus.config().url() + ": " + e.getMessage());
+            err.println("error transport_error the server did not confirm the subscription: " + e.getMessage());
             return 1;
         }
         catch (final MessageError e)

@@ -134,6 +134,39 @@ class BusCommandsTest
             err.toString());
     }
 
+    /**
+     * Issue 17, finding 5: tail opened its own plain connection, without the bus's TLS, credentials or receive
+     * limit (it read in plaintext where the bus was refused). Against a server that wants a token, given only in
+     * the settings file, it must connect and verify like the bus.
+     */
+    @Test
+    void tailShouldConnectWithTheBusSettings() throws Exception
+    {
+        try (io.agentflow.bus.NatsProcess guarded = io.agentflow.bus.NatsProcess.create("tail-token",
+            List.of("authorization { token: \"tail-s3cret\" }")).start())
+        {
+            final Path settings = dir.resolve("tail.env");
+            Files.writeString(settings, "AF_BUS_TOKEN=tail-s3cret\nAF_BUS_MAX_RECONNECT=0\n");
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> AgentFlow.commandLine()
+                .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("--config", settings.toString(), "tail", "--url", guarded.url(), "--count", "1",
+                    "--timeout", "60s", "agents.*.in"));
+            io.agentflow.bus.Await.until(Duration.ofSeconds(20), () -> err.toString().contains("watching")
+                || tail.isDone(), () -> "tail to subscribe; stderr: " + err);
+            final String ours = newMessage("wf-tail-token");
+            try (Connection raw = Nats.connect(new io.nats.client.Options.Builder().server(guarded.url())
+                .token("tail-s3cret".toCharArray()).build()))
+            {
+                raw.publish("agents.t.in", ours.getBytes(StandardCharsets.UTF_8));
+                raw.flush(Duration.ofSeconds(5));
+            }
+            assertEquals(0, tail.get(60, TimeUnit.SECONDS), "stderr: " + err);
+            assertEquals(ours, out.toString().trim());
+        }
+    }
+
     private String newMessage(final String workflow)
     {
         final CliRun made = CliRun.of("new", "--from", "cli", "--to", "worker", "--type", "event", "--payload",

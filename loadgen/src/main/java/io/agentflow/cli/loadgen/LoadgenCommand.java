@@ -1,6 +1,7 @@
 package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.BusSecurity;
 import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.codec.MessageError;
@@ -162,7 +163,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 {
                     chosen = "nats";
                     endpoint = natsUrl;
-                    err.println("loadgen: using NATS at " + natsUrl);
+                    err.println("loadgen: using NATS at " + BusSecurity.redact(natsUrl));
                 }
                 else if (null != NatsServerProcess.find())
                 {
@@ -291,7 +292,7 @@ public final class LoadgenCommand implements Callable<Integer>
     private Map<String, Object> environment(final String chosen, final String endpoint)
     {
         final Map<String, Object> env = new LinkedHashMap<>();
-        env.put("transport_endpoint", endpoint);
+        env.put("transport_endpoint", BusSecurity.redact(endpoint));
         env.put("server_version", null == serverVersion ? "in-process" : "nats-server " + serverVersion);
         env.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         env.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
