@@ -104,6 +104,26 @@ class UlidGeneratorTest
         assertFalse(UlidGenerator.isValid("01ARZ3NDEKTSV4RRFFQ69G5FA"), "25 chars");
     }
 
+    @Test
+    void shouldNotAllocatePerIdOnceWarm()
+    {
+        final UlidGenerator generator = new UlidGenerator();
+        final byte[] id = new byte[UlidGenerator.LENGTH];
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 300_000; i++)
+        {
+            generator.next(id, 0);
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1_000_000; i++)   // ~5 MB of keystream: some 5,000 refills
+        {
+            generator.next(id, 0);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64 * 1024, "allocated " + allocated + " bytes for a million ids");
+    }
+
     /**
      * Issue 17, finding 1: the random part came from a SplittableRandom, whose state one output gives away (its
      * output function is invertible and its step is a public constant). An attacker who sees one id could compute
