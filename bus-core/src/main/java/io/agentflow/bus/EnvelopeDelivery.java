@@ -14,6 +14,7 @@ public final class EnvelopeDelivery
     private long streamSequence;
     private long deliveryCount;
     private Positions positions;   // where the numbers are read on demand, or null: the fields hold them
+    private String signedBy;
 
     /** A transport whose stream position and delivery count cost something to read gives them only when asked. */
     interface Positions
@@ -28,6 +29,7 @@ public final class EnvelopeDelivery
     {
         this.subject = subject;
         this.positions = positions;
+        this.signedBy = null;
         envelope.wrap(canonical, offset, length);
         return this;
     }
@@ -39,6 +41,7 @@ public final class EnvelopeDelivery
         this.streamSequence = streamSequence;
         this.deliveryCount = deliveryCount;
         this.positions = null;
+        this.signedBy = null;
         envelope.wrap(canonical, offset, length);
         return this;
     }
@@ -56,6 +59,18 @@ public final class EnvelopeDelivery
     public long streamSequence()
     {
         return null == positions ? streamSequence : positions.streamSequence();
+    }
+
+    /** @return the key id whose signature was verified on this message ({@link Delivery#signedBy()}), or null. */
+    public String signedBy()
+    {
+        return signedBy;
+    }
+
+    EnvelopeDelivery signedBy(final String keyId)
+    {
+        this.signedBy = keyId;
+        return this;
     }
 
     /** @return 1 on first delivery, more on redeliveries. */

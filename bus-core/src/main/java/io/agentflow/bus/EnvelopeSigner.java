@@ -15,16 +15,19 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * Ed25519 signatures over an envelope hash (the JDK's own EdDSA). What is signed is the ASCII of
- * {@code agentflow-envelope-v1:} followed by the 64 hex digits of {@code envelope_hash}: the prefix keeps a
- * signature made here from being valid for any other use of the same key. The signature travels in the
+ * Ed25519 signatures over an envelope hash and the subject it is published on (the JDK's own EdDSA). What is signed
+ * is {@code agentflow-envelope-v2:}, the subject (UTF-8), a newline, and the 64 hex digits of {@code envelope_hash}.
+ * The prefix keeps a signature made here from being valid for any other use of the same key; the subject keeps a
+ * signed message from being stored again on another subject (say {@code system.control}) with its signature still
+ * valid. The sender needs no binding of its own: the hash covers {@code from}, and the receiver checks that the key
+ * may speak for that sender ({@link KeyGrant}). The signature travels in the
  * {@value #SIGNATURE_HEADER} header (base64url, no padding) with the signer's key id in {@value #KEY_ID_HEADER}.
  */
 public final class EnvelopeSigner
 {
     public static final String SIGNATURE_HEADER = "AF-Signature";
     public static final String KEY_ID_HEADER = "AF-Key-Id";
-    private static final byte[] DOMAIN = "agentflow-envelope-v1:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOMAIN = "agentflow-envelope-v2:".getBytes(StandardCharsets.US_ASCII);
     private static final ThreadLocal<Signature> ED25519 = ThreadLocal.withInitial(EnvelopeSigner::newSignature);
 
     private final String keyId;
@@ -63,15 +66,14 @@ public final class EnvelopeSigner
         return keyId;
     }
 
-    /** @return the base64url signature of {@code envelopeHash}. */
-    public String sign(final String envelopeHash)
+    /** @return the base64url signature of {@code envelopeHash} published on {@code subject}. */
+    public String sign(final String subject, final String envelopeHash)
     {
         try
         {
             final Signature s = ED25519.get();
             s.initSign(key);
-            s.update(DOMAIN);
-            s.update(envelopeHash.getBytes(StandardCharsets.US_ASCII));
+            signed(s, subject, envelopeHash);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
         }
         catch (final GeneralSecurityException ex)
@@ -80,21 +82,33 @@ public final class EnvelopeSigner
         }
     }
 
-    /** @return whether {@code signature} (base64url) is {@code key}'s signature of {@code envelopeHash}. */
-    public static boolean verify(final PublicKey key, final String envelopeHash, final String signature)
+    /**
+     * @return whether {@code signature} (base64url) is {@code key}'s signature of {@code envelopeHash} published on
+     * {@code subject}.
+     */
+    public static boolean verify(final PublicKey key, final String subject, final String envelopeHash,
+        final String signature)
     {
         try
         {
             final Signature s = ED25519.get();
             s.initVerify(key);
-            s.update(DOMAIN);
-            s.update(envelopeHash.getBytes(StandardCharsets.US_ASCII));
+            signed(s, subject, envelopeHash);
             return s.verify(Base64.getUrlDecoder().decode(signature));
         }
         catch (final GeneralSecurityException | IllegalArgumentException ex)
         {
             return false;   // malformed base64 or signature bytes: not a valid signature
         }
+    }
+
+    private static void signed(final Signature s, final String subject, final String envelopeHash)
+        throws GeneralSecurityException
+    {
+        s.update(DOMAIN);
+        s.update(subject.getBytes(StandardCharsets.UTF_8));
+        s.update((byte)'\n');
+        s.update(envelopeHash.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static Signature newSignature()

@@ -203,7 +203,7 @@ public final class JetStreamBus implements MessageBus
     @Override
     public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
     {
-        return new Replayer(js, config.receiveLimits()).replay(Subjects.workflowAll(workflowId), since, listener);
+        return new Replayer(js, config.receiveLimits(), config.signatures()).replay(Subjects.workflowAll(workflowId), since, listener);
     }
 
     @Override

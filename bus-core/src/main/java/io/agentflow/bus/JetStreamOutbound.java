@@ -117,7 +117,7 @@ final class JetStreamOutbound implements PipelineSink
         if (null != signatures.signer())
         {
             final int at = EnvelopeEncoder.hashOffset(e.wireArray());
-            signatures.sign(headers, new String(e.wireArray(), at, 64, StandardCharsets.US_ASCII));
+            signatures.sign(headers, e.subject(), new String(e.wireArray(), at, 64, StandardCharsets.US_ASCII));
         }
         final int slot = slot(e);
         deadlines[slot] = System.nanoTime() + timeoutNanos;

@@ -76,7 +76,7 @@ final class JetStreamSubscription extends SubscriptionBase
             refuse(raw, e, e.code().wireName());
             return;
         }
-        final MessageError unsigned = config.signatures().check(raw.getSubject(), message.id(),
+        final MessageError unsigned = config.signatures().check(raw.getSubject(), message.id(), message.from(),
             message.envelopeHash(), raw.getHeaders());
         if (null != unsigned)
         {
@@ -110,7 +110,8 @@ final class JetStreamSubscription extends SubscriptionBase
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
             bus.tracing().process(raw.getSubject(), message, raw.getHeaders(), () -> handler.onMessage(message,
-                new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount())));
+                new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount(),
+                    config.signatures().signer(raw.getSubject(), raw.getHeaders()))));
             raw.ack();
             handled.add(message.id());
             delivered.increment();

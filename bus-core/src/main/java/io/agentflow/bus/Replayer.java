@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * Reads a subject filter of {@code AF_MESSAGES} from a point in time with an ephemeral pull consumer, in stream
- * order, verifying each message. It streams: memory holds one fetched batch plus the list of failures. It reads
+ * order, verifying each message (hash, contract, and signature by the bus's policy, as a subscriber would). It streams: memory holds one fetched batch plus the list of failures. It reads
  * the messages stored when it began; later ones are not included.
  */
 final class Replayer
@@ -32,11 +32,13 @@ final class Replayer
 
     private final JetStream js;
     private final io.agentflow.codec.json.JsonLimits limits;
+    private final Signatures signatures;
 
-    Replayer(final JetStream js, final io.agentflow.codec.json.JsonLimits limits)
+    Replayer(final JetStream js, final io.agentflow.codec.json.JsonLimits limits, final Signatures signatures)
     {
         this.js = js;
         this.limits = limits;
+        this.signatures = signatures;
     }
 
     ReplayReport replay(final String filter, final Instant since, final ReplayListener listener)
@@ -77,15 +79,24 @@ final class Replayer
                     try
                     {
                         final Message message = decoder.decode(raw.getData());
+                        final MessageError unsigned = signatures.check(raw.getSubject(), message.id(),
+                            message.from(), message.envelopeHash(), raw.getHeaders());
+                        if (null != unsigned)
+                        {
+                            throw unsigned;
+                        }
                         verified++;
                         chains.accept(message, sequence);
-                        listener.onMessage(message, new Delivery(raw.getSubject(), sequence, 1));
+                        listener.onMessage(message, new Delivery(raw.getSubject(), sequence, 1,
+                            signatures.signer(raw.getSubject(), raw.getHeaders())));
                     }
                     catch (final MessageError e)
                     {
                         final Object id = e.details().get("id");
-                        failures.add(new ReplayReport.Failure(sequence, raw.getSubject(), e.code().wireName(),
-                            id instanceof String ? (String)id : "-", e.getMessage()));
+                        final Object signature = e.details().get("signature");   // named like its quarantine reason
+                        failures.add(new ReplayReport.Failure(sequence, raw.getSubject(), signature instanceof String
+                            ? (String)signature : e.code().wireName(), id instanceof String ? (String)id : "-",
+                            e.getMessage()));
                     }
                 }
             }

@@ -30,6 +30,8 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
     public static final String MISSING = "signature_missing";
     public static final String UNKNOWN_KEY = "signature_unknown_key";
     public static final String INVALID = "signature_invalid";
+    /** The signature verifies, but its key may not speak for this sender or on this subject ({@link KeyGrant}). */
+    public static final String NOT_PERMITTED = "signature_not_permitted";
 
     public static final Signatures NONE = new Signatures(null, new KeyRegistry(), SignaturePolicy.NONE);
 
@@ -48,22 +50,24 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
             : KeyRegistry.fromDirectory(Path.of(dir.trim())), SignaturePolicy.parse(env.get(POLICY_ENV)));
     }
 
-    /** Adds this bus's signature of {@code envelopeHash} to outgoing headers, when it signs. */
-    void sign(final Headers headers, final String envelopeHash)
+    /** Adds this bus's signature of {@code envelopeHash} on {@code subject} to outgoing headers, when it signs. */
+    void sign(final Headers headers, final String subject, final String envelopeHash)
     {
         if (null != signer)
         {
             headers.put(EnvelopeSigner.KEY_ID_HEADER, signer.keyId());
-            headers.put(EnvelopeSigner.SIGNATURE_HEADER, signer.sign(envelopeHash));
+            headers.put(EnvelopeSigner.SIGNATURE_HEADER, signer.sign(subject, envelopeHash));
         }
     }
 
     /**
+     * @param from the envelope's sender, which the hash covers.
      * @return {@code null} when a message received on {@code subject} passes the policy, else a
-     * {@code validation_error} whose {@code signature} detail is {@link #MISSING}, {@link #UNKNOWN_KEY} or
-     * {@link #INVALID}.
+     * {@code validation_error} whose {@code signature} detail is {@link #MISSING}, {@link #UNKNOWN_KEY},
+     * {@link #INVALID} or {@link #NOT_PERMITTED}.
      */
-    MessageError check(final String subject, final String id, final String envelopeHash, final Headers headers)
+    public MessageError check(final String subject, final String id, final String from, final String envelopeHash,
+        final Headers headers)
     {
         if (policy.isNone())
         {
@@ -86,12 +90,32 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
         {
             return refuse(UNKNOWN_KEY, id, subject, "signed with key id '" + keyId + "', which is not trusted");
         }
-        if (!EnvelopeSigner.verify(key, envelopeHash, signature))
+        if (!EnvelopeSigner.verify(key, subject, envelopeHash, signature))
         {
             return refuse(INVALID, id, subject, "the signature does not verify with key '" + keyId + "' over "
-                + "envelope_hash " + envelopeHash);
+                + "envelope_hash " + envelopeHash + " on " + subject);
+        }
+        final KeyGrant grant = trusted.grant(keyId);
+        if (!grant.permits(from, subject))
+        {
+            return refuse(NOT_PERMITTED, id, subject, "key '" + keyId + "' may not sign as '" + from + "' on "
+                + subject + " (it may: " + grant + ")");
         }
         return null;
+    }
+
+    /**
+     * @return the key id whose signature {@link #check} verified on a message that passed it, or {@code null} when
+     * none was checked there (no signature, or a subject the policy does not check): what a handler may trust.
+     */
+    public String signer(final String subject, final Headers headers)
+    {
+        if (policy.isNone() || null == headers || SignaturePolicy.Mode.NONE == policy.modeFor(subject)
+            || null == headers.getFirst(EnvelopeSigner.SIGNATURE_HEADER))
+        {
+            return null;
+        }
+        return headers.getFirst(EnvelopeSigner.KEY_ID_HEADER);
     }
 
     private static MessageError refuse(final String reason, final String id, final String subject,

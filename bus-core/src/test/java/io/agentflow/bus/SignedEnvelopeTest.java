@@ -73,12 +73,13 @@ class SignedEnvelopeTest
             final Subscription s = receiver.subscribe(SubscriptionSpec.durable("signed-inbox", subject)
                 .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> received.add(m));
             sender.publishAndWait(subject, signed);
-            final String aliceSignature = new EnvelopeSigner("alice-1", alice.getPrivate()).sign(signed.envelopeHash());
+            final String aliceSignature = new EnvelopeSigner("alice-1", alice.getPrivate()).sign(subject,
+                signed.envelopeHash());
             rawPublish(raw, subject, TestMessage.to("signed-inbox", 2), null, null);                 // unsigned
             rawPublish(raw, subject, TestMessage.to("signed-inbox", 3), "nobody-9", aliceSignature);  // unknown key
             rawPublish(raw, subject, forged, "alice-1", aliceSignature);    // valid hash, old signature
             rawPublish(raw, subject, forged, "alice-1",                     // re-signed without alice's key
-                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(forged.envelopeHash()));
+                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(subject, forged.envelopeHash()));
             rawPublish(raw, subject, forged, "alice-1", "not base64 !");   // garbage
             sender.publishAndWait(subject, TestMessage.to("signed-inbox", 4));
 
@@ -148,13 +149,138 @@ class SignedEnvelopeTest
             final Message signed = TestMessage.to("maybe-signed", 3);
             rawPublish(raw, subject, unsigned, null, null);
             rawPublish(raw, subject, badlySigned, "alice-1",
-                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(badlySigned.envelopeHash()));
+                new EnvelopeSigner("alice-1", mallory.getPrivate()).sign(subject, badlySigned.envelopeHash()));
             rawPublish(raw, subject, signed, "alice-1",
-                new EnvelopeSigner("alice-1", alice.getPrivate()).sign(signed.envelopeHash()));
+                new EnvelopeSigner("alice-1", alice.getPrivate()).sign(subject, signed.envelopeHash()));
             Await.until(WAIT, () -> received.size() == 2 && s.stats().quarantined() == 1, () -> "2 + 1, have "
                 + received.size() + " and " + s.stats());
             assertEquals(List.of(unsigned.id(), signed.id()), received.stream().map(Message::id).toList());
         }
+    }
+
+    /**
+     * Issue 17, finding 2: a signature covered the envelope hash only, so a signed message stored again on another
+     * subject kept a valid signature there. It now covers the subject too.
+     */
+    @Test
+    void aSignatureIsValidOnlyOnTheSubjectItWasMadeFor() throws Exception
+    {
+        final String meant = Subjects.agentIn("bound-a");
+        final String elsewhere = Subjects.agentIn("bound-b");
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final Message m = TestMessage.to("bound-a", 1);
+        final String signature = new EnvelopeSigner("alice-1", alice.getPrivate()).sign(meant, m.envelopeHash());
+        try (JetStreamBus receiver = receiver("agents.*.in=require");
+            Connection raw = Nats.connect(server.url()))
+        {
+            final long invalid = quarantined(receiver, Signatures.INVALID);
+            final Subscription s = receiver.subscribe(SubscriptionSpec.durable("bound", "agents.*.in")
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (msg, d) -> received.add(d.subject()));
+            rawPublish(raw, elsewhere, m, "alice-1", signature);   // the same bytes and headers, moved
+            rawPublish(raw, meant, m, "alice-1", signature);
+            Await.until(WAIT, () -> received.size() == 1 && s.stats().quarantined() == 1, () -> received + " "
+                + s.stats());
+            assertEquals(List.of(meant), received);
+            assertEquals(1, quarantined(receiver, Signatures.INVALID) - invalid);
+        }
+    }
+
+    /**
+     * Finding 2: any trusted key could sign as any sender and on any subject. A key speaks for the agents and
+     * subjects of its grant (by default, the agent named like the key), and handlers see which key signed, on both
+     * consume paths.
+     */
+    @Test
+    void aKeySignsOnlyForTheSendersAndSubjectsItsGrantNames() throws Exception
+    {
+        final KeyRegistry trusted = new KeyRegistry()
+            .add("alice", alice.getPublic())   // no grant: speaks for "alice" only
+            .add("ops", mallory.getPublic(), new KeyGrant(List.of("*"), List.of("agents.*.in")));
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final List<String> envelopes = new CopyOnWriteArrayList<>();
+        try (JetStreamBus receiver = receiver(">=require", trusted);
+            Connection raw = Nats.connect(server.url()))
+        {
+            final long notPermitted = quarantined(receiver, Signatures.NOT_PERMITTED);
+            final Subscription m = receiver.subscribe(SubscriptionSpec.durable("granted-m", "agents.granted.*")
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (msg, d) -> messages.add(msg.from() + "/"
+                + d.signedBy()));
+            final Subscription e = receiver.subscribe(SubscriptionSpec.durable("granted-e", "agents.granted.*")
+                .startingAt(SubscriptionSpec.StartPosition.NEW), (EnvelopeHandler)d -> envelopes.add(new String(
+                d.envelope().buffer(), d.envelope().fromOffset(), d.envelope().fromLength(), StandardCharsets.UTF_8)
+                + "/" + d.signedBy()));
+            final String in = Subjects.agentIn("granted");
+            final String out = Subjects.agentOut("granted");
+            signedBy(raw, in, "alice", alice, "alice");   // delivered
+            signedBy(raw, in, "bob", alice, "alice");     // alice's key may not speak for bob
+            signedBy(raw, in, "bob", mallory, "ops");     // ops may, on agents.*.in
+            signedBy(raw, out, "bob", mallory, "ops");    // but not on agents.*.out
+            Await.until(WAIT, () -> messages.size() == 2 && envelopes.size() == 2 && m.stats().quarantined() == 2
+                && e.stats().quarantined() == 2, () -> messages + " " + envelopes + " " + m.stats() + " "
+                + e.stats());
+            assertEquals(List.of("alice/alice", "bob/ops"), messages);
+            assertEquals(List.of("alice/alice", "bob/ops"), envelopes);
+            assertEquals(2, quarantined(receiver, Signatures.NOT_PERMITTED) - notPermitted,
+                "one record per message: both consumers refused each, and the quarantine keeps one copy");
+        }
+    }
+
+    /** Finding 2: replay did not check signatures; it now reports what a subscriber would refuse. */
+    @Test
+    void replayVerifiesSignaturesLikeASubscriber() throws Exception
+    {
+        final String workflow = "wf-signed-replay";
+        final String subject = Subjects.workflowIn(workflow);
+        final Message good = TestMessage.to("replayed", 1).toBuilder().metadata(Map.of("workflow_id", workflow))
+            .build();
+        final Message bad = TestMessage.to("replayed", 2).toBuilder().metadata(Map.of("workflow_id", workflow))
+            .build();
+        try (JetStreamBus receiver = receiver("workflows.>=require");
+            Connection raw = Nats.connect(server.url()))
+        {
+            final java.time.Instant since = java.time.Instant.now().minusSeconds(1);
+            rawPublish(raw, subject, good, "alice-1", new EnvelopeSigner("alice-1", alice.getPrivate())
+                .sign(subject, good.envelopeHash()));
+            rawPublish(raw, subject, bad, "alice-1", new EnvelopeSigner("alice-1", mallory.getPrivate())
+                .sign(subject, bad.envelopeHash()));
+            final List<String> replayed = new CopyOnWriteArrayList<>();
+            final ReplayReport report = receiver.replay(workflow, since, (msg, d) -> replayed.add(msg.id() + "/"
+                + d.signedBy()));
+            assertEquals(List.of(good.id() + "/alice-1"), replayed);
+            assertEquals(1, report.failures().size(), report.toString());
+            assertEquals(Signatures.INVALID, report.failures().get(0).code());
+            assertEquals(bad.id(), report.failures().get(0).id());
+        }
+    }
+
+    @Test
+    void grantsAreReadBesideTheirKeys(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    {
+        for (final String id : List.of("alice", "ops"))
+        {
+            java.nio.file.Files.writeString(dir.resolve(id + ".pem"), "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(alice.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        }
+        java.nio.file.Files.writeString(dir.resolve("ops.grant"), "# the operators' key\nagents=*\n"
+            + "subjects=system.control, agents.*.in\n");
+        final KeyRegistry registry = KeyRegistry.fromDirectory(dir);
+        assertTrue(registry.grant("alice").permits("alice", "system.control"));
+        assertFalse(registry.grant("alice").permits("bob", "agents.bob.in"));
+        assertTrue(registry.grant("ops").permits("anyone", "system.control"));
+        assertFalse(registry.grant("ops").permits("anyone", "agents.x.out"));
+        final io.agentflow.codec.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.MessageError.class, () -> KeyGrant.parse("k", "agent=alice"));
+        assertTrue(e.getMessage().contains("agent=alice"), e.getMessage());
+    }
+
+    private static void signedBy(final Connection raw, final String subject, final String from, final KeyPair key,
+        final String keyId) throws Exception
+    {
+        final Message m = Message.builder().from(from).to("granted").type(io.agentflow.codec.MessageType.REQUEST)
+            .build();
+        rawPublish(raw, subject, m, keyId, new EnvelopeSigner(keyId, key.getPrivate()).sign(subject,
+            m.envelopeHash()));
     }
 
     @Test
@@ -170,10 +296,17 @@ class SignedEnvelopeTest
         assertTrue(e.getMessage().contains("sometimes"), e.getMessage());
     }
 
+    /** A receiver trusting alice-1 to speak for the senders these tests use ("tester", "alice"). */
     private static JetStreamBus receiver(final String policy)
     {
-        return JetStreamBus.connect(server.config().signatures(new Signatures(null,
-            new KeyRegistry().add("alice-1", alice.getPublic()), SignaturePolicy.parse(policy))).conclude());
+        return receiver(policy, new KeyRegistry().add("alice-1", alice.getPublic(),
+            new KeyGrant(List.of("tester", "alice"), List.of(">"))));
+    }
+
+    private static JetStreamBus receiver(final String policy, final KeyRegistry trusted)
+    {
+        return JetStreamBus.connect(server.config().signatures(new Signatures(null, trusted,
+            SignaturePolicy.parse(policy))).conclude());
     }
 
     private static void rawPublish(final Connection raw, final String subject, final Message m, final String keyId,

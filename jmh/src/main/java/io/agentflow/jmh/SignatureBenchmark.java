@@ -43,6 +43,7 @@ public class SignatureBenchmark
     private EnvelopeSigner signer;
     private KeyPair keys;
     private String signature;
+    private final String subject = "agents.worker-7.in";
 
     @Setup
     public void setUp() throws NoSuchAlgorithmException
@@ -51,8 +52,8 @@ public class SignatureBenchmark
         wire = encoder.encodeToBytes(message);
         keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         signer = new EnvelopeSigner("bench-1", keys.getPrivate());
-        signature = signer.sign(message.envelopeHash());
-        if (!EnvelopeSigner.verify(keys.getPublic(), message.envelopeHash(), signature))
+        signature = signer.sign(subject, message.envelopeHash());
+        if (!EnvelopeSigner.verify(keys.getPublic(), subject, message.envelopeHash(), signature))
         {
             throw new IllegalStateException("signature does not verify");
         }
@@ -69,7 +70,7 @@ public class SignatureBenchmark
     @Benchmark
     public String sign()
     {
-        return signer.sign(message.envelopeHash());
+        return signer.sign(subject, message.envelopeHash());
     }
 
     /** Baseline, receive side: the hash check every message gets. */
@@ -82,6 +83,6 @@ public class SignatureBenchmark
     @Benchmark
     public boolean verifySignature()
     {
-        return EnvelopeSigner.verify(keys.getPublic(), message.envelopeHash(), signature);
+        return EnvelopeSigner.verify(keys.getPublic(), subject, message.envelopeHash(), signature);
     }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code agentflow tail}: watches a subject (an ephemeral subscription, nothing stored or acknowledged), verifying
- * each message as a receiver would. It connects as the bus does, with the same TLS, credentials and receive limit.
+ * each message as a receiver would (hash, contract, and signature by {@code AF_BUS_SIGNATURE_POLICY}). It connects
+ * as the bus does, with the same TLS, credentials and receive limit.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = {"Watch SUBJECT (wildcards allowed) and verify each message as it arrives.",
@@ -84,6 +85,12 @@ final class TailCommand implements Callable<Integer>
                 try
                 {
                     final Message m = decoder.decode(raw.getData());
+                    final MessageError unsigned = config.signatures().check(raw.getSubject(), m.id(), m.from(),
+                        m.envelopeHash(), raw.getHeaders());
+                    if (null != unsigned)
+                    {
+                        throw unsigned;
+                    }
                     out.println(m);
                     out.flush();
                 }
@@ -91,7 +98,9 @@ final class TailCommand implements Callable<Integer>
                 {
                     anyRejected = true;
                     final Object id = e.details().get("id");
-                    err.println(e.code().wireName() + " " + (id instanceof String ? DocumentTool.oneLine((String)id)
+                    final Object signature = e.details().get("signature");
+                    err.println((signature instanceof String ? (String)signature : e.code().wireName()) + " "
+                        + (id instanceof String ? DocumentTool.oneLine((String)id)
                         : "-") + " " + DocumentTool.oneLine(e.getMessage()));
                     err.flush();
                 }

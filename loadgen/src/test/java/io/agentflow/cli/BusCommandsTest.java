@@ -167,6 +167,31 @@ class BusCommandsTest
         }
     }
 
+    /** Finding 2: tail checks signatures by the bus's policy, as a subscriber would. */
+    @Test
+    void tailShouldCheckSignaturesByThePolicy() throws Exception
+    {
+        final Path settings = dir.resolve("signed.env");
+        Files.writeString(settings, "AF_BUS_SIGNATURE_POLICY=agents.*.in=require\n");
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> AgentFlow.commandLine()
+            .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+            .execute("--config", settings.toString(), "tail", "--url", server.url(), "--count", "1",
+                "--timeout", "60s", "agents.signed-tail.in"));
+        io.agentflow.bus.Await.until(Duration.ofSeconds(20), () -> err.toString().contains("watching")
+            || tail.isDone(), () -> "tail to subscribe; stderr: " + err);
+        final String unsigned = newMessage("wf-signed-tail");
+        try (Connection raw = Nats.connect(server.url()))
+        {
+            raw.publish("agents.signed-tail.in", unsigned.getBytes(StandardCharsets.UTF_8));
+            raw.flush(Duration.ofSeconds(5));
+        }
+        assertEquals(1, tail.get(60, TimeUnit.SECONDS), "stderr: " + err);
+        assertEquals("", out.toString());
+        assertTrue(err.toString().contains("signature_missing " + idOf(unsigned)), err.toString());
+    }
+
     private String newMessage(final String workflow)
     {
         final CliRun made = CliRun.of("new", "--from", "cli", "--to", "worker", "--type", "event", "--payload",
