@@ -10,24 +10,36 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Checks the hash chains of {@link WorkflowChain} over messages in stream order, one chain per workflow and
- * sender: {@code chain_seq} 1, 2, 3... each {@code chain_prev} the hash of the message before. What breaks that
- * is reported precisely ({@link #finish()}):
+ * Checks the hash chains of {@link WorkflowChain} over messages in stream order, one chain per workflow, sender and
+ * session: {@code chain_seq} 1, 2, 3... each {@code chain_prev} the {@link WorkflowChain#link link} of the message
+ * before. What breaks that is reported precisely ({@link #finish()}):
  * <ul>
  *   <li>{@code gap}: sequence numbers missing between two messages, named with their neighbours (a deleted
- *       message, or one never stored);</li>
+ *       message, or one never stored), or before a chain's first message when the replay reads from the start;</li>
  *   <li>{@code reordered}: a message stored after one that follows it;</li>
- *   <li>{@code inserted}: a message claiming a place already taken, or linking to a hash that is not its
- *       predecessor's;</li>
- *   <li>{@code unlinked}: a message without chain fields from a sender whose messages are chained.</li>
+ *   <li>{@code inserted}: a message claiming a place already taken, or linking to a message that is not its
+ *       predecessor;</li>
+ *   <li>{@code duplicate}: the same message stored again (same envelope hash), e.g. after the broker's duplicate
+ *       window;</li>
+ *   <li>{@code unlinked}: a message without chain fields from a sender whose messages are chained;</li>
+ *   <li>{@code malformed}: {@code chain_seq} not a positive integer, or {@code chain_prev} not a string.</li>
  * </ul>
- * The lowest sequence number seen anchors a chain: a replay from a point in time starts mid-chain without a
- * report. Memory: a sequence number, hash and id per chained message replayed.
+ * Replayed from a point in time, the lowest sequence number seen anchors a chain (the replay starts mid-chain);
+ * replayed from the start ({@link #ChainVerifier(boolean)}), every chain must begin at 1. Memory: a sequence number,
+ * link, hash and id per chained message replayed.
  */
 final class ChainVerifier
 {
-    private record Link(long seq, String prev, String hash, String id, long streamSequence)
+    private record Link(long seq, String prev, String link, String hash, String id, long streamSequence)
     {
+    }
+
+    private final boolean fromStart;
+
+    /** @param fromStart whether the replay reads the stream from its beginning, so chains must start at 1. */
+    ChainVerifier(final boolean fromStart)
+    {
+        this.fromStart = fromStart;
     }
 
     /** Per chain, the messages claiming each sequence number (more than one: all but one were inserted). */
@@ -40,10 +52,12 @@ final class ChainVerifier
         {
             return;
         }
-        final String name = wf + "/" + m.from();
+        final String name = wf + "/" + m.from() + (meta.get(WorkflowChain.SESSION) instanceof String session
+            ? "/" + session : "");
         final TreeMap<Long, List<Link>> chain = chains.get(name);
-        if (!(meta.get(WorkflowChain.SEQ) instanceof Number seqValue)
-            || !(meta.get(WorkflowChain.PREV) instanceof String prev))
+        final Object seqValue = meta.get(WorkflowChain.SEQ);
+        final Object prevValue = meta.get(WorkflowChain.PREV);
+        if (null == seqValue && null == prevValue)
         {
             if (null != chain)
             {
@@ -52,7 +66,14 @@ final class ChainVerifier
             }
             return;
         }
-        final Link link = new Link(seqValue.longValue(), prev, m.envelopeHash(), m.id(), streamSequence);
+        // integer literals read as Long; 1.9 or "1" would otherwise be taken for a place in the chain
+        if (!(seqValue instanceof Long seq) || seq < 1 || !(prevValue instanceof String prev))
+        {
+            report(streamSequence, m.id(), "malformed", "chain " + name + ": " + WorkflowChain.SEQ + " must be a "
+                + "positive integer and " + WorkflowChain.PREV + " a string, got " + seqValue + " and " + prevValue);
+            return;
+        }
+        final Link link = new Link(seq, prev, WorkflowChain.link(m), m.envelopeHash(), m.id(), streamSequence);
         final TreeMap<Long, List<Link>> links = null != chain ? chain : new TreeMap<>();
         chains.putIfAbsent(name, links);
         if (!links.isEmpty() && link.seq() < links.lastKey() && !links.containsKey(link.seq()))
@@ -71,12 +92,30 @@ final class ChainVerifier
         chains.forEach((name, links) ->
         {
             Link previous = null;
+            final long first = links.firstKey();
+            if (fromStart && first > 1)
+            {
+                final Link head = links.firstEntry().getValue().get(0);
+                report(head.streamSequence(), head.id(), "gap", "chain " + name + ": seq " + (first == 2 ? "1"
+                    : "1.." + (first - 1)) + " missing before id " + head.id() + " (seq " + first + ", stream seq "
+                    + head.streamSequence() + "), the first stored: the chain's head deleted or never stored");
+            }
             for (final Map.Entry<Long, List<Link>> entry : links.entrySet())
             {
                 final Link genuine = genuine(entry.getValue(), previous, links.get(entry.getKey() + 1));
                 for (final Link other : entry.getValue())
                 {
-                    if (other != genuine)
+                    if (other == genuine)
+                    {
+                        continue;
+                    }
+                    if (other.hash().equals(genuine.hash()))
+                    {
+                        report(other.streamSequence(), other.id(), "duplicate", "chain " + name + ": seq "
+                            + other.seq() + " (id " + other.id() + ") stored again at stream seq "
+                            + other.streamSequence() + ", first at " + genuine.streamSequence());
+                    }
+                    else
                     {
                         report(other.streamSequence(), other.id(), "inserted", "chain " + name + ": seq "
                             + other.seq() + " is claimed by id " + other.id() + " (stream seq " + other.streamSequence()
@@ -86,20 +125,20 @@ final class ChainVerifier
                 }
                 if (null != previous && genuine.seq() > previous.seq() + 1)
                 {
-                    final long first = previous.seq() + 1;
-                    final long last = genuine.seq() - 1;
+                    final long from = previous.seq() + 1;
+                    final long to = genuine.seq() - 1;
                     report(genuine.streamSequence(), genuine.id(), "gap", "chain " + name + ": seq "
-                        + (first == last ? first : first + ".." + last) + " missing between id " + previous.id()
+                        + (from == to ? from : from + ".." + to) + " missing between id " + previous.id()
                         + " (seq " + previous.seq() + ", stream seq " + previous.streamSequence() + ") and id "
                         + genuine.id() + " (seq " + genuine.seq() + ", stream seq " + genuine.streamSequence()
                         + "): deleted or never stored");
                 }
-                else if (null != previous && !previous.hash().equals(genuine.prev()))
+                else if (null != previous && !previous.link().equals(genuine.prev()))
                 {
                     report(genuine.streamSequence(), genuine.id(), "inserted", "chain " + name + ": seq "
                         + genuine.seq() + " (id " + genuine.id() + ") links to " + shortHash(genuine.prev())
-                        + " but seq " + previous.seq() + " (id " + previous.id() + ") has hash "
-                        + shortHash(previous.hash()));
+                        + " but seq " + previous.seq() + " (id " + previous.id() + ") has link "
+                        + shortHash(previous.link()));
                 }
                 previous = genuine;
             }
@@ -122,7 +161,7 @@ final class ChainVerifier
         {
             for (final Link c : claimants)
             {
-                if (successors.stream().anyMatch(s -> s.prev().equals(c.hash())))
+                if (successors.stream().anyMatch(s -> s.prev().equals(c.link())))
                 {
                     return c;
                 }
@@ -132,7 +171,7 @@ final class ChainVerifier
         {
             for (final Link c : claimants)
             {
-                if (c.prev().equals(previous.hash()))
+                if (c.prev().equals(previous.link()))
                 {
                     return c;
                 }

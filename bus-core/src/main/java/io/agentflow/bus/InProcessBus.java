@@ -164,7 +164,7 @@ public final class InProcessBus implements MessageBus
         final long sinceMicros = since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000;
         final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         final List<ReplayReport.Failure> failures = new ArrayList<>();
-        final ChainVerifier chains = new ChainVerifier();
+        final ChainVerifier chains = new ChainVerifier(!since.isAfter(Instant.EPOCH));   // from the start: chains begin at 1
         long read = 0;
         long verified = 0;
         for (final InProcessStream.Stored s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))

@@ -71,8 +71,8 @@ class HashChainReplayTest
         final ReplayReport.ChainBreak gap = report.chainBreaks().get(0);
         assertEquals("gap", gap.kind());
         assertEquals(chain.get(victim + 2).id(), gap.id(), "shows at the orchestrator's next message");
-        assertTrue(gap.detail().contains("wf-deleted/orchestrator: seq 4 missing between id " + chain.get(victim - 2).id()
-            + " (seq 3"), gap.detail());
+        assertTrue(gap.detail().contains("wf-deleted/orchestrator/" + session(chain.get(0)) + ": seq 4 missing "
+            + "between id " + chain.get(victim - 2).id() + " (seq 3"), gap.detail());
     }
 
     @Test
@@ -109,7 +109,8 @@ class HashChainReplayTest
         bus.publishAndWait(Subjects.workflowIn("wf-inserted"), ms.get(1));
         // someone who saw seq 2 writes a valid message claiming seq 3 of the orchestrator's chain
         final Message forged = draft("orchestrator", 99).toBuilder().metadata(Map.of("workflow_id", "wf-inserted",
-            WorkflowChain.SEQ, 3, WorkflowChain.PREV, ms.get(1).envelopeHash())).build();
+            WorkflowChain.SESSION, wf.session(), WorkflowChain.SEQ, 3, WorkflowChain.PREV,
+            WorkflowChain.link(ms.get(1)))).build();
         try (Connection raw = Nats.connect(server.url()))
         {
             raw.jetStream().publish(Subjects.workflowIn("wf-inserted"), forged.toString()
@@ -126,6 +127,11 @@ class HashChainReplayTest
         assertEquals(forged.id(), inserted.id(), "the forgery, not the genuine message it preceded");
         assertTrue(inserted.detail().contains("seq 3 is claimed by id " + forged.id()) && inserted.detail().contains(
             "as well as by id " + ms.get(2).id()), inserted.detail());
+    }
+
+    private static String session(final Message m)
+    {
+        return (String)((Map<?, ?>)m.metadata().tree()).get(WorkflowChain.SESSION);
     }
 
     /** Alternating senders, each with its own chain in the same workflow. */
