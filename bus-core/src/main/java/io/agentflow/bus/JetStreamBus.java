@@ -227,6 +227,12 @@ public final class JetStreamBus implements MessageBus
         return js;
     }
 
+    /** @return the connected server's {@code max_payload}: the largest message it accepts, headers included. */
+    long maxPayload()
+    {
+        return connection.getServerInfo().getMaxPayload();
+    }
+
     JetStreamManagement management()
     {
         return jsm;

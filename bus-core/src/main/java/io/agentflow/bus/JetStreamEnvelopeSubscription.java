@@ -59,7 +59,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
         super(bus.config(), spec);
         this.bus = bus;
         this.handler = handler;
-        this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
+        this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout(), bus.maxPayload());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
         this.handled = new RecentUlids(config.dedupWindow());
         this.consumer = new JetStreamConsumer(bus, spec, config.fetchBatch() * 2, this::onMessage);
@@ -171,17 +171,15 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     {
         final String id = envelope.id();
         handlerFailed(deliveryCount(), id, envelope.type(), raw.getSubject(), ex,
-            why -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, id, why),
+            (why, stored) -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, id, why,
+                stored),
             raw::nakWithDelay);
     }
 
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
     private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
     {
-        if (quarantine.refuse(raw, spec.durableName(), e, reason))
-        {
-            countQuarantined(reason);
-        }
+        quarantine.refuse(raw, spec.durableName(), e, reason, () -> countQuarantined(reason));
     }
 
     /** Read from the message's ack subject only when asked: jnats parses it into a new object. */

@@ -39,7 +39,7 @@ final class JetStreamSubscription extends SubscriptionBase
     {
         super(bus.config(), spec, handler, "af-handler-");
         this.bus = bus;
-        this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout());
+        this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout(), bus.maxPayload());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
         this.consumer = new JetStreamConsumer(bus, spec, config.fetchBatch() * 2, this::onMessage);
     }
@@ -91,10 +91,7 @@ final class JetStreamSubscription extends SubscriptionBase
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
     private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
     {
-        if (quarantine.refuse(raw, spec.durableName(), e, reason))
-        {
-            countQuarantined(reason);
-        }
+        quarantine.refuse(raw, spec.durableName(), e, reason, () -> countQuarantined(reason));
     }
 
     private void handle(final io.nats.client.Message raw, final Message message)
@@ -119,7 +116,8 @@ final class JetStreamSubscription extends SubscriptionBase
         catch (final Exception ex)
         {
             handlerFailed(meta.deliveredCount(), message.id(), message.type(), raw.getSubject(), ex,
-                why -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES, message.id(), why),
+                (why, stored) -> quarantine.quarantine(raw, spec.durableName(), Quarantine.MAX_DELIVERIES,
+                    message.id(), why, stored),
                 raw::nakWithDelay);
         }
         finally

@@ -28,8 +28,12 @@ import java.util.Objects;
  *   AF_MESSAGES    workflows.*.*, agents.*.*     file     168h     10GB       R (3 on a cluster, 1 alone)
  *   AF_TOOLS       tools.*                       file     720h     5GB        R
  *   AF_SYSTEM      system.*                      file     24h      1GB        1
- *   AF_QUARANTINE  quarantine.*                  file     720h     1GB        R
+ *   AF_QUARANTINE  quarantine.&gt;                  file     720h     1GB        R   (64 records per subject)
  * </pre>
+ * Quarantine records go to {@code quarantine.<reason>.<consumer>}: each writer under its own name (which subject
+ * permissions can hold it to), and at most {@value #QUARANTINE_PER_SUBJECT} records per subject, the oldest
+ * discarded first, so a flood of refusals at one consumer rotates only that consumer's records of that reason and
+ * cannot evict anyone else's evidence (docs/security.md).
  * Duplicate window: 2 minutes (JetStream's default), the span within which a retried publish is stored once.
  */
 public final class StreamProvisioner
@@ -41,6 +45,7 @@ public final class StreamProvisioner
     public static final String WORKFLOW_PROCESSOR = "workflow-processor";
     public static final String AGENT_PROCESSOR = "agent-processor";
     public static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(2);
+    public static final long QUARANTINE_PER_SUBJECT = 64;
 
     private static final long GB = 1024L * 1024 * 1024;
 
@@ -80,7 +85,8 @@ public final class StreamProvisioner
             replicas));
         outcomes.add(stream(TOOLS, List.of("tools.*"), Duration.ofHours(720), 5 * GB, replicas));
         outcomes.add(stream(SYSTEM, List.of("system.*"), Duration.ofHours(24), GB, 1));
-        outcomes.add(stream(QUARANTINE, List.of("quarantine.*"), Duration.ofHours(720), GB, replicas));
+        outcomes.add(stream(QUARANTINE, List.of("quarantine.>"), Duration.ofHours(720), GB, replicas,
+            QUARANTINE_PER_SUBJECT));
         outcomes.add(consumer(MESSAGES, defaultConsumer(WORKFLOW_PROCESSOR, "workflows.*.in", 100)));
         outcomes.add(consumer(MESSAGES, defaultConsumer(AGENT_PROCESSOR, "agents.*.in", 50)));
         return outcomes;
@@ -110,6 +116,12 @@ public final class StreamProvisioner
     private Outcome stream(
         final String name, final List<String> subjects, final Duration maxAge, final long maxBytes, final int r)
     {
+        return stream(name, subjects, maxAge, maxBytes, r, -1);
+    }
+
+    private Outcome stream(final String name, final List<String> subjects, final Duration maxAge,
+        final long maxBytes, final int r, final long perSubject)
+    {
         final StreamConfiguration wanted = StreamConfiguration.builder()
             .name(name)
             .subjects(subjects)
@@ -119,6 +131,7 @@ public final class StreamProvisioner
             .replicas(r)
             .discardPolicy(DiscardPolicy.Old)
             .duplicateWindow(DUPLICATE_WINDOW)
+            .maxMessagesPerSubject(perSubject)
             .build();
         try
         {
@@ -135,7 +148,8 @@ public final class StreamProvisioner
                 && have.getMaxBytes() == maxBytes
                 && have.getReplicas() == r
                 && have.getDiscardPolicy() == DiscardPolicy.Old
-                && Objects.equals(have.getDuplicateWindow(), DUPLICATE_WINDOW))
+                && Objects.equals(have.getDuplicateWindow(), DUPLICATE_WINDOW)
+                && have.getMaxMsgsPerSubject() == perSubject)
             {
                 return new Outcome(name, "unchanged");
             }

@@ -60,6 +60,12 @@ public final class Subjects
         return QUARANTINE_PREFIX + token(reason, "reason");
     }
 
+    /** @return where {@code consumer} writes its quarantine records for {@code reason} over NATS. */
+    public static String quarantine(final String reason, final String consumer)
+    {
+        return quarantine(reason) + "." + token(consumer, "consumer");
+    }
+
     /**
      * @return {@code id} when it is safe as one subject token: 1 to {@link #MAX_TOKEN_LENGTH} characters, none of
      * them {@code .}, {@code *}, {@code >}, whitespace or a control character.

@@ -54,20 +54,17 @@ abstract class SubscriptionLifecycle implements Subscription
 
     /**
      * A handler failed on delivery {@code deliveries} of a message: at the last delivery it goes to the quarantine
-     * ({@code quarantine} is told why and says whether the record was stored), else it comes again after the
+     * ({@code quarantine} is told why, and what to run once the record is stored), else it comes again after the
      * configured delay ({@code redeliver} is told the delay). Counted and logged either way.
      */
     void handlerFailed(final long deliveries, final String id, final io.agentflow.codec.MessageType type,
-        final String subject, final Exception ex, final java.util.function.Predicate<String> quarantine,
+        final String subject, final Exception ex, final java.util.function.BiConsumer<String, Runnable> quarantine,
         final java.util.function.Consumer<java.time.Duration> redeliver)
     {
         if (deliveries >= config.maxDeliver())
         {
-            if (quarantine.test("handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": "
-                + ex))
-            {
-                countQuarantined(Quarantine.MAX_DELIVERIES);
-            }
+            quarantine.accept("handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": " + ex,
+                () -> countQuarantined(Quarantine.MAX_DELIVERIES));
             return;
         }
         metrics.redelivered(type);

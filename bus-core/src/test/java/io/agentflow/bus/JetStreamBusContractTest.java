@@ -59,7 +59,7 @@ class JetStreamBusContractTest extends MessageBusContract
     /** @return the newest quarantine record for {@code reason}, read as any NATS client would. */
     static io.nats.client.Message lastQuarantinedRecord(final JetStreamBus bus, final String reason) throws Exception
     {
-        final JetStreamSubscription sub = bus.jetStream().subscribe(Subjects.quarantine(reason),
+        final JetStreamSubscription sub = bus.jetStream().subscribe(Subjects.quarantine(reason) + ".>",
             PullSubscribeOptions.builder().stream(StreamProvisioner.QUARANTINE)
                 .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last).build()).build());
         try

@@ -324,7 +324,7 @@ class SignedEnvelopeTest
     private static long quarantined(final JetStreamBus bus, final String reason) throws Exception
     {
         return bus.management().getStreamInfo(StreamProvisioner.QUARANTINE,
-                io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.quarantine(reason))).getStreamState()
+                io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.quarantine(reason) + ".>")).getStreamState()
             .getSubjects().stream().mapToLong(x -> x.getCount()).sum();
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +138,53 @@ class SubjectPermissionsTest
             assertTrue(serverErrors.stream().anyMatch(s -> s.contains("Subscription to \"_INBOX_bob.>\"")),
                 serverErrors.toString());
         }
+    }
+
+    /**
+     * Issue 17, finding 4: every agent could write anywhere under {@code quarantine.>}, so it could forge records
+     * and, filling the stream, evict the evidence of others. Its bus now quarantines under its own consumer's name,
+     * which is all the shipped permissions let it write.
+     */
+    @Test
+    void anAgentQuarantinesUnderItsOwnNameOnly() throws Exception
+    {
+        try (JetStreamBus alice = connect("alice", "alice-pw", "_INBOX_alice");
+            JetStreamBus admin = connect("admin", "admin-pw", "_INBOX"))
+        {
+            final String mine = "quarantine.serialization_error.agent-alice";
+            final long before = recordsOn(admin, mine);
+            final Subscription s = alice.subscribe(SubscriptionSpec.durable("agent-alice", Subjects.agentIn("alice")),
+                (m, d) -> { });
+            admin.jetStream().publish(Subjects.agentIn("alice"), "not json".getBytes(StandardCharsets.UTF_8));
+            Await.until(Duration.ofSeconds(10), () -> s.stats().quarantined() == 1, () -> "quarantined by alice's "
+                + "bus: " + s.stats());
+            assertEquals(1, recordsOn(admin, mine) - before, "the record is under alice's consumer");
+        }
+        final List<String> serverErrors = new CopyOnWriteArrayList<>();
+        try (Connection raw = Nats.connect(new Options.Builder().server(server.url()).userInfo("alice", "alice-pw")
+            .inboxPrefix("_INBOX_alice").errorListener(new ErrorListener()
+            {
+                @Override
+                public void errorOccurred(final Connection conn, final String error)
+                {
+                    serverErrors.add(error);
+                }
+            }).build()))
+        {
+            raw.publish("quarantine.hash_mismatch.agent-bob", "forged".getBytes(StandardCharsets.UTF_8));
+            raw.publish("quarantine.hash_mismatch", "forged".getBytes(StandardCharsets.UTF_8));
+            raw.flush(Duration.ofSeconds(2));
+            Await.until(Duration.ofSeconds(5), () -> serverErrors.size() >= 2, () -> "refusals, got " + serverErrors);
+            assertTrue(serverErrors.stream().anyMatch(e -> e.contains("Publish to \"quarantine.hash_mismatch."
+                + "agent-bob\"")), serverErrors.toString());
+        }
+    }
+
+    private static long recordsOn(final JetStreamBus admin, final String subject) throws Exception
+    {
+        return admin.management().getStreamInfo(StreamProvisioner.QUARANTINE,
+                io.nats.client.api.StreamInfoOptions.filterSubjects(subject)).getStreamState().getSubjects().stream()
+            .mapToLong(x -> x.getCount()).sum();
     }
 
     private static void deniedClearly(final MessageError e, final String subject)

@@ -21,6 +21,7 @@ class SubjectsTest
         assertEquals("agents.planner.out", Subjects.agentOut("planner"));
         assertEquals("workflows.wf-1.*", Subjects.workflowAll("wf-1"));
         assertEquals("quarantine.hash_mismatch", Subjects.quarantine("hash_mismatch"));
+        assertEquals("quarantine.hash_mismatch.agent-alice", Subjects.quarantine("hash_mismatch", "agent-alice"));
     }
 
     @ParameterizedTest
