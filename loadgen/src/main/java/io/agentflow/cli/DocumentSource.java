@@ -72,6 +72,12 @@ final class DocumentSource implements AutoCloseable
         return true;   // the whole input is one document; even an empty one gets an answer
     }
 
+    /** @return whether more input can be read without waiting (a pipe that has gone quiet says no). */
+    boolean ready() throws IOException
+    {
+        return !done && in.available() > 0;
+    }
+
     @Override
     public void close() throws IOException
     {

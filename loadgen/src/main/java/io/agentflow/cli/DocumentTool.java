@@ -11,6 +11,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -22,6 +26,9 @@ abstract class DocumentTool implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
+
+    private static final int BATCH = 4096;
+    private static final long BATCH_BYTES = 16L * 1024 * 1024;
 
     @Option(names = "--jsonl", description = "One JSON document per line; one output line per input line.")
     boolean jsonLines;
@@ -41,27 +48,71 @@ abstract class DocumentTool implements Callable<Integer>
         try (DocumentSource source = new DocumentSource(file, jsonLines, maxBytes))
         {
             final DocumentSource.Document doc = new DocumentSource.Document();
+            final List<Object> batch = new ArrayList<>();   // a document's bytes, or the length of one too large
+            long batchBytes = 0;
             while (source.next(doc))
             {
-                try
+                batch.add(doc.oversized ? (Object)doc.length : Arrays.copyOf(doc.bytes.array(), doc.bytes.length()));
+                batchBytes += doc.bytes.length();
+                // answer when the batch is full or the input pauses, so a pipe gets its answers as lines come
+                if (batch.size() >= BATCH || batchBytes >= BATCH_BYTES || !source.ready())
                 {
-                    if (doc.oversized)
-                    {
-                        throw new MessageError(ErrorCode.SERIALIZATION_ERROR,
-                            "input too large: length=" + doc.length + ", maxBytes=" + maxBytes,
-                            Map.of("length", doc.length, "max_bytes", maxBytes), null);
-                    }
-                    out.println(process(doc.bytes.array(), doc.bytes.length(), limits));
+                    anyFailed |= answer(batch, limits, out);
+                    batch.clear();
+                    batchBytes = 0;
                 }
-                catch (final MessageError e)
-                {
-                    anyFailed = true;
-                    out.println(failure(e));
-                }
-                out.flush();
             }
+            anyFailed |= answer(batch, limits, out);
         }
         return anyFailed ? 1 : 0;
+    }
+
+    /** Prints one line per document of {@code batch}, in order. @return whether any failed. */
+    private boolean answer(final List<Object> batch, final JsonLimits limits, final PrintWriter out)
+    {
+        final List<byte[]> documents = new ArrayList<>(batch.size());
+        for (final Object entry : batch)
+        {
+            if (entry instanceof byte[])
+            {
+                documents.add((byte[])entry);
+            }
+        }
+        final Iterator<Answer> answers = processAll(documents, limits).iterator();
+        boolean anyFailed = false;
+        for (final Object entry : batch)
+        {
+            final Answer a = entry instanceof byte[] ? answers.next() : new Answer(null, new MessageError(
+                ErrorCode.SERIALIZATION_ERROR, "input too large: length=" + entry + ", maxBytes=" + maxBytes,
+                Map.of("length", entry, "max_bytes", maxBytes), null));
+            anyFailed |= null != a.error();
+            out.println(null == a.error() ? a.line() : failure(a.error()));
+        }
+        out.flush();
+        return anyFailed;
+    }
+
+    /** One document's answer: its output line, or why it failed. */
+    record Answer(String line, MessageError error)
+    {
+    }
+
+    /** @return one answer per document, in order: {@link #process} on each unless a tool does better in bulk. */
+    List<Answer> processAll(final List<byte[]> documents, final JsonLimits limits)
+    {
+        final List<Answer> answers = new ArrayList<>(documents.size());
+        for (final byte[] d : documents)
+        {
+            try
+            {
+                answers.add(new Answer(process(d, d.length, limits), null));
+            }
+            catch (final MessageError e)
+            {
+                answers.add(new Answer(null, e));
+            }
+        }
+        return answers;
     }
 
     /** @return the output line for a good document. @throws MessageError for a bad one. */
