@@ -25,7 +25,8 @@ import java.util.Properties;
  */
 public final class CliEnvironment
 {
-    private static final String[] LOG_SETTINGS = {"AGENTFLOW_LOG_LEVEL", "AGENTFLOW_LOG_FORMAT"};
+    static final String LOG_FIELDS = "AGENTFLOW_LOG_FIELDS";
+    private static final String[] LOG_SETTINGS = {"AGENTFLOW_LOG_LEVEL", "AGENTFLOW_LOG_FORMAT", LOG_FIELDS};
 
     private final Map<String, String> settings;
     private final Map<String, String> environment;
@@ -73,6 +74,12 @@ public final class CliEnvironment
             }
         }
         merged.putAll(environment);   // the environment wins over a profile
+        final String fields = merged.get(LOG_FIELDS);
+        if (null != fields && !CorrelatedJsonEncoder.FIELDS.containsAll(CorrelatedJsonEncoder.parse(fields)))
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, LOG_FIELDS, "must name some of "
+                + String.join(",", CorrelatedJsonEncoder.FIELDS) + ": " + fields);
+        }
         return new CliEnvironment(merged, environment);
     }
 

@@ -25,9 +25,13 @@ class CliEnvironmentTest
     void shouldLoadTheDevProfileWithEveryTraceSampled()
     {
         final CliEnvironment dev = CliEnvironment.load("dev", null, Map.of());
-        assertEquals("nats://localhost:4222", dev.busConfig().url());
-        assertEquals(10, dev.busConfig().maxReconnect());
-        assertEquals("text", dev.settings().get("AGENTFLOW_LOG_FORMAT"));
+        assertEquals("nats://localhost:4222", dev.busConfig().url());   // the design's dev values
+        assertEquals(5, dev.busConfig().maxReconnect());
+        assertEquals(java.time.Duration.ofSeconds(1), dev.busConfig().reconnectWait());
+        assertEquals(java.time.Duration.ofSeconds(10), dev.busConfig().ackWait());
+        assertEquals("json", dev.settings().get("AGENTFLOW_LOG_FORMAT"));
+        assertEquals("DEBUG", dev.settings().get("AGENTFLOW_LOG_LEVEL"));
+        assertEquals("trace_id,span_id,message_id", dev.settings().get("AGENTFLOW_LOG_FIELDS"));
         try (OpenTelemetrySdk sdk = dev.openTelemetry())
         {
             assertTrue(sdk.getSdkTracerProvider().getSampler().getDescription().contains("TraceIdRatioBased{1.000000}"),
@@ -38,14 +42,28 @@ class CliEnvironmentTest
     @Test
     void shouldLoadTheProdProfileWithOneTraceInTen()
     {
-        final CliEnvironment prod = CliEnvironment.load("prod", null, Map.of());
-        assertEquals(-1, prod.busConfig().maxReconnect());
+        final CliEnvironment prod = CliEnvironment.load("prod", null, Map.of());   // the design's prod values
+        assertEquals("nats://nats-cluster:4222", prod.busConfig().url());
+        assertEquals(10, prod.busConfig().maxReconnect());
+        assertEquals(java.time.Duration.ofSeconds(2), prod.busConfig().reconnectWait());
+        assertEquals(java.time.Duration.ofSeconds(30), prod.busConfig().ackWait());
         assertEquals("json", prod.settings().get("AGENTFLOW_LOG_FORMAT"));
+        assertEquals("INFO", prod.settings().get("AGENTFLOW_LOG_LEVEL"));
+        assertEquals("trace_id,span_id,message_id,workflow_id", prod.settings().get("AGENTFLOW_LOG_FIELDS"));
         try (OpenTelemetrySdk sdk = prod.openTelemetry())
         {
             final String sampler = sdk.getSdkTracerProvider().getSampler().getDescription();
             assertTrue(sampler.contains("ParentBased") && sampler.contains("TraceIdRatioBased{0.100000}"), sampler);
         }
+    }
+
+    @Test
+    void shouldRefuseAnUnknownCorrelationField()
+    {
+        final MessageError e = assertThrows(MessageError.class, () -> CliEnvironment.load(null, null,
+            Map.of("AGENTFLOW_LOG_FIELDS", "trace_id,tenant")));
+        assertTrue(e.getMessage().contains("AGENTFLOW_LOG_FIELDS") && e.getMessage().contains("tenant"),
+            e.getMessage());
     }
 
     @Test
