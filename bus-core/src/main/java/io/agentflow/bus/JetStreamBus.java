@@ -273,10 +273,10 @@ public final class JetStreamBus implements MessageBus
         }
     }
 
-    /** @return the publish circuit breaker's state: CLOSED, OPEN or HALF_OPEN. */
+    /** @return the publish circuit breaker's state, as the design names it: closed, open or half_open. */
     public String breakerState()
     {
-        return guard.state().name();
+        return PublishGuard.stateName(guard.state());
     }
 
     @Override

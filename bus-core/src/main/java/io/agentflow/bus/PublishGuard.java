@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * Retry and circuit breaking around publishing (resilience4j). Each attempt passes the breaker first:
  * <pre>
  *   publish --> retry (exponential back-off with jitter, retryable errors only)
- *                 \--> breaker CLOSED/HALF_OPEN --> attempt --> ack
- *                      breaker OPEN ------------> transport_error at once ("circuit breaker OPEN"), not retried
+ *                 \--> breaker closed/half_open --> attempt --> ack
+ *                      breaker open ------------> transport_error at once ("circuit breaker open"), not retried
  * </pre>
  * A retry publishes the same message, so it keeps its {@code Nats-Msg-Id}: a publish that timed out but was
  * stored is not stored twice (within the duplicate window). Only retryable errors ({@code transport_error},
@@ -31,6 +31,7 @@ import java.util.function.Supplier;
 final class PublishGuard implements AutoCloseable
 {
     static final String BREAKER_STATE = "breaker_state";
+    static final String OPEN = stateName(CircuitBreaker.State.OPEN);
 
     private final CircuitBreaker breaker;
     private final Retry retry;
@@ -86,7 +87,7 @@ final class PublishGuard implements AutoCloseable
                 final MessageError error = cause instanceof MessageError ? (MessageError)cause
                     : MessageErrors.from(cause);
                 throw null != error.details().get(BREAKER_STATE) ? error
-                    : error.withDetail(BREAKER_STATE, breaker.getState().name());
+                    : error.withDetail(BREAKER_STATE, stateName(breaker.getState()));
             });
     }
 
@@ -95,11 +96,17 @@ final class PublishGuard implements AutoCloseable
         return breaker.getState();
     }
 
+    /** @return the design's name of a breaker state: {@code closed}, {@code open} or {@code half_open}. */
+    static String stateName(final CircuitBreaker.State state)
+    {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private MessageError open()
     {
-        return new MessageError(ErrorCode.TRANSPORT_ERROR, true, "circuit breaker OPEN: recent publishes failed ("
+        return new MessageError(ErrorCode.TRANSPORT_ERROR, true, "circuit breaker open: recent publishes failed ("
             + breaker.getMetrics().getFailureRate() + "% of the last " + breaker.getMetrics().getNumberOfBufferedCalls()
-            + "); failing fast, the breaker tries again by itself", Map.of(BREAKER_STATE, "OPEN"), null);
+            + "); failing fast, the breaker tries again by itself", Map.of(BREAKER_STATE, OPEN), null);
     }
 
     private static boolean isTransient(final Throwable e)
@@ -111,7 +118,7 @@ final class PublishGuard implements AutoCloseable
     private static boolean isOpenBreaker(final Throwable e)
     {
         final Throwable cause = unwrap(e);
-        return cause instanceof MessageError && "OPEN".equals(((MessageError)cause).details().get(BREAKER_STATE));
+        return cause instanceof MessageError && OPEN.equals(((MessageError)cause).details().get(BREAKER_STATE));
     }
 
     private static Throwable unwrap(final Throwable t)
