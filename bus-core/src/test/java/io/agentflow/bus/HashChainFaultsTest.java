@@ -8,8 +8,6 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,26 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read as a false or missing break before the fix.
  */
 @Timeout(60)
-class HashChainFaultsTest
+class HashChainFaultsTest extends ProvisionedServerTest
 {
-    private static NatsTestServer server;
-    private static JetStreamBus bus;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = NatsTestServer.start();
-        bus = JetStreamBus.connect(server.config());
-        bus.provision();
-    }
-
-    @AfterAll
-    static void stop() throws Exception
-    {
-        bus.close();
-        server.close();
-    }
-
     /** With an SDK, publishing writes the PRODUCER span's ids after the chain linked the message. */
     @Test
     void anIntactChainReplaysCleanWithAnOpenTelemetrySdk()

@@ -4,8 +4,6 @@ import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,26 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stored out of order, and one inserted by someone who can publish valid messages; an intact chain replays clean.
  */
 @Timeout(60)
-class HashChainReplayTest
+class HashChainReplayTest extends ProvisionedServerTest
 {
-    private static NatsTestServer server;
-    private static JetStreamBus bus;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = NatsTestServer.start();
-        bus = JetStreamBus.connect(server.config());
-        bus.provision();
-    }
-
-    @AfterAll
-    static void stop() throws Exception
-    {
-        bus.close();
-        server.close();
-    }
-
     @Test
     void anIntactChainOfTwoSendersReplaysClean()
     {

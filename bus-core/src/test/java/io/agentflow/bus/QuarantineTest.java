@@ -3,8 +3,6 @@ package io.agentflow.bus;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StreamInfoOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,26 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code max_payload} could not be quarantined at all.
  */
 @Timeout(90)
-class QuarantineTest
+class QuarantineTest extends ProvisionedServerTest
 {
-    private static NatsTestServer server;
-    private static JetStreamBus bus;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = NatsTestServer.start();
-        bus = JetStreamBus.connect(server.config());
-        bus.provision();
-    }
-
-    @AfterAll
-    static void stop() throws Exception
-    {
-        bus.close();
-        server.close();
-    }
-
     /** A flood of refusals at one consumer rotates that consumer's records only. */
     @Test
     void aFloodAtOneConsumerCannotEvictAnothersEvidence() throws Exception

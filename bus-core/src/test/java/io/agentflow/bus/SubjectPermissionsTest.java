@@ -119,15 +119,7 @@ class SubjectPermissionsTest
         }
         // nor by a plain subscription to the inbox subject, nor to bob's reply prefix
         final List<String> serverErrors = new CopyOnWriteArrayList<>();
-        try (Connection raw = Nats.connect(new Options.Builder().server(server.url()).userInfo("alice", "alice-pw")
-            .inboxPrefix("_INBOX_alice").errorListener(new ErrorListener()
-            {
-                @Override
-                public void errorOccurred(final Connection conn, final String error)
-                {
-                    serverErrors.add(error);
-                }
-            }).build()))
+        try (Connection raw = aliceCollecting(serverErrors))
         {
             raw.subscribe(Subjects.agentIn("bob"));
             raw.subscribe("_INBOX_bob.>");
@@ -161,15 +153,7 @@ class SubjectPermissionsTest
             assertEquals(1, recordsOn(admin, mine) - before, "the record is under alice's consumer");
         }
         final List<String> serverErrors = new CopyOnWriteArrayList<>();
-        try (Connection raw = Nats.connect(new Options.Builder().server(server.url()).userInfo("alice", "alice-pw")
-            .inboxPrefix("_INBOX_alice").errorListener(new ErrorListener()
-            {
-                @Override
-                public void errorOccurred(final Connection conn, final String error)
-                {
-                    serverErrors.add(error);
-                }
-            }).build()))
+        try (Connection raw = aliceCollecting(serverErrors))
         {
             raw.publish("quarantine.hash_mismatch.agent-bob", "forged".getBytes(StandardCharsets.UTF_8));
             raw.publish("quarantine.hash_mismatch", "forged".getBytes(StandardCharsets.UTF_8));
@@ -178,6 +162,20 @@ class SubjectPermissionsTest
             assertTrue(serverErrors.stream().anyMatch(e -> e.contains("Publish to \"quarantine.hash_mismatch."
                 + "agent-bob\"")), serverErrors.toString());
         }
+    }
+
+    /** @return a plain connection as alice, whose asynchronous server errors (refusals) go to {@code errors}. */
+    private static Connection aliceCollecting(final List<String> errors) throws Exception
+    {
+        return Nats.connect(new Options.Builder().server(server.url()).userInfo("alice", "alice-pw")
+            .inboxPrefix("_INBOX_alice").errorListener(new ErrorListener()
+            {
+                @Override
+                public void errorOccurred(final Connection conn, final String error)
+                {
+                    errors.add(error);
+                }
+            }).build());
     }
 
     private static long recordsOn(final JetStreamBus admin, final String subject) throws Exception

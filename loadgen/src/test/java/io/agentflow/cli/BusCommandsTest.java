@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +17,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,13 +102,7 @@ class BusCommandsTest
     @Test
     void tailShouldAcceptAnotherClientsMessagesAndRejectTamperedOnes() throws Exception
     {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> AgentFlow.commandLine()
-            .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-            .execute("tail", "--url", server.url(), "--count", "3", "--timeout", "60s", "agents.*.in"));
-        io.agentflow.bus.Await.until(Duration.ofSeconds(20), () -> err.toString().contains("watching"),
-            () -> "tail to subscribe; stderr: " + err);
+        final TailRun tail = TailRun.start("tail", "--url", server.url(), "--count", "3", "--timeout", "60s", "agents.*.in");
 
         final String foreign = foreignMessage();   // made without this project's codec, and not canonical
         final String ours = newMessage("wf-tail");
@@ -125,13 +115,13 @@ class BusCommandsTest
             raw.flush(Duration.ofSeconds(5));
         }
 
-        assertEquals(1, tail.get(60, TimeUnit.SECONDS), "a rejected message makes the exit status 1");
-        final List<String> accepted = List.of(out.toString().split("\n"));
-        assertEquals(2, accepted.size(), out.toString());
+        assertEquals(1, tail.exitCode(), "a rejected message makes the exit status 1");
+        final List<String> accepted = List.of(tail.out().split("\n"));
+        assertEquals(2, accepted.size(), tail.out());
         assertEquals(new JsonCanonicalizer(foreign).getEncodedString(), accepted.get(0), "accepted, re-canonicalized");
         assertEquals(ours, accepted.get(1));
-        assertTrue(err.toString().contains("hash_mismatch " + idOf(ours) + " envelope_hash does not match"),
-            err.toString());
+        assertTrue(tail.err().contains("hash_mismatch " + idOf(ours) + " envelope_hash does not match"),
+            tail.err());
     }
 
     /**
@@ -147,14 +137,8 @@ class BusCommandsTest
         {
             final Path settings = dir.resolve("tail.env");
             Files.writeString(settings, "AF_BUS_TOKEN=tail-s3cret\nAF_BUS_MAX_RECONNECT=0\n");
-            final StringWriter out = new StringWriter();
-            final StringWriter err = new StringWriter();
-            final CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> AgentFlow.commandLine()
-                .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("--config", settings.toString(), "tail", "--url", guarded.url(), "--count", "1",
-                    "--timeout", "60s", "agents.*.in"));
-            io.agentflow.bus.Await.until(Duration.ofSeconds(20), () -> err.toString().contains("watching")
-                || tail.isDone(), () -> "tail to subscribe; stderr: " + err);
+            final TailRun tail = TailRun.start("--config", settings.toString(), "tail", "--url", guarded.url(), "--count", "1",
+                    "--timeout", "60s", "agents.*.in");
             final String ours = newMessage("wf-tail-token");
             try (Connection raw = Nats.connect(new io.nats.client.Options.Builder().server(guarded.url())
                 .token("tail-s3cret".toCharArray()).build()))
@@ -162,8 +146,8 @@ class BusCommandsTest
                 raw.publish("agents.t.in", ours.getBytes(StandardCharsets.UTF_8));
                 raw.flush(Duration.ofSeconds(5));
             }
-            assertEquals(0, tail.get(60, TimeUnit.SECONDS), "stderr: " + err);
-            assertEquals(ours, out.toString().trim());
+            assertEquals(0, tail.exitCode(), "stderr: " + tail.err());
+            assertEquals(ours, tail.out().trim());
         }
     }
 
@@ -173,23 +157,17 @@ class BusCommandsTest
     {
         final Path settings = dir.resolve("signed.env");
         Files.writeString(settings, "AF_BUS_SIGNATURE_POLICY=agents.*.in=require\n");
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> AgentFlow.commandLine()
-            .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-            .execute("--config", settings.toString(), "tail", "--url", server.url(), "--count", "1",
-                "--timeout", "60s", "agents.signed-tail.in"));
-        io.agentflow.bus.Await.until(Duration.ofSeconds(20), () -> err.toString().contains("watching")
-            || tail.isDone(), () -> "tail to subscribe; stderr: " + err);
+        final TailRun tail = TailRun.start("--config", settings.toString(), "tail", "--url", server.url(), "--count", "1",
+                "--timeout", "60s", "agents.signed-tail.in");
         final String unsigned = newMessage("wf-signed-tail");
         try (Connection raw = Nats.connect(server.url()))
         {
             raw.publish("agents.signed-tail.in", unsigned.getBytes(StandardCharsets.UTF_8));
             raw.flush(Duration.ofSeconds(5));
         }
-        assertEquals(1, tail.get(60, TimeUnit.SECONDS), "stderr: " + err);
-        assertEquals("", out.toString());
-        assertTrue(err.toString().contains("signature_missing " + idOf(unsigned)), err.toString());
+        assertEquals(1, tail.exitCode(), "stderr: " + tail.err());
+        assertEquals("", tail.out());
+        assertTrue(tail.err().contains("signature_missing " + idOf(unsigned)), tail.err());
     }
 
     private String newMessage(final String workflow)

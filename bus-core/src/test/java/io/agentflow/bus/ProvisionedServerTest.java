@@ -1,0 +1,30 @@
+package io.agentflow.bus;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * For test classes that want a nats-server of their own with the streams provisioned and one bus connected with the
+ * test delays ({@link NatsTestServer#config()}). Test classes run one after another, so the fields belong to the
+ * class running.
+ */
+abstract class ProvisionedServerTest
+{
+    static NatsTestServer server;
+    static JetStreamBus bus;
+
+    @BeforeAll
+    static void startProvisionedServer() throws Exception
+    {
+        server = NatsTestServer.start();
+        bus = JetStreamBus.connect(server.config());
+        bus.provision();
+    }
+
+    @AfterAll
+    static void stopProvisionedServer() throws Exception
+    {
+        bus.close();
+        server.close();
+    }
+}
