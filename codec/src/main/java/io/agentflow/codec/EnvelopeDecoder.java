@@ -248,13 +248,13 @@ public final class EnvelopeDecoder
 
     private boolean isTimestamp(final byte[] bytes, final int start, final int end)
     {
-        if (end - start != Timestamps.LENGTH + 2 || !isPlainString(bytes, start, end))
+        if (!isPlainString(bytes, start, end))
         {
             return false;
         }
         try
         {
-            Timestamps.checkRange(Timestamps.parse(chars.wrap(bytes, start + 1, Timestamps.LENGTH), "$.ts"));
+            Timestamps.parse(chars.wrap(bytes, start + 1, end - start - 2), "$.ts");   // any RFC 3339, in range
             return true;
         }
         catch (final MessageError ex)
@@ -436,6 +436,7 @@ public final class EnvelopeDecoder
                 (Json)v[METADATA],
                 cost(v[COST]),
                 Timestamps.parse(string(v[TS], TS), "$.ts"),
+                Timestamps.isContractForm((String)v[TS]) ? null : (String)v[TS],
                 string(v[HASH], HASH));
         }
         catch (final MessageError ex)

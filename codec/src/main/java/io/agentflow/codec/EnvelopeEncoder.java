@@ -215,9 +215,17 @@ public final class EnvelopeEncoder
         out.put(TRACE_ID);
         CanonicalJsonWriter.writeString(out, m.traceId());
         out.put(TS);
-        final int p = out.reserve(Timestamps.LENGTH);
-        Timestamps.write(m.tsMicros(), out.array(), p);
-        out.advanceTo(p + Timestamps.LENGTH);
+        final String tsText = m.tsText();
+        if (null != tsText)
+        {
+            out.put(tsText.getBytes(StandardCharsets.US_ASCII));   // as received: RFC 3339 is plain ASCII
+        }
+        else
+        {
+            final int p = out.reserve(Timestamps.LENGTH);
+            Timestamps.write(m.tsMicros(), out.array(), p);
+            out.advanceTo(p + Timestamps.LENGTH);
+        }
         out.put(TYPE);
         out.put(TYPE_NAMES[m.type().ordinal()]);
         out.put((byte)'"');

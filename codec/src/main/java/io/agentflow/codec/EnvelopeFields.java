@@ -31,5 +31,11 @@ public interface EnvelopeFields
 
     long tsMicros();
 
+    /** @return the {@code ts} text to write as it is, when it is not the form written from {@link #tsMicros()}. */
+    default String tsText()
+    {
+        return null;
+    }
+
     MessageType type();
 }

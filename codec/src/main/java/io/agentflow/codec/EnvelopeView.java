@@ -90,7 +90,7 @@ public final class EnvelopeView
         }
     }
 
-    /** @return {@code ts} in microseconds since the epoch. */
+    /** @return {@code ts} in microseconds since the epoch, UTC (any RFC 3339 spelling). */
     public long tsMicros()
     {
         return Timestamps.parse(stringMember(TS), "$.ts");
@@ -227,7 +227,7 @@ public final class EnvelopeView
         located |= HEAD | TAIL | ALL;
     }
 
-    /** {@code ...,"trace_id":"<32 hex>" or "","ts":"<27 chars>","type":"<word>"}} read from the end. */
+    /** {@code ...,"trace_id":"<32 hex>" or "","ts":"<RFC 3339>","type":"<word>"}} read from the end. */
     private void locateTail()
     {
         if (0 != (located & TAIL))
@@ -243,7 +243,12 @@ public final class EnvelopeView
         starts[TYPE] = typeStart;
         ends[TYPE] = typeEnd;
         ends[TS] = typeStart - NAME_LENGTHS[TYPE] - 1;   // before ,"type":
-        starts[TS] = ends[TS] - Timestamps.LENGTH - 2;
+        int tsStart = ends[TS] - 2;   // any RFC 3339 spelling: back to its opening quote (it holds none)
+        while ('"' != bytes[tsStart])
+        {
+            tsStart--;
+        }
+        starts[TS] = tsStart;
         ends[TRACE_ID] = starts[TS] - NAME_LENGTHS[TS] - 1;
         starts[TRACE_ID] = ends[TRACE_ID] - ('"' == bytes[ends[TRACE_ID] - 2] ? 2 : 34);
         located |= TAIL;

@@ -31,6 +31,7 @@ public final class Message implements EnvelopeFields
     private final Json metadata;
     private final CostInfo cost;
     private final long tsMicros;
+    private final String tsText;   // the ts as received when it is not in the form we write, else null
     private final String envelopeHash;
     private static final Object UNRESOLVED = new Object();
     // derived from metadata on first use; one volatile field, so a racing reader sees UNRESOLVED or the answer
@@ -47,6 +48,7 @@ public final class Message implements EnvelopeFields
         final Json metadata,
         final CostInfo cost,
         final long tsMicros,
+        final String tsText,
         final String envelopeHash)
     {
         this.id = require(id, "$.id");
@@ -59,6 +61,7 @@ public final class Message implements EnvelopeFields
         this.metadata = require(metadata, "$.metadata");
         this.cost = require(cost, "$.cost");
         this.tsMicros = tsMicros;
+        this.tsText = tsText;
         this.envelopeHash = envelopeHash;
 
         if (!UlidGenerator.isValid(id))
@@ -87,9 +90,11 @@ public final class Message implements EnvelopeFields
     /** @return a builder holding this message's values, for making a changed copy (which gets a new hash). */
     public Builder toBuilder()
     {
-        return new Builder()
+        final Builder b = new Builder()
             .id(id).traceId(traceId).spanId(spanId).from(from).to(to).type(type)
             .payload(payload).metadata(metadata).cost(cost).tsMicros(tsMicros);
+        b.tsText = tsText;   // the same instant keeps the spelling it came with, unless a new time is set
+        return b;
     }
 
     public String id()
@@ -174,6 +179,17 @@ public final class Message implements EnvelopeFields
         return Timestamps.toInstant(tsMicros);
     }
 
+    /**
+     * @return the {@code ts} member as received when a sender wrote another RFC 3339 spelling than ours (an offset,
+     * nanoseconds): the hash covers the text, so it is kept and written again as it was. {@code null} when it is in
+     * the form this library writes from {@link #tsMicros()} (UTC, six fractional digits, {@code Z}).
+     */
+    @Override
+    public String tsText()
+    {
+        return tsText;
+    }
+
     /** @return the 64-hex SHA-256 of the canonical form without this member. */
     public String envelopeHash()
     {
@@ -212,7 +228,7 @@ public final class Message implements EnvelopeFields
             return false;
         }
         final Message m = (Message)o;
-        return tsMicros == m.tsMicros && id.equals(m.id) && traceId.equals(m.traceId) && spanId.equals(m.spanId)
+        return tsMicros == m.tsMicros && Objects.equals(tsText, m.tsText) && id.equals(m.id) && traceId.equals(m.traceId) && spanId.equals(m.spanId)
             && from.equals(m.from) && to.equals(m.to) && type == m.type && payload.equals(m.payload)
             && metadata.equals(m.metadata) && cost.equals(m.cost) && Objects.equals(envelopeHash, m.envelopeHash);
     }
@@ -253,6 +269,7 @@ public final class Message implements EnvelopeFields
         private Json metadata = Json.EMPTY_OBJECT;
         private CostInfo cost = CostInfo.ZERO;
         private long tsMicros = Long.MIN_VALUE;
+        private String tsText;
 
         private Builder()
         {
@@ -317,6 +334,7 @@ public final class Message implements EnvelopeFields
         public Builder tsMicros(final long tsMicros)
         {
             this.tsMicros = tsMicros;
+            this.tsText = null;
             return this;
         }
 
@@ -335,7 +353,7 @@ public final class Message implements EnvelopeFields
             final Message unhashed = new Message(
                 null == id ? UlidGenerator.shared().next() : id,
                 traceId, spanId, from, to, type, payload, metadata, cost,
-                Long.MIN_VALUE == tsMicros ? Timestamps.nowMicros() : tsMicros,
+                Long.MIN_VALUE == tsMicros ? Timestamps.nowMicros() : tsMicros, tsText,
                 null);
             return unhashed.withHash(EnvelopeEncoder.threadLocal().hash(unhashed));
         }
@@ -343,6 +361,6 @@ public final class Message implements EnvelopeFields
 
     Message withHash(final String hash)
     {
-        return new Message(id, traceId, spanId, from, to, type, payload, metadata, cost, tsMicros, hash);
+        return new Message(id, traceId, spanId, from, to, type, payload, metadata, cost, tsMicros, tsText, hash);
     }
 }

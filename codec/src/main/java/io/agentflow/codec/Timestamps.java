@@ -3,8 +3,9 @@ package io.agentflow.codec;
 import java.time.Instant;
 
 /**
- * The contract's timestamp: RFC 3339 in UTC with exactly six fractional digits and {@code Z}, for example
- * {@code 2026-11-26T20:06:50.123456Z}. Held as microseconds since the epoch; formatted without garbage.
+ * The contract's timestamp: written as RFC 3339 in UTC with exactly six fractional digits and {@code Z}, for example
+ * {@code 2026-11-26T20:06:50.123456Z}; read as any RFC 3339 date-time ({@link #parse}). Held as microseconds since
+ * the epoch; formatted without garbage.
  */
 public final class Timestamps
 {
@@ -134,17 +135,21 @@ public final class Timestamps
     }
 
     /**
-     * Parses the strict contract form. Leap seconds ({@code :60}) and offsets other than {@code Z} are rejected: the
-     * contract fixes one spelling per instant so that equal instants hash equally.
+     * Parses any RFC 3339 date-time, as a receiver must accept (a Go sender writes nanoseconds and offsets):
+     * {@code yyyy-MM-dd'T'HH:mm:ss}, then 0 to 9 fractional digits, then {@code Z} or {@code +HH:MM}/{@code -HH:MM}
+     * ({@code t} and {@code z} in lower case too). Digits past the sixth are dropped (the value is held in
+     * microseconds; the text, which the hash covers, is kept by the message). Leap seconds ({@code :60}) are
+     * refused: no clock we interoperate with writes them, and they have no microsecond of their own.
+     *
+     * @return microseconds since the epoch, UTC.
      */
     public static long parse(final CharSequence s, final String path)
     {
-        if (s.length() != LENGTH || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-            || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(26) != 'Z')
+        final int n = s.length();
+        if (n < 20 || n > 35 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+            || s.charAt(13) != ':' || s.charAt(16) != ':')
         {
-            throw MessageError.atPath(
-                ErrorCode.VALIDATION_ERROR, path, "expected RFC 3339 UTC with 6 fractional digits, e.g. "
-                    + "2026-11-26T20:06:50.123456Z, got \"" + s + "\"");
+            throw notRfc3339(s, path);
         }
         final int year = number(s, 0, 4, path);
         final int month = number(s, 5, 2, path);
@@ -152,14 +157,74 @@ public final class Timestamps
         final int hour = number(s, 11, 2, path);
         final int minute = number(s, 14, 2, path);
         final int second = number(s, 17, 2, path);
-        final int fraction = number(s, 20, 6, path);
+        int i = 19;
+        long micros = 0;
+        if (i < n && '.' == s.charAt(i))
+        {
+            final int digitsStart = ++i;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9')
+            {
+                if (i - digitsStart < 6)
+                {
+                    micros = micros * 10 + (s.charAt(i) - '0');
+                }
+                i++;
+            }
+            final int count = i - digitsStart;
+            if (count < 1 || count > 9)
+            {
+                throw notRfc3339(s, path);
+            }
+            for (int k = count; k < 6; k++)
+            {
+                micros *= 10;
+            }
+        }
+        final long offsetMicros = offset(s, i, path);
         if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
             || hour > 23 || minute > 59 || second > 59)
         {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "not a valid UTC date-time: \"" + s + "\"");
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "not a valid date-time: \"" + s + "\"");
         }
-        final long epochDay = epochDay(year, month, day);
-        return epochDay * MICROS_PER_DAY + ((hour * 60L + minute) * 60L + second) * 1_000_000L + fraction;
+        final long local = epochDay(year, month, day) * MICROS_PER_DAY
+            + ((hour * 60L + minute) * 60L + second) * 1_000_000L + micros;
+        final long utc = local - offsetMicros;
+        checkRange(utc);
+        return utc;
+    }
+
+    /** @return whether {@code s} is in the form this library writes: UTC, six fractional digits, {@code Z}. */
+    public static boolean isContractForm(final CharSequence s)
+    {
+        return s.length() == LENGTH && s.charAt(10) == 'T' && s.charAt(19) == '.' && s.charAt(26) == 'Z';
+    }
+
+    /** @return the offset at {@code s[i..]} ({@code Z}, or {@code +HH:MM}/{@code -HH:MM}, last) in microseconds. */
+    private static long offset(final CharSequence s, final int i, final String path)
+    {
+        final int n = s.length();
+        if (i == n - 1 && ('Z' == s.charAt(i) || 'z' == s.charAt(i)))
+        {
+            return 0;
+        }
+        if (i != n - 6 || ('+' != s.charAt(i) && '-' != s.charAt(i)) || ':' != s.charAt(i + 3))
+        {
+            throw notRfc3339(s, path);
+        }
+        final int hours = number(s, i + 1, 2, path);
+        final int minutes = number(s, i + 4, 2, path);
+        if (hours > 23 || minutes > 59)
+        {
+            throw notRfc3339(s, path);
+        }
+        final long micros = (hours * 60L + minutes) * 60_000_000L;
+        return '-' == s.charAt(i) ? -micros : micros;
+    }
+
+    private static MessageError notRfc3339(final CharSequence s, final String path)
+    {
+        return MessageError.atPath(ErrorCode.VALIDATION_ERROR, path, "expected an RFC 3339 date-time, e.g. "
+            + "2026-11-26T20:06:50.123456Z or 2026-11-26T21:06:50.123456789+01:00, got \"" + s + "\"");
     }
 
     private static int daysInMonth(final int year, final int month)

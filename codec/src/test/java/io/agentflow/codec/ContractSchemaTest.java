@@ -84,9 +84,13 @@ class ContractSchemaTest
         invalid(samples, "from number", t -> t.put("from", 7));
         invalid(samples, "type unknown", t -> t.put("type", "broadcast"));
         invalid(samples, "type uppercase", t -> t.put("type", "EVENT"));
-        invalid(samples, "ts without fraction", t -> t.put("ts", "2026-11-26T20:06:50Z"));
-        invalid(samples, "ts 3 fraction digits", t -> t.put("ts", "2026-11-26T20:06:50.123Z"));
-        invalid(samples, "ts offset", t -> t.put("ts", "2026-11-26T20:06:50.123456+00:00"));
+        valid(samples, "ts without fraction", t -> t.put("ts", "2026-11-26T20:06:50Z"));
+        valid(samples, "ts 3 fraction digits", t -> t.put("ts", "2026-11-26T20:06:50.123Z"));
+        valid(samples, "ts offset", t -> t.put("ts", "2026-11-26T20:06:50.123456+00:00"));
+        valid(samples, "ts nanoseconds and an offset", t -> t.put("ts", "2026-11-26T21:06:50.123456789+01:00"));
+        invalid(samples, "ts without offset", t -> t.put("ts", "2026-11-26T20:06:50.123456"));
+        invalid(samples, "ts 10 fraction digits", t -> t.put("ts", "2026-11-26T20:06:50.1234567890Z"));
+        invalid(samples, "ts leap second", t -> t.put("ts", "2026-12-31T23:59:60Z"));
         invalid(samples, "ts february 30", t -> t.put("ts", "2026-02-30T20:06:50.123456Z"));
         invalid(samples, "ts before 1970", t -> t.put("ts", "1969-12-31T23:59:59.999999Z"));
         invalid(samples, "ts hour 24", t -> t.put("ts", "2026-11-26T24:06:50.123456Z"));

@@ -28,7 +28,7 @@ class GoldenVectorsTest
 {
     private static final Path FILE = Path.of("..", "conformance", "envelope-vectors.json");
     private static final List<String> NAMES = List.of("minimal", "numbers", "strings", "member-order-utf16", "nesting",
-        "traced-with-cost");
+        "traced-with-cost", "ts-as-a-go-sender-writes-it");
 
     @Test
     void theFileHoldsEveryVector() throws Exception

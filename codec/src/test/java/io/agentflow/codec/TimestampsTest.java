@@ -56,11 +56,31 @@ class TimestampsTest
             "$.ts")));
     }
 
+    /** On receipt any RFC 3339 date-time (issue 22): offsets, 0 to 9 fractional digits, lower-case t and z. */
     @ParameterizedTest
-    @ValueSource(strings = {"2026-11-26T20:06:50.12345Z", "2026-11-26T20:06:50.123456+00:00", "2026-11-26 20:06:50.123456Z",
-        "2026-02-30T00:00:00.000000Z", "2026-11-26T24:00:00.000000Z", "2026-11-26T23:59:60.000000Z",
-        "1969-12-31T23:59:59.999999Z", "2026-11-26t20:06:50.123456z", "2026-1a-26T20:06:50.123456Z"})
-    void shouldRejectAnyOtherSpelling(final String ts)
+    @org.junit.jupiter.params.provider.CsvSource({
+        "2026-11-26T20:06:50.123456Z, 2026-11-26T20:06:50.123456Z",
+        "2026-11-26T20:06:50.12345Z, 2026-11-26T20:06:50.123450Z",
+        "2026-11-26T20:06:50Z, 2026-11-26T20:06:50.000000Z",
+        "2026-11-26T20:06:50.123456+00:00, 2026-11-26T20:06:50.123456Z",
+        "2026-11-26t20:06:50.123456z, 2026-11-26T20:06:50.123456Z",
+        "2026-11-26T21:06:50.123456789+01:00, 2026-11-26T20:06:50.123456Z",
+        "2026-11-26T12:06:50-08:00, 2026-11-26T20:06:50.000000Z",
+        "2026-11-27T01:36:50.1+05:30, 2026-11-26T20:06:50.100000Z",
+        "1970-01-01T01:00:00+01:00, 1970-01-01T00:00:00.000000Z"})
+    void shouldReadAnyRfc3339SpellingAsTheSameInstant(final String received, final String ours)
+    {
+        assertEquals(ours, Timestamps.format(Timestamps.parse(received, "$.ts")));
+        assertEquals(received.equals(ours), Timestamps.isContractForm(received));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-26 20:06:50.123456Z", "2026-02-30T00:00:00.000000Z", "2026-11-26T24:00:00.000000Z",
+        "2026-11-26T23:59:60.000000Z", "1969-12-31T23:59:59.999999Z", "1970-01-01T00:30:00+01:00",
+        "2026-1a-26T20:06:50.123456Z", "2026-11-26T20:06:50", "2026-11-26T20:06:50.Z",
+        "2026-11-26T20:06:50.1234567890Z", "2026-11-26T20:06:50+0100", "2026-11-26T20:06:50+24:00",
+        "2026-11-26T20:06:50.123456ZZ"})
+    void shouldRejectWhatIsNotRfc3339(final String ts)
     {
         final MessageError e = assertThrows(MessageError.class, () -> Timestamps.parse(ts, "$.ts"));
         assertEquals(ErrorCode.VALIDATION_ERROR, e.code());
