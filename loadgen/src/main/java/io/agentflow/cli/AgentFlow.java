@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import picocli.CommandLine;
@@ -51,11 +52,39 @@ public final class AgentFlow
         System.exit(commandLine().execute(args));
     }
 
-    /** @return the configured command line, for the launcher and for in-process tests. */
+    /** Exit status of a run refused before it could do its work: a bad value, a missing file, a setting. */
+    public static final int USAGE_ERROR = 2;
+    /** Exit status when the broker could not be reached or did not answer. */
+    public static final int UNAVAILABLE = 3;
+
+    /**
+     * @return the configured command line, for the launcher and for in-process tests. An ordinary mistake (a file
+     * that is not there, a bad value) ends the run with one line on stderr, {@code error <code> <text>}, never a
+     * stack trace: status {@value #USAGE_ERROR}, or {@value #UNAVAILABLE} when the broker is the cause. Every
+     * command answers {@code -V} with the version.
+     */
     public static CommandLine commandLine()
     {
         final AgentFlow root = new AgentFlow();
-        return new CommandLine(root).setExecutionStrategy(parseResult -> root.run(parseResult));
+        final CommandLine cl = new CommandLine(root).setExecutionStrategy(parseResult -> root.run(parseResult))
+            .setExecutionExceptionHandler((ex, command, parseResult) ->
+            {
+                final MessageError e = ex instanceof MessageError ? (MessageError)ex
+                    : ex instanceof java.io.IOException ? new MessageError(ErrorCode.VALIDATION_ERROR,
+                        ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + ex.getMessage()
+                            : String.valueOf(ex.getMessage()), java.util.Map.of(), ex)
+                    : null;
+                if (null == e)
+                {
+                    throw ex;   // a defect: its stack trace is wanted
+                }
+                command.getErr().println("error " + e.code().wireName() + " " + DocumentTool.oneLine(
+                    io.agentflow.bus.BusSecurity.redact(e.getMessage())));
+                command.getErr().flush();
+                return e.retryable() ? UNAVAILABLE : USAGE_ERROR;
+            });
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
+        return cl;
     }
 
     /** @return the bus configuration of this invocation: environment over profile, tracing when configured. */

@@ -30,7 +30,9 @@ final class DocumentSource implements AutoCloseable
 
     DocumentSource(final Path file, final boolean jsonLines, final int maxBytes) throws IOException
     {
-        this.in = new BufferedInputStream(null == file ? System.in : Files.newInputStream(file), 65536);
+        // "-" is standard input, as for other Unix tools
+        final boolean stdin = null == file || "-".equals(file.toString());
+        this.in = new BufferedInputStream(stdin ? System.in : Files.newInputStream(file), 65536);
         this.jsonLines = jsonLines;
         this.maxBytes = maxBytes;
     }

@@ -36,7 +36,7 @@ abstract class DocumentTool implements Callable<Integer>
     @Option(names = "--max-bytes", paramLabel = "N", description = "Largest document accepted (default: ${DEFAULT-VALUE}).")
     int maxBytes = JsonLimits.MAX_BYTES_DEFAULT;
 
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "Input file; standard input when absent.")
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "Input file; standard input when absent or -.")
     Path file;
 
     @Override

@@ -80,11 +80,6 @@ final class PublishCommand implements Callable<Integer>
                 out.flush();
             }
         }
-        catch (final MessageError e)
-        {
-            err.println("error " + e.code().wireName() + " " + DocumentTool.oneLine(e.getMessage()));
-            return 1;
-        }
         return anyFailed ? 1 : 0;
     }
 }

@@ -2,6 +2,7 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.ReplayReport;
+import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.agentflow.codec.Timestamps;
 import picocli.CommandLine.Command;
@@ -50,9 +51,17 @@ final class ReplayCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        final Instant from;
+        try   // checked before connecting
+        {
+            from = null == since ? Instant.EPOCH : Instant.parse(since);
+        }
+        catch (final DateTimeParseException e)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "--since", "not an RFC 3339 time: " + since);
+        }
         try (JetStreamBus b = bus.connect())
         {
-            final Instant from = null == since ? Instant.EPOCH : Instant.parse(since);
             final ReplayReport report = b.replay(workflow, from, (message, origin) -> out.println(message));
             for (final ReplayReport.Failure f : report.failures())
             {
@@ -70,16 +79,6 @@ final class ReplayCommand implements Callable<Integer>
             out.flush();
             err.flush();
             return report.allVerified() ? 0 : 1;
-        }
-        catch (final DateTimeParseException e)
-        {
-            err.println("error validation_error --since: not an RFC 3339 UTC time: " + since);
-            return 1;
-        }
-        catch (final MessageError e)
-        {
-            err.println("error " + e.code().wireName() + " " + DocumentTool.oneLine(e.getMessage()));
-            return 1;
         }
     }
 }

@@ -2,7 +2,6 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.StreamProvisioner;
-import io.agentflow.codec.MessageError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,16 +59,10 @@ final class StreamsCommand implements Callable<Integer>
             out.flush();
             return 0;
         }
-        catch (final MessageError e)
-        {
-            spec.commandLine().getErr().println("error " + e.code().wireName() + " " + DocumentTool.oneLine(
-                e.getMessage()));
-            return 1;
-        }
-        catch (final Exception e)
+        catch (final java.io.IOException | io.nats.client.JetStreamApiException e)
         {
             spec.commandLine().getErr().println("error transport_error " + DocumentTool.oneLine(e.toString()));
-            return 1;
+            return AgentFlow.UNAVAILABLE;
         }
     }
 }

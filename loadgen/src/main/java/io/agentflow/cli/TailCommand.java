@@ -110,12 +110,7 @@ final class TailCommand implements Callable<Integer>
         catch (final java.util.concurrent.TimeoutException e)
         {
             err.println("error transport_error the server did not confirm the subscription: " + e.getMessage());
-            return 1;
-        }
-        catch (final MessageError e)
-        {
-            err.println("error " + e.code().wireName() + " " + DocumentTool.oneLine(e.getMessage()));
-            return 1;
+            return AgentFlow.UNAVAILABLE;
         }
     }
 }

@@ -136,9 +136,36 @@ class DocumentToolsTest
     void newShouldRefuseAnInvalidTypeWithAClearError()
     {
         final CliRun run = CliRun.of("new", "--from", "a", "--to", "b", "--type", "shout");
-        assertEquals(1, run.exitCode());
+        assertEquals(AgentFlow.USAGE_ERROR, run.exitCode());
         assertTrue(run.err().startsWith("error validation_error $.type: expected request, response, event or control"),
             run.err());
+    }
+
+    /**
+     * Issue 20: ordinary mistakes printed stack traces. Each now ends with one line, {@code error <code> <text>},
+     * and status 2 ({@link AgentFlow#USAGE_ERROR}); a broker that cannot be reached is status 3.
+     */
+    @Test
+    void ordinaryMistakesGetOneLineAndAStatusNotAStackTrace()
+    {
+        final List<String[]> mistakes = List.of(
+            new String[] {"verify", "/nonexistent.json"},
+            new String[] {"canon", "--max-bytes=-5"},
+            new String[] {"tail", "--timeout", "banana", "agents.x.in"},
+            new String[] {"replay", "--workflow", "wf-1", "--since", "yesterday", "--url", "nats://127.0.0.1:1"});
+        for (final String[] args : mistakes)
+        {
+            final CliRun run = CliRun.of(args);
+            assertEquals(AgentFlow.USAGE_ERROR, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.err().startsWith("error validation_error "), run.err());
+            assertEquals(1, run.err().strip().split("\n").length, "one line: " + run.err());
+            assertTrue(!run.err().contains("\tat ") && !run.err().contains("Exception"), run.err());
+        }
+        final CliRun down = CliRun.of("replay", "--workflow", "wf-1", "--url", "nats://user:pw@127.0.0.1:1");
+        assertEquals(AgentFlow.UNAVAILABLE, down.exitCode(), down.err());
+        assertTrue(down.err().startsWith("error transport_error cannot connect to nats://***@127.0.0.1:1"),
+            down.err());
+        assertEquals("agentflow development build", CliRun.of("verify", "-V").out().strip(), "-V on a subcommand");
     }
 
     private Path write(final String name, final String content) throws IOException
