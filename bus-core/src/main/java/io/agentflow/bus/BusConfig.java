@@ -19,6 +19,8 @@ public final class BusConfig
 {
     public static final String URL_ENV = "AF_BUS_URL";
     public static final String URL_DEFAULT = "nats://localhost:4222";
+    /** The NATS tools' own variable (natscli, nats.go's examples): used when {@value #URL_ENV} is not set. */
+    public static final String NATS_URL_ENV = "NATS_URL";
     public static final String MAX_RECONNECT_ENV = "AF_BUS_MAX_RECONNECT";
     public static final int MAX_RECONNECT_DEFAULT = 10;
     public static final String RECONNECT_WAIT_ENV = "AF_BUS_RECONNECT_WAIT";
@@ -127,7 +129,7 @@ public final class BusConfig
     public static BusConfig fromEnv(final Map<String, String> env)
     {
         final BusConfig c = new BusConfig();
-        c.url = env.getOrDefault(URL_ENV, URL_DEFAULT);
+        c.url = env.getOrDefault(URL_ENV, env.getOrDefault(NATS_URL_ENV, URL_DEFAULT));
         c.maxReconnect = intValue(env, MAX_RECONNECT_ENV, MAX_RECONNECT_DEFAULT);
         c.reconnectWait = durationValue(env, RECONNECT_WAIT_ENV, RECONNECT_WAIT_DEFAULT);
         c.ackWait = durationValue(env, ACK_WAIT_ENV, ACK_WAIT_DEFAULT);

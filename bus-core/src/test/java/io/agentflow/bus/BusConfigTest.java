@@ -40,6 +40,16 @@ class BusConfigTest
         assertEquals(4096, c.maxInFlight());
     }
 
+    /** A natscli user's NATS_URL is used when AF_BUS_URL is not set (issue 20). */
+    @Test
+    void shouldFallBackToTheNatsToolsUrl()
+    {
+        assertEquals("nats://from-nats-url:4222", BusConfig.fromEnv(Map.of("NATS_URL", "nats://from-nats-url:4222"))
+            .url());
+        assertEquals("nats://ours:4222", BusConfig.fromEnv(Map.of("NATS_URL", "nats://theirs:4222",
+            BusConfig.URL_ENV, "nats://ours:4222")).url());
+    }
+
     @Test
     void shouldNameTheVariableOfABadValue()
     {

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
  */
 final class BusOptions
 {
-    @Option(names = "--url", paramLabel = "URL", description = "NATS server(s), comma-separated (default: "
-        + "$AF_BUS_URL or nats://localhost:4222).")
+    @Option(names = {"--url", "--server", "-s"}, paramLabel = "URL", description = "NATS server(s), "
+        + "comma-separated (default: $AF_BUS_URL, else $NATS_URL, else nats://localhost:4222).")
     String url;
 
     BusConfig config()

@@ -53,6 +53,10 @@ final class DocumentSource implements AutoCloseable
             if (jsonLines && '\n' == c)
             {
                 stripCarriageReturn(doc);
+                if (0 == doc.length)
+                {
+                    continue;   // a blank line holds no document (as between jq's inputs): no answer, no error
+                }
                 return true;
             }
             doc.length++;

@@ -30,7 +30,7 @@ abstract class DocumentTool implements Callable<Integer>
     private static final int BATCH = 4096;
     private static final long BATCH_BYTES = 16L * 1024 * 1024;
 
-    @Option(names = "--jsonl", description = "One JSON document per line; one output line per input line.")
+    @Option(names = "--jsonl", description = "One JSON document per line; one output line per non-blank input line.")
     boolean jsonLines;
 
     @Option(names = "--max-bytes", paramLabel = "N", description = "Largest document accepted (default: ${DEFAULT-VALUE}).")

@@ -45,7 +45,7 @@ class BusCommandsTest
     void streamsShouldProvisionOnceAndThenChangeNothing()
     {
         final CliRun first = CliRun.of("streams", "--url", server.url());
-        final CliRun second = CliRun.of("streams", "--url", server.url());
+        final CliRun second = CliRun.of("streams", "--server", server.url());   // natscli's spelling too
 
         assertEquals(0, first.exitCode(), first.err());
         assertTrue(first.out().contains("AF_MESSAGES") && first.out().contains("agent-processor"), first.out());
