@@ -69,7 +69,8 @@ public final class CliEnvironment
             }
             catch (final IOException ex)
             {
-                throw new MessageError(ErrorCode.VALIDATION_ERROR, "--config " + configFile + ": " + ex.getMessage(),
+                throw new MessageError(ErrorCode.VALIDATION_ERROR, "--config " + configFile + ": "
+                    + (ex instanceof java.nio.file.NoSuchFileException ? "no such file" : ex.toString()),
                     Map.of("path", "--config"), ex);
             }
         }
@@ -94,9 +95,16 @@ public final class CliEnvironment
         return BusConfig.fromEnv(settings);
     }
 
-    /** Hands log settings that did not come from the environment to logback, before anything logs. */
+    /**
+     * Hands log settings that did not come from the environment to logback, before anything logs. With no format
+     * chosen, a person at a terminal reads text and anything else (a pipe, a file, a collector) gets JSON lines.
+     */
     void applyLogSettings()
     {
+        if (!settings.containsKey("AGENTFLOW_LOG_FORMAT") && null == System.getProperty("AGENTFLOW_LOG_FORMAT"))
+        {
+            System.setProperty("AGENTFLOW_LOG_FORMAT", defaultLogFormat(null != System.console()));
+        }
         for (final String key : LOG_SETTINGS)
         {
             if (!environment.containsKey(key) && settings.containsKey(key) && null == System.getProperty(key))
@@ -104,6 +112,12 @@ public final class CliEnvironment
                 System.setProperty(key, settings.get(key));
             }
         }
+    }
+
+    /** @return the log format when none is set: {@code text} for a terminal, else {@code json}. */
+    static String defaultLogFormat(final boolean terminal)
+    {
+        return terminal ? "text" : "json";
     }
 
     /**

@@ -39,7 +39,7 @@ final class NewCommand implements Callable<Integer>
     public Integer call()
     {
         final Message m = Message.builder()   // a bad value: AgentFlow's one error line, status 2
-            .from(from).to(to).type(MessageType.fromWireName(type))
+            .from(from).to(to).type(MessageType.fromWireName(type.toLowerCase(java.util.Locale.ROOT)))
             .payload(Json.parse(payload))
             .metadata(Json.parse(metadata))
             .build();

@@ -92,6 +92,17 @@ class CliEnvironmentTest
         assertEquals(ErrorCode.VALIDATION_ERROR,
             assertThrows(MessageError.class, () -> CliEnvironment.load("staging", null, Map.of())).code());
         assertThrows(MessageError.class, () -> CliEnvironment.load("dev", dir.resolve("x"), Map.of()));
+        final MessageError missing = assertThrows(MessageError.class, () -> CliEnvironment.load(null,
+            dir.resolve("absent.env"), Map.of()));
+        assertTrue(missing.getMessage().endsWith("absent.env: no such file"), missing.getMessage());
+    }
+
+    /** Issue 20: JSON lines were written even to a person at a terminal. */
+    @Test
+    void shouldWriteTextLogsToATerminalAndJsonElsewhere()
+    {
+        assertEquals("text", CliEnvironment.defaultLogFormat(true));
+        assertEquals("json", CliEnvironment.defaultLogFormat(false));
     }
 
     @Test

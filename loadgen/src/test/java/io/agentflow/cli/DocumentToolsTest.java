@@ -132,6 +132,14 @@ class DocumentToolsTest
     }
 
     @Test
+    void newShouldTakeTheTypeInAnyCase()
+    {
+        final CliRun run = CliRun.of("new", "--from", "a", "--to", "b", "--type", "REQUEST");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("\"type\":\"request\""), run.out());
+    }
+
+    @Test
     void newShouldRefuseAnInvalidTypeWithAClearError()
     {
         final CliRun run = CliRun.of("new", "--from", "a", "--to", "b", "--type", "shout");
