@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
  * {@code agentflow canon}: prints the RFC 8785 canonical form of each JSON document.
  */
 @Command(name = "canon", mixinStandardHelpOptions = true,
+    header = "Print the RFC 8785 (JCS) canonical form of each JSON document.",
     description = {"Print the RFC 8785 (JCS) canonical form of each JSON document,",
         "or a line 'error <code> <detail>' for one that is not I-JSON."})
 final class CanonCommand extends DocumentTool

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
  * {@code agentflow replay}: reads a workflow's history back in stream order, verifying each message.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
+    header = "Print a workflow's verified history in stream order, with its hash chains checked.",
     description = {"Print a workflow's verified messages (subjects workflows.<id>.in/out) in stream order as",
         "JSON lines, then a summary line. Failures go to stderr as '<code> <id> seq=<n> <detail>'.",
         "Exit status 1 when any message failed verification."})

@@ -131,6 +131,18 @@ class DocumentToolsTest
         assertTrue(run.lines().get(3).startsWith("serialization_error - "), run.lines().get(3));
     }
 
+    /** Issue 20: the root help cut command summaries mid-sentence (it shows one line of each). */
+    @Test
+    void everyCommandSummaryIsAWholeSentence()
+    {
+        AgentFlow.commandLine().getSubcommands().forEach((name, sub) ->
+        {
+            final String[] header = sub.getCommandSpec().usageMessage().header();
+            final String summary = header.length > 0 ? header[0] : sub.getCommandSpec().usageMessage().description()[0];
+            assertTrue(summary.endsWith("."), name + ": " + summary);
+        });
+    }
+
     @Test
     void newShouldTakeTheTypeInAnyCase()
     {

@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * fixed-rate schedule; end-to-end latency goes into HdrHistogram; a report directory holds the figures and plots.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Run a load of simulated agents over the bus, beside bare jnats, and write a report.",
     description = {"Run a load of simulated agents exchanging verified messages, then write a report",
         "(summary.json, latency.hgrm, plots, report.html). With no options: about 40 seconds,",
         "1000 agents, 10000 msgs/s, 1 KiB payloads, request-reply, over NATS when one can be found.",
