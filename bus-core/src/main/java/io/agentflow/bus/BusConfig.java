@@ -109,6 +109,7 @@ public final class BusConfig
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
     private boolean orderedResume = ORDERED_RESUME_DEFAULT;
     private BusSecurity security = BusSecurity.NONE;
+    private ConnectionTuning tuning = ConnectionTuning.DEFAULT;
     private Signatures signatures = Signatures.NONE;
     private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
     private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
@@ -146,6 +147,7 @@ public final class BusConfig
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
+        c.tuning = ConnectionTuning.fromEnv(env);
         c.maxMessageBytes = intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
         c.waitStrategy = env.getOrDefault(WAIT_STRATEGY_ENV, WAIT_STRATEGY_DEFAULT).trim();
         final String ringFull = env.getOrDefault(RING_FULL_ENV, "wait").trim();
@@ -205,7 +207,8 @@ public final class BusConfig
         require(java.util.List.of("blocking", "sleeping", "yielding", "busy-spin").contains(waitStrategy),
             WAIT_STRATEGY_ENV + " must be blocking, sleeping, yielding or busy-spin: " + waitStrategy);
         require(maxMessageBytes >= 1024, MAX_MESSAGE_BYTES_ENV + " must be 1024 or more: " + maxMessageBytes);
-        require(null != security && null != signatures, "security and signatures must not be null (use NONE)");
+        require(null != security && null != signatures && null != tuning,
+            "security, signatures and tuning must not be null (use NONE, NONE, DEFAULT)");
         security.check();
         security.checkUrl(url, URL_ENV);
         return this;
@@ -377,6 +380,18 @@ public final class BusConfig
     }
 
     /** @return authentication and TLS for NATS: see {@link BusSecurity}. */
+    /** @return the connection's keep-alive and buffer settings. */
+    public ConnectionTuning tuning()
+    {
+        return tuning;
+    }
+
+    public BusConfig tuning(final ConnectionTuning tuning)
+    {
+        this.tuning = tuning;
+        return this;
+    }
+
     public BusSecurity security()
     {
         return security;
@@ -568,7 +583,7 @@ public final class BusConfig
             + "\" (use 250ms, 2s, 1m, 1h or PT2S)", Map.of("path", name), cause);
     }
 
-    private static int intValue(final Map<String, String> env, final String name, final int defaultValue)
+    static int intValue(final Map<String, String> env, final String name, final int defaultValue)
     {
         return Math.toIntExact(longValue(env, name, defaultValue));
     }
@@ -609,7 +624,7 @@ public final class BusConfig
         }
     }
 
-    private static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
+    static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
     {
         final String text = env.get(name);
         return null == text || text.isBlank() ? def : parseDuration(name, text);

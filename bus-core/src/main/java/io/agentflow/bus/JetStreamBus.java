@@ -78,6 +78,7 @@ public final class JetStreamBus implements MessageBus
         try
         {
             config.security().apply(options, config.url());
+            config.tuning().apply(options);
             options.errorListener(errors);
             final Connection connection = Nats.connect(options
                 .servers(config.url().split(","))

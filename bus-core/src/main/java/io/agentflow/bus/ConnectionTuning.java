@@ -1,0 +1,74 @@
+package io.agentflow.bus;
+
+import io.agentflow.codec.ErrorCode;
+import io.agentflow.codec.MessageError;
+import io.nats.client.Options;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The connection's keep-alive and buffers (issue 22), from {@code AF_BUS_*} variables; the defaults are jnats' own, so
+ * an unset variable changes nothing.
+ *
+ * @param pingInterval      {@code AF_BUS_PING_INTERVAL} (2m): how often an idle connection asks the server for a pong.
+ * @param maxPingsOut       {@code AF_BUS_MAX_PINGS_OUT} (2): pongs missed before the connection counts as lost and
+ *                          reconnects; with the interval, how fast a silently dead server is noticed.
+ * @param bufferSize        {@code AF_BUS_BUFFER_SIZE} (64 KiB): jnats' read and write buffers.
+ * @param socketSendBuffer  {@code AF_BUS_SOCKET_SEND_BUFFER} (0: the OS's): SO_SNDBUF.
+ * @param socketReceiveBuffer {@code AF_BUS_SOCKET_RECEIVE_BUFFER} (0: the OS's): SO_RCVBUF.
+ */
+public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int bufferSize, int socketSendBuffer,
+    int socketReceiveBuffer)
+{
+    public static final String PING_INTERVAL_ENV = "AF_BUS_PING_INTERVAL";
+    public static final String MAX_PINGS_OUT_ENV = "AF_BUS_MAX_PINGS_OUT";
+    public static final String BUFFER_SIZE_ENV = "AF_BUS_BUFFER_SIZE";
+    public static final String SOCKET_SEND_BUFFER_ENV = "AF_BUS_SOCKET_SEND_BUFFER";
+    public static final String SOCKET_RECEIVE_BUFFER_ENV = "AF_BUS_SOCKET_RECEIVE_BUFFER";
+
+    /** jnats' defaults. */
+    public static final ConnectionTuning DEFAULT = new ConnectionTuning(Options.DEFAULT_PING_INTERVAL,
+        Options.DEFAULT_MAX_PINGS_OUT, Options.DEFAULT_BUFFER_SIZE, 0, 0);
+
+    public ConnectionTuning
+    {
+        require(null != pingInterval && !pingInterval.isNegative() && !pingInterval.isZero(), PING_INTERVAL_ENV
+            + " must be positive: " + pingInterval);
+        require(maxPingsOut >= 1, MAX_PINGS_OUT_ENV + " must be 1 or more: " + maxPingsOut);
+        require(bufferSize >= 1024, BUFFER_SIZE_ENV + " must be 1024 or more: " + bufferSize);
+        require(socketSendBuffer >= 0 && socketReceiveBuffer >= 0, SOCKET_SEND_BUFFER_ENV + " and "
+            + SOCKET_RECEIVE_BUFFER_ENV + " must be 0 (the OS's) or more");
+    }
+
+    static ConnectionTuning fromEnv(final Map<String, String> env)
+    {
+        return new ConnectionTuning(
+            BusConfig.durationValue(env, PING_INTERVAL_ENV, DEFAULT.pingInterval()),
+            BusConfig.intValue(env, MAX_PINGS_OUT_ENV, DEFAULT.maxPingsOut()),
+            BusConfig.intValue(env, BUFFER_SIZE_ENV, DEFAULT.bufferSize()),
+            BusConfig.intValue(env, SOCKET_SEND_BUFFER_ENV, 0),
+            BusConfig.intValue(env, SOCKET_RECEIVE_BUFFER_ENV, 0));
+    }
+
+    void apply(final Options.Builder options)
+    {
+        options.pingInterval(pingInterval).maxPingsOut(maxPingsOut).bufferSize(bufferSize);
+        if (socketSendBuffer > 0)
+        {
+            options.sendBufferSize(socketSendBuffer);
+        }
+        if (socketReceiveBuffer > 0)
+        {
+            options.receiveBufferSize(socketReceiveBuffer);
+        }
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", message);
+        }
+    }
+}
