@@ -147,7 +147,12 @@ public final class BusConfig
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
-        c.tuning = ConnectionTuning.fromEnv(env);
+        c.tuning = new ConnectionTuning(
+            durationValue(env, ConnectionTuning.PING_INTERVAL_ENV, ConnectionTuning.DEFAULT.pingInterval()),
+            intValue(env, ConnectionTuning.MAX_PINGS_OUT_ENV, ConnectionTuning.DEFAULT.maxPingsOut()),
+            intValue(env, ConnectionTuning.BUFFER_SIZE_ENV, ConnectionTuning.DEFAULT.bufferSize()),
+            intValue(env, ConnectionTuning.SOCKET_SEND_BUFFER_ENV, 0),
+            intValue(env, ConnectionTuning.SOCKET_RECEIVE_BUFFER_ENV, 0));
         c.maxMessageBytes = intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
         c.waitStrategy = env.getOrDefault(WAIT_STRATEGY_ENV, WAIT_STRATEGY_DEFAULT).trim();
         final String ringFull = env.getOrDefault(RING_FULL_ENV, "wait").trim();
@@ -583,7 +588,7 @@ public final class BusConfig
             + "\" (use 250ms, 2s, 1m, 1h or PT2S)", Map.of("path", name), cause);
     }
 
-    static int intValue(final Map<String, String> env, final String name, final int defaultValue)
+    private static int intValue(final Map<String, String> env, final String name, final int defaultValue)
     {
         return Math.toIntExact(longValue(env, name, defaultValue));
     }
@@ -624,7 +629,7 @@ public final class BusConfig
         }
     }
 
-    static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
+    private static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
     {
         final String text = env.get(name);
         return null == text || text.isBlank() ? def : parseDuration(name, text);

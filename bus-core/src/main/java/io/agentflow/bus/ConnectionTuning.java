@@ -5,7 +5,6 @@ import io.agentflow.codec.MessageError;
 import io.nats.client.Options;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The connection's keep-alive and buffers (issue 22), from {@code AF_BUS_*} variables; the defaults are jnats' own, so
@@ -39,16 +38,6 @@ public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int buffe
         require(bufferSize >= 1024, BUFFER_SIZE_ENV + " must be 1024 or more: " + bufferSize);
         require(socketSendBuffer >= 0 && socketReceiveBuffer >= 0, SOCKET_SEND_BUFFER_ENV + " and "
             + SOCKET_RECEIVE_BUFFER_ENV + " must be 0 (the OS's) or more");
-    }
-
-    static ConnectionTuning fromEnv(final Map<String, String> env)
-    {
-        return new ConnectionTuning(
-            BusConfig.durationValue(env, PING_INTERVAL_ENV, DEFAULT.pingInterval()),
-            BusConfig.intValue(env, MAX_PINGS_OUT_ENV, DEFAULT.maxPingsOut()),
-            BusConfig.intValue(env, BUFFER_SIZE_ENV, DEFAULT.bufferSize()),
-            BusConfig.intValue(env, SOCKET_SEND_BUFFER_ENV, 0),
-            BusConfig.intValue(env, SOCKET_RECEIVE_BUFFER_ENV, 0));
     }
 
     void apply(final Options.Builder options)
