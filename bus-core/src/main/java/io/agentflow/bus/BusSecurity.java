@@ -90,7 +90,7 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     /** @throws MessageError {@code validation_error} for {@code opentls://} without {@code AF_BUS_TLS_INSECURE}. */
     void checkUrl(final String url, final String urlSetting)
     {
-        require(!url.contains("opentls://") || tlsInsecure, urlSetting + " uses opentls://, which trusts any "
+        require(!anyServer(url, "opentls://") || tlsInsecure, urlSetting + " uses opentls://, which trusts any "
             + "certificate (anyone on the path can read and rewrite the traffic); use tls:// with " + TLS_CA_FILE_ENV
             + ", or set " + TLS_INSECURE_ENV + "=true to accept that");
     }
@@ -111,13 +111,13 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             options.authHandler(Nats.staticCredentials(null, read(nkeySeedFile, NKEY_SEED_FILE_ENV).trim()
                 .toCharArray()));
         }
-        if (null != tlsCaFile || java.util.Arrays.stream(url.split(",")).anyMatch(s -> s.trim().startsWith("tls://")))
+        if (null != tlsCaFile || anyServer(url, "tls://"))
         {
             // jnats' own tls:// context checks the chain but not the host name: ours checks both, with the JVM's
             // CA certificates when no CA file is given
             options.sslContext(PemTls.context(tlsCaFile, tlsCertFile, tlsKeyFile));
         }
-        else if (url.contains("opentls://"))
+        else if (anyServer(url, "opentls://"))
         {
             LOG.warn("{}=true: TLS to {} trusts any certificate", TLS_INSECURE_ENV, redact(url));
         }
@@ -125,6 +125,12 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
         {
             options.inboxPrefix(inboxPrefix);
         }
+    }
+
+    /** @return whether a server of the comma-separated {@code url} list uses {@code scheme}. */
+    private static boolean anyServer(final String url, final String scheme)
+    {
+        return java.util.Arrays.stream(url.split(",")).anyMatch(s -> s.trim().startsWith(scheme));
     }
 
     static String read(final Path file, final String setting)

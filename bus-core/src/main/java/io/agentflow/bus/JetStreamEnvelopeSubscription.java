@@ -117,7 +117,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
             catch (final MessageError e)
             {
                 metrics.refused(e.code());
-                refuse(raw, e, e.code().wireName());
+                refuse(raw, e);
                 return null;
             }
         }
@@ -131,7 +131,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
                 view.envelopeHash(), raw.getHeaders());
             if (null != unsigned)
             {
-                refuse(raw, unsigned, (String)unsigned.details().get("signature"));
+                refuse(raw, unsigned);
                 return null;
             }
         }
@@ -177,8 +177,9 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     }
 
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
-    private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
+    private void refuse(final io.nats.client.Message raw, final MessageError e)
     {
+        final String reason = Signatures.reason(e);
         quarantine.refuse(raw, spec.durableName(), e, reason, () -> countQuarantined(reason));
     }
 

@@ -73,14 +73,14 @@ final class JetStreamSubscription extends SubscriptionBase
         catch (final MessageError e)
         {
             metrics.refused(e.code());
-            refuse(raw, e, e.code().wireName());
+            refuse(raw, e);
             return;
         }
         final MessageError unsigned = config.signatures().check(raw.getSubject(), message.id(), message.from(),
             message.envelopeHash(), raw.getHeaders());
         if (null != unsigned)
         {
-            refuse(raw, unsigned, (String)unsigned.details().get("signature"));
+            refuse(raw, unsigned);
             return;
         }
         metrics.verified();
@@ -89,8 +89,9 @@ final class JetStreamSubscription extends SubscriptionBase
     }
 
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */
-    private void refuse(final io.nats.client.Message raw, final MessageError e, final String reason)
+    private void refuse(final io.nats.client.Message raw, final MessageError e)
     {
+        final String reason = Signatures.reason(e);
         quarantine.refuse(raw, spec.durableName(), e, reason, () -> countQuarantined(reason));
     }
 

@@ -7,7 +7,7 @@ package io.agentflow.bus;
  * and paragraph separators and the bidi embeddings, overrides, isolates and marks are written as a backslash,
  * {@code u} and four hex digits; longer texts are cut. Clean text, the usual case on every delivery, is returned as it is, allocating nothing.
  */
-final class LogText
+public final class LogText
 {
     static final int MAX_LENGTH = 256;
 
@@ -15,8 +15,19 @@ final class LogText
     {
     }
 
-    /** @return {@code text} escaped and bounded as above; {@code null} stays {@code null}. */
-    static String safe(final String text)
+    /** @return {@code text} escaped and bounded as above, for a log line; {@code null} stays {@code null}. */
+    public static String safe(final String text)
+    {
+        return escaped(text, MAX_LENGTH);
+    }
+
+    /** @return {@code text} escaped as above but not cut: one line of output (the command line's answers). */
+    public static String escape(final String text)
+    {
+        return escaped(text, Integer.MAX_VALUE);
+    }
+
+    private static String escaped(final String text, final int maxLength)
     {
         if (null == text)
         {
@@ -27,13 +38,13 @@ final class LogText
         {
             i++;
         }
-        if (i == text.length() && text.length() <= MAX_LENGTH)
+        if (i == text.length() && text.length() <= maxLength)
         {
             return text;
         }
-        final StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 16);
-        sb.append(text, 0, Math.min(i, MAX_LENGTH));
-        for (; i < text.length() && sb.length() < MAX_LENGTH; i++)
+        final StringBuilder sb = new StringBuilder(Math.min(text.length(), maxLength) + 16);
+        sb.append(text, 0, Math.min(i, maxLength));
+        for (; i < text.length() && sb.length() < maxLength; i++)
         {
             final char c = text.charAt(i);
             if (unsafe(c))

@@ -93,10 +93,8 @@ final class Replayer
                     catch (final MessageError e)
                     {
                         final Object id = e.details().get("id");
-                        final Object signature = e.details().get("signature");   // named like its quarantine reason
-                        failures.add(new ReplayReport.Failure(sequence, raw.getSubject(), signature instanceof String
-                            ? (String)signature : e.code().wireName(), id instanceof String ? (String)id : "-",
-                            e.getMessage()));
+                        failures.add(new ReplayReport.Failure(sequence, raw.getSubject(), Signatures.reason(e),
+                            id instanceof String ? (String)id : "-", e.getMessage()));
                     }
                 }
             }

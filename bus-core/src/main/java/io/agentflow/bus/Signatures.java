@@ -33,6 +33,15 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
     /** The signature verifies, but its key may not speak for this sender or on this subject ({@link KeyGrant}). */
     public static final String NOT_PERMITTED = "signature_not_permitted";
 
+    /**
+     * @return the name of a refusal as quarantine records, replay reports and {@code tail} give it: the signature
+     * reason ({@link #MISSING}, {@link #INVALID}...) for a signature refusal, else the error code's wire name.
+     */
+    public static String reason(final MessageError e)
+    {
+        return e.details().get("signature") instanceof String reason ? reason : e.code().wireName();
+    }
+
     public static final Signatures NONE = new Signatures(null, new KeyRegistry(), SignaturePolicy.NONE);
 
     public static Signatures fromEnv(final Map<String, String> env)

@@ -60,7 +60,7 @@ public final class BulkVerifier implements AutoCloseable
     {
         final Outcome[] outcomes = new Outcome[envelopes.size()];
         final int parts = Math.max(1, Math.min(threads, envelopes.size() / 64));   // small batches: one thread
-        final int step = (envelopes.size() + parts - 1) / Math.max(1, parts);
+        final int step = (envelopes.size() + parts - 1) / parts;
         final List<Future<?>> others = new ArrayList<>(parts);
         for (int p = 1; p < parts; p++)
         {

@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.LogText;
 import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -78,7 +79,7 @@ public final class AgentFlow
                 {
                     throw ex;   // a defect: its stack trace is wanted
                 }
-                command.getErr().println("error " + e.code().wireName() + " " + DocumentTool.oneLine(
+                command.getErr().println("error " + e.code().wireName() + " " + LogText.escape(
                     io.agentflow.bus.BusSecurity.redact(e.getMessage())));
                 command.getErr().flush();
                 return e.retryable() ? UNAVAILABLE : USAGE_ERROR;

@@ -6,6 +6,8 @@ import io.agentflow.codec.json.JsonLimits;
 import io.agentflow.codec.json.JsonReader;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /**
  * {@code agentflow canon}: prints the RFC 8785 canonical form of each JSON document.
  */
@@ -18,10 +20,14 @@ final class CanonCommand extends DocumentTool
     private final GrowableBytes out = new GrowableBytes();
 
     @Override
-    String process(final byte[] bytes, final int length, final JsonLimits limits)
+    List<Answer> processAll(final List<byte[]> documents, final JsonLimits limits)
     {
-        final Object tree = new JsonReader(limits).read(bytes, 0, length);
-        new CanonicalJsonWriter(limits.maxDepth()).writeValue(out.reset(), tree);
-        return out.toString();
+        final JsonReader reader = new JsonReader(limits);
+        final CanonicalJsonWriter writer = new CanonicalJsonWriter(limits.maxDepth());
+        return each(documents, d ->
+        {
+            writer.writeValue(out.reset(), reader.read(d));
+            return out.toString();
+        });
     }
 }

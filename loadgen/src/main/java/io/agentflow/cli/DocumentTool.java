@@ -1,5 +1,6 @@
 package io.agentflow.cli;
 
+import io.agentflow.bus.LogText;
 import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
 import io.agentflow.codec.json.JsonLimits;
@@ -97,15 +98,25 @@ abstract class DocumentTool implements Callable<Integer>
     {
     }
 
-    /** @return one answer per document, in order: {@link #process} on each unless a tool does better in bulk. */
-    List<Answer> processAll(final List<byte[]> documents, final JsonLimits limits)
+    /** @return one answer per document, in order. */
+    abstract List<Answer> processAll(List<byte[]> documents, JsonLimits limits);
+
+    /** One document's output line. @throws MessageError for a bad document. */
+    @FunctionalInterface
+    interface LineOf
+    {
+        String apply(byte[] document);
+    }
+
+    /** @return {@code lineOf} applied to each document in turn, a failure answered in its place. */
+    static List<Answer> each(final List<byte[]> documents, final LineOf lineOf)
     {
         final List<Answer> answers = new ArrayList<>(documents.size());
         for (final byte[] d : documents)
         {
             try
             {
-                answers.add(new Answer(process(d, d.length, limits), null));
+                answers.add(new Answer(lineOf.apply(d), null));
             }
             catch (final MessageError e)
             {
@@ -115,25 +126,9 @@ abstract class DocumentTool implements Callable<Integer>
         return answers;
     }
 
-    /** @return the output line for a good document. @throws MessageError for a bad one. */
-    abstract String process(byte[] bytes, int length, JsonLimits limits);
-
     /** @return the output line for a bad document. */
     String failure(final MessageError e)
     {
-        return "error " + e.code().wireName() + " " + oneLine(e.getMessage());
-    }
-
-    /** Keeps each answer on one line whatever the input held. */
-    static String oneLine(final String s)
-    {
-        final StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029'
-                ? String.format("\\u%04x", (int)c) : String.valueOf(c));
-        }
-        return sb.toString();
+        return "error " + e.code().wireName() + " " + LogText.escape(e.getMessage());
     }
 }

@@ -4,6 +4,8 @@ import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.json.JsonLimits;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /**
  * {@code agentflow hash}: prints the envelope hash each message should carry.
  */
@@ -15,8 +17,9 @@ import picocli.CommandLine.Command;
 final class HashCommand extends DocumentTool
 {
     @Override
-    String process(final byte[] bytes, final int length, final JsonLimits limits)
+    List<Answer> processAll(final List<byte[]> documents, final JsonLimits limits)
     {
-        return new EnvelopeDecoder(limits).hashOf(bytes, 0, length);
+        final EnvelopeDecoder decoder = new EnvelopeDecoder(limits);
+        return each(documents, d -> decoder.hashOf(d, 0, d.length));
     }
 }

@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.LogText;
 import io.agentflow.bus.PublishAck;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.ErrorCode;
@@ -75,7 +76,7 @@ final class PublishCommand implements Callable<Integer>
                 catch (final MessageError e)
                 {
                     anyFailed = true;
-                    out.println("error " + e.code().wireName() + " " + DocumentTool.oneLine(e.getMessage()));
+                    out.println("error " + e.code().wireName() + " " + LogText.escape(e.getMessage()));
                 }
                 out.flush();
             }

@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.LogText;
 import io.agentflow.bus.ReplayReport;
 import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.MessageError;
@@ -66,13 +67,13 @@ final class ReplayCommand implements Callable<Integer>
             final ReplayReport report = b.replay(workflow, from, (message, origin) -> out.println(message));
             for (final ReplayReport.Failure f : report.failures())
             {
-                err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + DocumentTool.oneLine(
+                err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + LogText.escape(
                     f.detail()));
             }
             for (final ReplayReport.ChainBreak chainBreak : report.chainBreaks())
             {
                 err.println("chain_" + chainBreak.kind() + " " + chainBreak.id() + " seq="
-                    + chainBreak.streamSequence() + " " + DocumentTool.oneLine(chainBreak.detail()));
+                    + chainBreak.streamSequence() + " " + LogText.escape(chainBreak.detail()));
             }
             out.println("replay workflow=" + workflow + " since=" + Timestamps.format(Timestamps.toMicros(from))
                 + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size()

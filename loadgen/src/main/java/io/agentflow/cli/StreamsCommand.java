@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.LogText;
 import io.agentflow.bus.StreamProvisioner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,7 +62,7 @@ final class StreamsCommand implements Callable<Integer>
         }
         catch (final java.io.IOException | io.nats.client.JetStreamApiException e)
         {
-            spec.commandLine().getErr().println("error transport_error " + DocumentTool.oneLine(e.toString()));
+            spec.commandLine().getErr().println("error transport_error " + LogText.escape(e.toString()));
             return AgentFlow.UNAVAILABLE;
         }
     }

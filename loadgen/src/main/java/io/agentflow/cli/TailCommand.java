@@ -2,6 +2,8 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.LogText;
+import io.agentflow.bus.Signatures;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
@@ -98,10 +100,8 @@ final class TailCommand implements Callable<Integer>
                 {
                     anyRejected = true;
                     final Object id = e.details().get("id");
-                    final Object signature = e.details().get("signature");
-                    err.println((signature instanceof String ? (String)signature : e.code().wireName()) + " "
-                        + (id instanceof String ? DocumentTool.oneLine((String)id)
-                        : "-") + " " + DocumentTool.oneLine(e.getMessage()));
+                    err.println(Signatures.reason(e) + " " + (id instanceof String ? LogText.escape((String)id)
+                        : "-") + " " + LogText.escape(e.getMessage()));
                     err.flush();
                 }
             }

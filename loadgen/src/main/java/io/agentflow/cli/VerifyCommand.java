@@ -1,5 +1,6 @@
 package io.agentflow.cli;
 
+import io.agentflow.bus.LogText;
 import io.agentflow.codec.BulkVerifier;
 import io.agentflow.codec.MessageError;
 import io.agentflow.codec.json.JsonLimits;
@@ -17,17 +18,6 @@ import java.util.List;
         "Exit status 1 when any failed."})
 final class VerifyCommand extends DocumentTool
 {
-    @Override
-    String process(final byte[] bytes, final int length, final JsonLimits limits)
-    {
-        final Answer a = processAll(List.of(java.util.Arrays.copyOf(bytes, length)), limits).get(0);
-        if (null != a.error())
-        {
-            throw a.error();
-        }
-        return a.line();
-    }
-
     /** Verifies on every core ({@link BulkVerifier}): a file of 100,000 messages takes half the time on two. */
     @Override
     List<Answer> processAll(final List<byte[]> documents, final JsonLimits limits)
@@ -47,7 +37,7 @@ final class VerifyCommand extends DocumentTool
     String failure(final MessageError e)
     {
         final Object id = e.details().get("id");
-        return e.code().wireName() + " " + (id instanceof String ? oneLine((String)id) : "-") + " "
-            + oneLine(e.getMessage());
+        return e.code().wireName() + " " + (id instanceof String ? LogText.escape((String)id) : "-") + " "
+            + LogText.escape(e.getMessage());
     }
 }
