@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * key's messages are handled in order and different keys' in parallel. The key is the id token of the subject
  * ({@code agents.<id>.*}, {@code workflows.<id>.*}), else the sender; it is hashed with xxHash3
  * (zero-allocation-hashing). Shared by both transports.
+ * <p>
+ * With one handler thread there are no shard threads: the caller (jnats' dispatcher, the in-process reader) runs
+ * the handler itself, as the envelope path does. One thread keeps every key's order anyway, and a hand-off to a
+ * second thread cost about 10 us a message on 2 cores (a wake-up per message, perf-reports/loadgen.md). The price:
+ * a handler that blocks holds back the subscription's deliveries, as a single shard thread would too.
  */
 final class HandlerShards
 {
@@ -27,12 +32,18 @@ final class HandlerShards
     HandlerShards(final String name, final int count)
     {
         this.name = name;
-        this.shards = new ExecutorService[count];
-        for (int i = 0; i < count; i++)
+        this.shards = new ExecutorService[1 == count ? 0 : count];
+        for (int i = 0; i < shards.length; i++)
         {
             final String thread = name + "-" + i;
             shards[i] = Executors.newSingleThreadExecutor(r -> daemon(r, thread));
         }
+    }
+
+    /** @return whether the caller runs each handler itself ({@link #execute} must not be called then). */
+    boolean inline()
+    {
+        return 0 == shards.length;
     }
 
     void execute(final String subject, final Message message, final Runnable task)

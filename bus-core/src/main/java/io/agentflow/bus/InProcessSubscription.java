@@ -4,8 +4,10 @@ import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageError;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A durable subscription of the in-process transport. A reader thread follows the stream from the durable's
@@ -13,15 +15,20 @@ import java.util.concurrent.TimeUnit;
  * the JetStream subscription does. At most {@code 2 * fetchBatch} messages are in flight, which bounds memory
  * when handlers are slow. Messages not yet handled when the subscription closes (in a handler, or waiting for a
  * redelivery) move the cursor back, so the next subscriber gets them again: at-least-once. The cursor's gate stays
- * at the oldest of them, whose stored bytes a quarantine after the last delivery still reads.
+ * at the oldest of them, whose stored bytes a quarantine after the last delivery still reads. With one handler
+ * thread the reader runs the handler itself, and a redelivery comes back to the reader when it is due, so the
+ * handler is never called from two threads.
  */
 final class InProcessSubscription extends SubscriptionBase
 {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long DUE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final InProcessBus bus;
     private final InProcessFeed feed;
     private final ConcurrentSkipListSet<Long> unhandled = new ConcurrentSkipListSet<>();
+    private final ConcurrentLinkedQueue<Runnable> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
+    private final AtomicInteger awaitingRedelivery = new AtomicInteger();   // inline: scheduled, not yet due
 
     InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
         final SubscriptionSpec spec, final MessageHandler handler)
@@ -46,8 +53,14 @@ final class InProcessSubscription extends SubscriptionBase
             {
                 final Long oldest = unhandled.ceiling(Long.MIN_VALUE);   // everything the reader took and not done
                 feed.release(null == oldest ? Long.MAX_VALUE : oldest);
+                Runnable redelivery;
+                while (null != (redelivery = due.poll()))
+                {
+                    redelivery.run();
+                }
                 inFlight.acquire();
-                final InProcessStream.Stored s = feed.next(POLL_NANOS);
+                final InProcessStream.Stored s =
+                    feed.next(0 == awaitingRedelivery.get() ? POLL_NANOS : DUE_POLL_NANOS);
                 if (null == s)
                 {
                     inFlight.release();
@@ -83,7 +96,29 @@ final class InProcessSubscription extends SubscriptionBase
 
     private void dispatch(final InProcessStream.Stored s, final Message message, final long deliveryCount)
     {
-        shards.execute(s.subject(), message, () -> handle(s, message, deliveryCount));
+        if (shards.inline())
+        {
+            handle(s, message, deliveryCount);
+        }
+        else
+        {
+            shards.execute(s.subject(), message, () -> handle(s, message, deliveryCount));
+        }
+    }
+
+    /** A redelivery after its delay: on the handler's shard, or back on the reader when it runs the handler. */
+    private void redeliver(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    {
+        if (!shards.inline())
+        {
+            dispatch(s, message, deliveryCount);
+            return;
+        }
+        due.add(() ->
+        {
+            awaitingRedelivery.decrementAndGet();
+            handle(s, message, deliveryCount);
+        });
     }
 
     private void handle(final InProcessStream.Stored s, final Message message, final long deliveryCount)
@@ -114,7 +149,11 @@ final class InProcessSubscription extends SubscriptionBase
             {
                 redelivered.increment();
                 metrics.redelivered(message.type());
-                feed.redeliveries.schedule(() -> dispatch(s, message, deliveryCount + 1),
+                if (shards.inline())
+                {
+                    awaitingRedelivery.incrementAndGet();
+                }
+                feed.redeliveries.schedule(() -> redeliver(s, message, deliveryCount + 1),
                     config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }
         }

@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  *                                                          \--throws--> nak(delay), or quarantine at max
  * </pre>
  * The ordering key is the agent or workflow id of the subject (else the sender), so one agent's messages are
- * handled in order and different agents' in parallel. At most {@code 2 * fetchBatch} messages are between arrival
- * and acknowledgement: when all permits are taken the dispatcher waits, the outstanding pulls run out, and the
- * server stops sending, which bounds memory. Acks are explicit and fire-and-forget: jnats' writer coalesces them
+ * handled in order and different agents' in parallel. With {@code AF_BUS_HANDLER_THREADS=1} the dispatcher runs
+ * the handler itself (no shard, no hand-off; {@link HandlerShards}). At most {@code 2 * fetchBatch} messages are
+ * between arrival and acknowledgement: when all permits are taken the dispatcher waits, the outstanding pulls run
+ * out, and the server stops sending, which bounds memory. Acks are explicit and fire-and-forget: jnats' writer coalesces them
  * into few socket writes (what that buys is in perf-reports/bus.md); {@code AckPolicy.All} is not used because
  * acking a later message would also ack an earlier one still being handled on another shard.
  */
@@ -85,7 +86,14 @@ final class JetStreamSubscription extends SubscriptionBase
         }
         metrics.verified();
         inFlight.acquire();
-        shards.execute(raw.getSubject(), message, () -> handle(raw, message));
+        if (shards.inline())
+        {
+            handle(raw, message);
+        }
+        else
+        {
+            shards.execute(raw.getSubject(), message, () -> handle(raw, message));
+        }
     }
 
     /** Logs the refusal to the audit log and moves the message to the quarantine: no handler ever sees it. */

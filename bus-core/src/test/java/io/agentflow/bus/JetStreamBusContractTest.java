@@ -38,7 +38,12 @@ class JetStreamBusContractTest extends MessageBusContract
     @Override
     MessageBus newBus()
     {
-        return JetStreamBus.connect(server.config());
+        return JetStreamBus.connect(config());
+    }
+
+    BusConfig config()
+    {
+        return server.config();
     }
 
     @Override

@@ -432,7 +432,7 @@ abstract class MessageBusContract
     }
 
     @Test
-    void shouldKeepEachAgentsOrderWhileHandlingAgentsInParallel()
+    void shouldKeepEachAgentsOrderWhileHandlingAgentsInParallelOnShards()
     {
         final int agents = 8;
         final int perAgent = 40;
@@ -468,7 +468,14 @@ abstract class MessageBusContract
         }
         assertEquals(agents, seen.size());
         seen.forEach((agent, numbers) -> assertEquals(expected, numbers, "order of " + agent));
-        assertTrue(maxRunning.get() > 1, "different agents were handled in parallel: max=" + maxRunning.get());
+        if (1 == bus.config().handlerThreads())
+        {
+            assertEquals(1, maxRunning.get(), "one handler thread: the reader ran every handler, one at a time");
+        }
+        else
+        {
+            assertTrue(maxRunning.get() > 1, "different agents were handled in parallel: max=" + maxRunning.get());
+        }
     }
 
     @Test

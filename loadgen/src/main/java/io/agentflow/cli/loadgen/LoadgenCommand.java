@@ -231,7 +231,7 @@ public final class LoadgenCommand implements Callable<Integer>
             final RunResult base = bases.isEmpty() ? null : bases.get(0);
 
             final Map<String, Object> summary = Summary.of(ours, bases, flowPattern, agents, payloadBytes, rate,
-                targetUs, environment(chosen, endpoint));
+                targetUs, environment(chosen, endpoint, config));
             final Path dir = null != reportDir ? reportDir : Path.of("perf-reports", "runs",
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             boolean flat = true;
@@ -290,7 +290,7 @@ public final class LoadgenCommand implements Callable<Integer>
             uri.getPort() < 0 ? 4222 : uri.getPort(), 300);
     }
 
-    private Map<String, Object> environment(final String chosen, final String endpoint)
+    private Map<String, Object> environment(final String chosen, final String endpoint, final BusConfig config)
     {
         final Map<String, Object> env = new LinkedHashMap<>();
         env.put("transport_endpoint", BusSecurity.redact(endpoint));
@@ -300,6 +300,7 @@ public final class LoadgenCommand implements Callable<Integer>
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         env.put("date", java.time.Instant.now().toString());
         env.put("publish_path", publishPath);
+        env.put("handler_threads", config.handlerThreads());   // 1: handlers on the reading thread, no shard
         env.put("command", "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return env;
     }
