@@ -1,7 +1,7 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -416,6 +416,12 @@ public final class BusConfig
     public boolean ringWaitWhenFull()
     {
         return ringWaitWhenFull;
+    }
+
+    /** @return the publish pipeline's own settings, taken from these. */
+    public io.agentflow.bus.pipeline.PipelineSettings pipelineSettings()
+    {
+        return new io.agentflow.bus.pipeline.PipelineSettings(maxInFlight, ringWaitWhenFull, publishTimeout);
     }
 
     /** @param strategy blocking, sleeping, yielding or busy-spin; @param waitWhenFull false: fail fast. */

@@ -1,8 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.Timestamps;
+import io.agentflow.codec.error.ErrorCode;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;

@@ -1,7 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
-import io.nats.client.impl.Headers;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -35,18 +35,19 @@ final class BusTracing
 {
     static final String INSTRUMENTATION = "io.agentflow.bus";
 
-    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>()
+    // the W3C propagator reads traceparent and tracestate by name; it never lists the keys
+    private static final TextMapGetter<MessageHeaders> HEADERS = new TextMapGetter<>()
     {
         @Override
-        public Iterable<String> keys(final Headers carrier)
+        public Iterable<String> keys(final MessageHeaders carrier)
         {
-            return null == carrier ? Collections.emptySet() : carrier.keySet();
+            return Collections.emptySet();
         }
 
         @Override
-        public String get(final Headers carrier, final String key)
+        public String get(final MessageHeaders carrier, final String key)
         {
-            return null == carrier ? null : carrier.getFirst(key);
+            return null == carrier ? null : carrier.get(key);
         }
     };
 
@@ -104,7 +105,8 @@ final class BusTracing
      * Runs the handler inside a CONSUMER span whose parent comes from the headers, else from the envelope, with the
      * message's ids in the log context ({@link MessageLog}).
      */
-    void process(final String subject, final Message message, final Headers headers, final Handling handling)
+    void process(final String subject, final Message message, final MessageHeaders headers,
+        final Handling handling)
         throws Exception
     {
         if (!enabled)

@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
 import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;

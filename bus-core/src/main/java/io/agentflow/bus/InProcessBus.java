@@ -1,10 +1,12 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.SubjectPattern;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
-import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.GrowableBytes;
 
 import java.time.Duration;
@@ -48,7 +50,7 @@ public final class InProcessBus implements MessageBus
     {
         this.config = config.conclude();
         this.tracing = new BusTracing(config);
-        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
+        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config.pipelineSettings(),
             new InProcessOutbound(this)));
         final long cap = config.embeddedMaxBytes();
         // the wait strategies that keep stages spinning keep the readers spinning (in process the pipeline's stages

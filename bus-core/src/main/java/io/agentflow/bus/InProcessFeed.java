@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.SubjectPattern;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 

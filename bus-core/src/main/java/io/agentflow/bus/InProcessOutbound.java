@@ -2,7 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.bus.pipeline.PipelineSink;
 import io.agentflow.bus.pipeline.PublishEvent;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 /**
  * The pipeline's edge to the in-process streams: the stream keeps what it stores, so the slot's bytes are copied

@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.SubjectPattern;
 import io.agentflow.codec.Message;
 
 import java.time.Duration;

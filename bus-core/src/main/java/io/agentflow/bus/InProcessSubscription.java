@@ -2,7 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;

@@ -1,7 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.JetStream;
@@ -43,6 +44,7 @@ public final class JetStreamBus implements MessageBus
     private final List<SubscriptionLifecycle> subscriptions = new CopyOnWriteArrayList<>();
     private final List<JetStreamConsumer> consumers = new CopyOnWriteArrayList<>();
     private final ConnectionErrors errors;
+    private final JetStreamAdmin admin;
 
     private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
         throws IOException
@@ -52,9 +54,11 @@ public final class JetStreamBus implements MessageBus
         this.connection = connection;
         this.js = connection.jetStream();
         this.jsm = connection.jetStreamManagement();
+        this.admin = new JetStreamAdmin(connection, errors,
+            durable -> subscriptions.stream().anyMatch(s -> s.spec().durableName().equals(durable)));
         this.tracing = new BusTracing(config);
         this.guard = new PublishGuard(config, metrics);
-        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config,
+        this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config.pipelineSettings(),
             new JetStreamOutbound(connection, config, errors)));
     }
 
@@ -65,13 +69,8 @@ public final class JetStreamBus implements MessageBus
      */
     public static JetStreamBus connect(final BusConfig config)
     {
-        return connect(config, new Options.Builder());
-    }
-
-    /** Connects with extra jnats options (TLS, credentials) on top of the bus's settings. */
-    public static JetStreamBus connect(final BusConfig config, final Options.Builder options)
-    {
         config.conclude();
+        final Options.Builder options = new Options.Builder();
         final java.util.concurrent.atomic.AtomicReference<JetStreamBus> created =
             new java.util.concurrent.atomic.AtomicReference<>();
         final ConnectionErrors errors = new ConnectionErrors();
@@ -213,7 +212,22 @@ public final class JetStreamBus implements MessageBus
         return config;
     }
 
-    public Connection connection()
+    /** Stream and consumer state, a durable's deletion, the server's version: in our types. */
+    public JetStreamAdmin admin()
+    {
+        return admin;
+    }
+
+    /**
+     * Starts watching {@code subject} (wildcards allowed) without a consumer: see {@link SubjectWatch}. Close the
+     * watch before the bus.
+     */
+    public SubjectWatch watch(final String subject)
+    {
+        return new SubjectWatch(connection, subject, config);
+    }
+
+    Connection connection()
     {
         return connection;
     }

@@ -4,7 +4,7 @@ import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +52,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     // the dispatcher thread's own: one message at a time
     private final EnvelopeDecoder decoder;
     private final EnvelopeDelivery delivery = new EnvelopeDelivery();
+    private final NatsHeaders received = new NatsHeaders();   // the dispatcher's, rewrapped per message
     private io.nats.client.Message current;
 
     JetStreamEnvelopeSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final EnvelopeHandler handler)
@@ -128,7 +129,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
             // that needs them matches no grant but "*", so the check errs towards refusing
             final String from = new String(view.buffer(), view.fromOffset(), view.fromLength(), StandardCharsets.UTF_8);
             final MessageError unsigned = config.signatures().check(raw.getSubject(), view.id(), from,
-                view.envelopeHash(), raw.getHeaders());
+                view.envelopeHash(), received.wrap(raw.getHeaders()));
             if (null != unsigned)
             {
                 refuse(raw, unsigned);
@@ -143,7 +144,7 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     {
         final String subject = raw.getSubject();
         final EnvelopeView envelope = delivery.set(subject, this, canonical, 0, canonical.length)
-            .signedBy(config.signatures().signer(subject, raw.getHeaders())).envelope();
+            .signedBy(config.signatures().signer(subject, received.wrap(raw.getHeaders()))).envelope();
         // claimed before the handler runs, forgotten if it fails: a copy arriving meanwhile is a duplicate
         final int idAt = envelope.idOffset();
         if (!handled.addIfAbsent(canonical, idAt))

@@ -3,7 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.pipeline.PipelineSink;
 import io.agentflow.bus.pipeline.PublishEvent;
 import io.agentflow.codec.EnvelopeEncoder;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -117,7 +117,8 @@ final class JetStreamOutbound implements PipelineSink
         if (null != signatures.signer())
         {
             final int at = EnvelopeEncoder.hashOffset(e.wireArray());
-            signatures.sign(headers, e.subject(), new String(e.wireArray(), at, 64, StandardCharsets.US_ASCII));
+            signatures.sign(new NatsHeaders(headers), e.subject(),
+                new String(e.wireArray(), at, 64, StandardCharsets.US_ASCII));
         }
         final int slot = slot(e);
         deadlines[slot] = System.nanoTime() + timeoutNanos;

@@ -2,7 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * handled in order and different agents' in parallel. With {@code AF_BUS_HANDLER_THREADS=1} the dispatcher runs
  * the handler itself (no shard, no hand-off; {@link HandlerShards}). At most {@code 2 * fetchBatch} messages are
  * between arrival and acknowledgement: when all permits are taken the dispatcher waits, the outstanding pulls run
- * out, and the server stops sending, which bounds memory. Acks are explicit and fire-and-forget: jnats' writer coalesces them
- * into few socket writes (what that buys is in perf-reports/bus.md); {@code AckPolicy.All} is not used because
- * acking a later message would also ack an earlier one still being handled on another shard.
+ * out, and the server stops sending, which bounds memory. Acks are explicit and fire-and-forget: jnats' writer
+ * coalesces them into few socket writes (what that buys is in perf-reports/bus.md); {@code AckPolicy.All} is not
+ * used because acking a later message would also ack an earlier one still being handled on another shard.
  */
 final class JetStreamSubscription extends SubscriptionBase
 {
@@ -35,6 +35,7 @@ final class JetStreamSubscription extends SubscriptionBase
     private final Quarantine quarantine;
     private final EnvelopeDecoder decoder;   // used on the one dispatcher thread
     private final JetStreamConsumer consumer;
+    private final NatsHeaders received = new NatsHeaders();   // the dispatcher's, rewrapped per message
 
     JetStreamSubscription(final JetStreamBus bus, final SubscriptionSpec spec, final MessageHandler handler)
     {
@@ -78,7 +79,7 @@ final class JetStreamSubscription extends SubscriptionBase
             return;
         }
         final MessageError unsigned = config.signatures().check(raw.getSubject(), message.id(), message.from(),
-            message.envelopeHash(), raw.getHeaders());
+            message.envelopeHash(), received.wrap(raw.getHeaders()));
         if (null != unsigned)
         {
             refuse(raw, unsigned);
@@ -115,9 +116,10 @@ final class JetStreamSubscription extends SubscriptionBase
         try
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
-            bus.tracing().process(raw.getSubject(), message, raw.getHeaders(), () -> handler.onMessage(message,
+            final NatsHeaders headers = new NatsHeaders(raw.getHeaders());   // this handling's: shards run apart
+            bus.tracing().process(raw.getSubject(), message, headers, () -> handler.onMessage(message,
                 new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount(),
-                    config.signatures().signer(raw.getSubject(), raw.getHeaders()))));
+                    config.signatures().signer(raw.getSubject(), headers))));
             raw.ack();
             handled.add(message.id());
             delivered.increment();

@@ -1,7 +1,8 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.bus.subject.Subjects;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 import java.io.IOException;
 import java.nio.file.Files;

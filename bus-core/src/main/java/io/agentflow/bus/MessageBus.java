@@ -1,7 +1,7 @@
 package io.agentflow.bus;
 
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;

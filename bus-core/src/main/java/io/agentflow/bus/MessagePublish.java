@@ -4,7 +4,7 @@ import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishEvent;
 import io.agentflow.bus.pipeline.PublishPipeline;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;

@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.nats.client.JetStream;
 import io.nats.client.Message;
 import io.nats.client.PublishOptions;
@@ -69,7 +70,7 @@ final class Quarantine
      *
      * @param stored run once the record is stored (and the original terminated).
      */
-    void refuse(final Message original, final String consumer, final io.agentflow.codec.MessageError e,
+    void refuse(final Message original, final String consumer, final io.agentflow.codec.error.MessageError e,
         final String reason, final Runnable stored)
     {
         audit(e, original.getSubject());
@@ -174,13 +175,13 @@ final class Quarantine
      * Audit-logs a refused message on logger {@code io.agentflow.audit}: for a hash mismatch with the message id,
      * subject, expected and actual hash as MDC fields ({@code expected_hash}, {@code actual_hash}) and in the text.
      */
-    static void audit(final io.agentflow.codec.MessageError e, final String subject)
+    static void audit(final io.agentflow.codec.error.MessageError e, final String subject)
     {
         final String id = e.details().get("id") instanceof String ? LogText.safe((String)e.details().get("id")) : null;
         final String where = LogText.safe(subject);
         try (MessageLog.Scope ignored = MessageLog.openUnreadable(id))
         {
-            if (io.agentflow.codec.ErrorCode.HASH_MISMATCH == e.code())
+            if (io.agentflow.codec.error.ErrorCode.HASH_MISMATCH == e.code())
             {
                 final String expected = LogText.safe(String.valueOf(e.details().get("expected")));
                 final String actual = LogText.safe(String.valueOf(e.details().get("actual")));

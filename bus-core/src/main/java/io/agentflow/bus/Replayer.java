@@ -2,15 +2,15 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ReplayPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.ReplayPolicy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -80,7 +80,7 @@ final class Replayer
                     {
                         final Message message = decoder.decode(raw.getData());
                         final MessageError unsigned = signatures.check(raw.getSubject(), message.id(),
-                            message.from(), message.envelopeHash(), raw.getHeaders());
+                            message.from(), message.envelopeHash(), new NatsHeaders(raw.getHeaders()));
                         if (null != unsigned)
                         {
                             throw unsigned;
@@ -88,7 +88,7 @@ final class Replayer
                         verified++;
                         chains.accept(message, sequence);
                         listener.onMessage(message, new Delivery(raw.getSubject(), sequence, 1,
-                            signatures.signer(raw.getSubject(), raw.getHeaders())));
+                            signatures.signer(raw.getSubject(), new NatsHeaders(raw.getHeaders()))));
                     }
                     catch (final MessageError e)
                     {

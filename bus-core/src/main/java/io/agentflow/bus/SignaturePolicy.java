@@ -1,7 +1,8 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.bus.subject.SubjectPattern;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,7 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
-import io.nats.client.impl.Headers;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -60,7 +59,7 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
     }
 
     /** Adds this bus's signature of {@code envelopeHash} on {@code subject} to outgoing headers, when it signs. */
-    void sign(final Headers headers, final String subject, final String envelopeHash)
+    void sign(final MessageHeaders headers, final String subject, final String envelopeHash)
     {
         if (null != signer)
         {
@@ -76,7 +75,7 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
      * {@link #INVALID} or {@link #NOT_PERMITTED}.
      */
     public MessageError check(final String subject, final String id, final String from, final String envelopeHash,
-        final Headers headers)
+        final MessageHeaders headers)
     {
         if (policy.isNone())
         {
@@ -87,8 +86,8 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
         {
             return null;
         }
-        final String signature = null == headers ? null : headers.getFirst(EnvelopeSigner.SIGNATURE_HEADER);
-        final String keyId = null == headers ? null : headers.getFirst(EnvelopeSigner.KEY_ID_HEADER);
+        final String signature = null == headers ? null : headers.get(EnvelopeSigner.SIGNATURE_HEADER);
+        final String keyId = null == headers ? null : headers.get(EnvelopeSigner.KEY_ID_HEADER);
         if (null == signature)
         {
             return SignaturePolicy.Mode.REQUIRE == mode ? refuse(MISSING, id, subject, "no " +
@@ -117,14 +116,14 @@ public record Signatures(EnvelopeSigner signer, KeyRegistry trusted, SignaturePo
      * @return the key id whose signature {@link #check} verified on a message that passed it, or {@code null} when
      * none was checked there (no signature, or a subject the policy does not check): what a handler may trust.
      */
-    public String signer(final String subject, final Headers headers)
+    public String signer(final String subject, final MessageHeaders headers)
     {
         if (policy.isNone() || null == headers || SignaturePolicy.Mode.NONE == policy.modeFor(subject)
-            || null == headers.getFirst(EnvelopeSigner.SIGNATURE_HEADER))
+            || null == headers.get(EnvelopeSigner.SIGNATURE_HEADER))
         {
             return null;
         }
-        return headers.getFirst(EnvelopeSigner.KEY_ID_HEADER);
+        return headers.get(EnvelopeSigner.KEY_ID_HEADER);
     }
 
     private static MessageError refuse(final String reason, final String id, final String subject,

@@ -42,6 +42,8 @@ public final class StreamProvisioner
     public static final String TOOLS = "AF_TOOLS";
     public static final String SYSTEM = "AF_SYSTEM";
     public static final String QUARANTINE = "AF_QUARANTINE";
+    /** The bus's streams, in the order {@code agentflow streams} prints them. */
+    public static final List<String> STREAMS = List.of(MESSAGES, TOOLS, SYSTEM, QUARANTINE);
     public static final String WORKFLOW_PROCESSOR = "workflow-processor";
     public static final String AGENT_PROCESSOR = "agent-processor";
     public static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(2);
@@ -58,7 +60,7 @@ public final class StreamProvisioner
     private final BusConfig config;
     private final int replicas;
 
-    public StreamProvisioner(final Connection connection, final BusConfig config) throws IOException
+    StreamProvisioner(final Connection connection, final BusConfig config) throws IOException
     {
         this.jsm = connection.jetStreamManagement();
         this.config = config;

@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
+
 /**
  * What to consume: a durable consumer (created with the bus's defaults when it does not exist), the subject it
  * filters on, and where a new consumer starts.

@@ -1,6 +1,6 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.nats.client.Options;
 import org.junit.jupiter.api.Test;
 

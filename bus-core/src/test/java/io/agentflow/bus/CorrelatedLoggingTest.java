@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.opentelemetry.sdk.OpenTelemetrySdk;

@@ -1,8 +1,9 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -329,8 +330,8 @@ class EnvelopeSubscriptionTest
     {
         final SubscriptionSpec spec = SubscriptionSpec.durable("once", "agents.*.in");
         final Subscription first = bus.subscribe(spec, (EnvelopeHandler)d -> { });
-        final io.agentflow.codec.MessageError refused = org.junit.jupiter.api.Assertions.assertThrows(
-            io.agentflow.codec.MessageError.class, () -> bus.subscribe(spec, (EnvelopeHandler)d -> { }));
+        final io.agentflow.codec.error.MessageError refused = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.error.MessageError.class, () -> bus.subscribe(spec, (EnvelopeHandler)d -> { }));
         assertTrue(refused.getMessage().contains("already has an active subscriber"), refused.getMessage());
         first.close();
     }

@@ -1,8 +1,8 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

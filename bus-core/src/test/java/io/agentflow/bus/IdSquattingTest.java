@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.UlidPredictor;

@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;

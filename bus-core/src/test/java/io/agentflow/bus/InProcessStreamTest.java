@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.SubjectPattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,8 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.ErrorCode;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -4,11 +4,11 @@ import io.agentflow.bus.pipeline.PipelineSink;
 import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishEvent;
 import io.agentflow.bus.pipeline.PublishPipeline;
-import io.agentflow.codec.ErrorCode;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
 import io.agentflow.codec.MessageType;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -388,7 +388,7 @@ class PublishPipelineTest
             final List<Long> completed = new CopyOnWriteArrayList<>();
             final BusConfig config = new BusConfig().url("embedded:").maxInFlight(4)
                 .publishTimeout(Duration.ofMillis(300)).pipeline("blocking", wait).conclude();
-            try (PublishPipeline pipeline = new PublishPipeline(config, new StalledSink(acks)))
+            try (PublishPipeline pipeline = new PublishPipeline(config.pipelineSettings(), new StalledSink(acks)))
             {
                 assertEquals(4, pipeline.size());
                 for (long i = 0; i < 4; i++)

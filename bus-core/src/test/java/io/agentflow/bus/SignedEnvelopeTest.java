@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.Message;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -124,7 +125,7 @@ class SignedEnvelopeTest
     /** One publish on the claim path, waited for. */
     private static void claim(final JetStreamBus bus, final String subject, final String from) throws Exception
     {
-        final java.util.concurrent.CompletableFuture<io.agentflow.codec.MessageError> done =
+        final java.util.concurrent.CompletableFuture<io.agentflow.codec.error.MessageError> done =
             new java.util.concurrent.CompletableFuture<>();
         final io.agentflow.bus.pipeline.PublishPipeline pipeline = bus.pipeline();
         final long seq = pipeline.claim();
@@ -269,8 +270,8 @@ class SignedEnvelopeTest
         assertFalse(registry.grant("alice").permits("bob", "agents.bob.in"));
         assertTrue(registry.grant("ops").permits("anyone", "system.control"));
         assertFalse(registry.grant("ops").permits("anyone", "agents.x.out"));
-        final io.agentflow.codec.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
-            io.agentflow.codec.MessageError.class, () -> KeyGrant.parse("k", "agent=alice"));
+        final io.agentflow.codec.error.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.error.MessageError.class, () -> KeyGrant.parse("k", "agent=alice"));
         assertTrue(e.getMessage().contains("agent=alice"), e.getMessage());
     }
 
@@ -291,8 +292,8 @@ class SignedEnvelopeTest
         assertEquals(SignaturePolicy.Mode.VERIFY_IF_PRESENT, p.modeFor("agents.a.in"));
         assertEquals(SignaturePolicy.Mode.NONE, p.modeFor("agents.a.out"));
         assertFalse(p.isNone());
-        final io.agentflow.codec.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
-            io.agentflow.codec.MessageError.class, () -> SignaturePolicy.parse("agents.*.in=sometimes"));
+        final io.agentflow.codec.error.MessageError e = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.error.MessageError.class, () -> SignaturePolicy.parse("agents.*.in=sometimes"));
         assertTrue(e.getMessage().contains("sometimes"), e.getMessage());
     }
 

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A certificate authority made at test time (EC P-256), issuing server and client certificates as PEM files in a
  * directory: {@code <name>.pem} (certificate) and {@code <name>-key.pem} (PKCS#8 key).
  */
-final class TestCa
+public final class TestCa
 {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -48,7 +48,7 @@ final class TestCa
         this.certificate = certificate;
     }
 
-    static TestCa create(final Path dir, final String name) throws Exception
+    public static TestCa create(final Path dir, final String name) throws Exception
     {
         final KeyPair keys = keyPair();
         final X500Name subject = new X500Name("CN=" + name);
@@ -62,13 +62,13 @@ final class TestCa
         return ca;
     }
 
-    Path certificateFile()
+    public Path certificateFile()
     {
         return dir.resolve(name + ".pem");
     }
 
     /** Issues a certificate for {@code cn} with the given subject alternative names ({@code DNS:x}, {@code IP:y}). */
-    Path issue(final String cn, final String... subjectAltNames) throws Exception
+    public Path issue(final String cn, final String... subjectAltNames) throws Exception
     {
         final KeyPair leafKeys = keyPair();
         final GeneralName[] names = new GeneralName[subjectAltNames.length];
@@ -93,7 +93,7 @@ final class TestCa
         return certFile;
     }
 
-    Path keyFile(final String cn)
+    public Path keyFile(final String cn)
     {
         return dir.resolve(cn + "-key.pem");
     }

@@ -1,5 +1,7 @@
 package io.agentflow.codec;
 
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.CanonicalScanner;
 import io.agentflow.codec.json.JcsNumbers;
 import io.agentflow.codec.json.JsonLimits;

@@ -1,6 +1,8 @@
 package io.agentflow.codec;
 
 import com.dslplatform.json.DslJson;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.CanonicalJsonWriter;
 import io.agentflow.codec.json.GrowableBytes;
 import io.agentflow.codec.json.JsonLimits;

@@ -1,5 +1,8 @@
 package io.agentflow.codec;
 
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
+
 /**
  * The kind of a message, as carried in its {@code type} member.
  */

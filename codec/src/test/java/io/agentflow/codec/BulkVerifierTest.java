@@ -1,5 +1,6 @@
 package io.agentflow.codec;
 
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

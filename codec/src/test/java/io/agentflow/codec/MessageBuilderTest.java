@@ -2,6 +2,8 @@ package io.agentflow.codec;
 
 import com.dslplatform.json.DslJson;
 import com.dslplatform.json.runtime.Settings;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -61,7 +61,7 @@ public class PipelineBenchmark
         message = SampleMessages.message();
         payload = message.payload();
         metadata = message.metadata();
-        pipeline = new PublishPipeline(new BusConfig().url("embedded:").maxInFlight(4096).conclude(),
+        pipeline = new PublishPipeline(new BusConfig().url("embedded:").maxInFlight(4096).conclude().pipelineSettings(),
             new PipelineSink()
             {
                 @Override

@@ -2,8 +2,8 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.LogText;
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,8 +33,10 @@ import java.nio.file.Path;
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {
-    private static volatile CliEnvironment environment = CliEnvironment.load(null, null, System.getenv());
-    private static volatile OpenTelemetrySdk openTelemetry;
+    // this invocation's settings, loaded by run() before the subcommand runs; commands read them through
+    // busConfig(), handed to them by the factory below
+    private CliEnvironment environment = CliEnvironment.load(null, null, System.getenv());
+    private OpenTelemetrySdk openTelemetry;
 
     @Option(names = "--profile", scope = CommandLine.ScopeType.INHERIT, paramLabel = "dev|prod",
         description = "Settings profile (bus, tracing, logs); environment variables override it.")
@@ -67,7 +69,8 @@ public final class AgentFlow
     public static CommandLine commandLine()
     {
         final AgentFlow root = new AgentFlow();
-        final CommandLine cl = new CommandLine(root).setExecutionStrategy(parseResult -> root.run(parseResult))
+        final CommandLine cl = new CommandLine(root, root.factory())
+            .setExecutionStrategy(parseResult -> root.run(parseResult))
             .setExecutionExceptionHandler((ex, command, parseResult) ->
             {
                 final MessageError e = ex instanceof MessageError ? (MessageError)ex
@@ -88,8 +91,33 @@ public final class AgentFlow
         return cl;
     }
 
+    /**
+     * Hands each command that talks to the bus this invocation's settings ({@link #busConfig()}), instead of a
+     * static they would reach back for.
+     */
+    private CommandLine.IFactory factory()
+    {
+        final CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        return new CommandLine.IFactory()
+        {
+            @Override
+            public <K> K create(final Class<K> type) throws Exception
+            {
+                if (BusOptions.class == type)
+                {
+                    return type.cast(new BusOptions(AgentFlow.this::busConfig));
+                }
+                if (io.agentflow.cli.loadgen.LoadgenCommand.class == type)
+                {
+                    return type.cast(new io.agentflow.cli.loadgen.LoadgenCommand(AgentFlow.this::busConfig));
+                }
+                return defaults.create(type);
+            }
+        };
+    }
+
     /** @return the bus configuration of this invocation: environment over profile, tracing when configured. */
-    public static BusConfig busConfig()
+    BusConfig busConfig()
     {
         final BusConfig config = environment.busConfig();
         return null == openTelemetry ? config : config.openTelemetry(openTelemetry);

@@ -1,8 +1,8 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 

@@ -3,14 +3,15 @@ package io.agentflow.cli;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.LogText;
 import io.agentflow.bus.ReplayReport;
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.Timestamps;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.agentflow.cli;
 
+import io.agentflow.bus.JetStreamAdmin;
 import io.agentflow.bus.JetStreamBus;
-import io.agentflow.bus.LogText;
 import io.agentflow.bus.StreamProvisioner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,30 +40,21 @@ final class StreamsCommand implements Callable<Integer>
             {
                 out.printf("%-9s %s%n", o.action(), o.name());
             }
-            for (final String stream : new String[]{StreamProvisioner.MESSAGES, StreamProvisioner.TOOLS,
-                StreamProvisioner.SYSTEM, StreamProvisioner.QUARANTINE})
+            for (final String stream : StreamProvisioner.STREAMS)
             {
-                final var info = b.connection().jetStreamManagement().getStreamInfo(stream);
-                out.printf("stream %-14s subjects=%s replicas=%d messages=%d bytes=%d%n", stream,
-                    info.getConfiguration().getSubjects(), info.getConfiguration().getReplicas(),
-                    info.getStreamState().getMsgCount(), info.getStreamState().getByteCount());
+                final JetStreamAdmin.StreamState s = b.admin().stream(stream);
+                out.printf("stream %-14s subjects=%s replicas=%d messages=%d bytes=%d%n", stream, s.subjects(),
+                    s.replicas(), s.messages(), s.bytes());
             }
             for (final String consumer : new String[]{StreamProvisioner.WORKFLOW_PROCESSOR,
                 StreamProvisioner.AGENT_PROCESSOR})
             {
-                final var info = b.connection().jetStreamManagement().getConsumerInfo(StreamProvisioner.MESSAGES,
-                    consumer);
-                out.printf("consumer %-18s filter=%s max_ack_pending=%d pending=%d%n", consumer,
-                    info.getConsumerConfiguration().getFilterSubject(),
-                    info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending());
+                final JetStreamAdmin.ConsumerState c = b.admin().consumer(StreamProvisioner.MESSAGES, consumer);
+                out.printf("consumer %-18s filter=%s max_ack_pending=%d pending=%d%n", consumer, c.filterSubject(),
+                    c.maxAckPending(), c.pending());
             }
             out.flush();
             return 0;
-        }
-        catch (final java.io.IOException | io.nats.client.JetStreamApiException e)
-        {
-            spec.commandLine().getErr().println("error transport_error " + LogText.escape(e.toString()));
-            return AgentFlow.UNAVAILABLE;
         }
     }
 }

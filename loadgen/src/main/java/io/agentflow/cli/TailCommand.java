@@ -4,16 +4,15 @@ import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.LogText;
 import io.agentflow.bus.Signatures;
-import io.agentflow.codec.EnvelopeDecoder;
-import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
-import io.nats.client.Subscription;
+import io.agentflow.bus.SubjectWatch;
+import io.agentflow.cli.options.MetricsOption;
+import io.agentflow.codec.error.MessageError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -61,14 +60,11 @@ final class TailCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final long deadline = null == timeout ? Long.MAX_VALUE
             : System.nanoTime() + BusConfig.parseDuration("--timeout", timeout).toNanos();
-        final BusConfig config = bus.config();
-        final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         long seen = 0;
         boolean anyRejected = false;
-        try (JetStreamBus connected = JetStreamBus.connect(config))
+        try (JetStreamBus connected = JetStreamBus.connect(bus.config());
+            SubjectWatch watch = connected.watch(subject))
         {
-            final Subscription sub = connected.connection().subscribe(subject);
-            connected.connection().flush(Duration.ofSeconds(5));   // subscribed on the server before we say ready
             err.println("tail: watching " + subject);
             err.flush();
             while (seen < count)
@@ -78,39 +74,26 @@ final class TailCommand implements Callable<Integer>
                 {
                     break;
                 }
-                final io.nats.client.Message raw = sub.nextMessage(Duration.ofMillis(leftMs));
-                if (null == raw)
+                final SubjectWatch.Seen next = watch.next(Duration.ofMillis(leftMs));
+                if (null == next)
                 {
                     continue;
                 }
                 seen++;
-                try
+                if (null != next.message())
                 {
-                    final Message m = decoder.decode(raw.getData());
-                    final MessageError unsigned = config.signatures().check(raw.getSubject(), m.id(), m.from(),
-                        m.envelopeHash(), raw.getHeaders());
-                    if (null != unsigned)
-                    {
-                        throw unsigned;
-                    }
-                    out.println(m);
+                    out.println(next.message());
                     out.flush();
+                    continue;
                 }
-                catch (final MessageError e)
-                {
-                    anyRejected = true;
-                    final Object id = e.details().get("id");
-                    err.println(Signatures.reason(e) + " " + (id instanceof String ? LogText.escape((String)id)
-                        : "-") + " " + LogText.escape(e.getMessage()));
-                    err.flush();
-                }
+                anyRejected = true;
+                final MessageError e = next.refusal();
+                final Object id = e.details().get("id");
+                err.println(Signatures.reason(e) + " " + (id instanceof String ? LogText.escape((String)id) : "-")
+                    + " " + LogText.escape(e.getMessage()));
+                err.flush();
             }
             return anyRejected ? 1 : 0;
-        }
-        catch (final java.util.concurrent.TimeoutException e)
-        {
-            err.println("error transport_error the server did not confirm the subscription: " + e.getMessage());
-            return AgentFlow.UNAVAILABLE;
         }
     }
 }

@@ -2,7 +2,7 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.LogText;
 import io.agentflow.codec.BulkVerifier;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;
 import picocli.CommandLine.Command;
 

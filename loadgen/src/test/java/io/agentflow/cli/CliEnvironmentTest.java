@@ -1,7 +1,7 @@
 package io.agentflow.cli;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

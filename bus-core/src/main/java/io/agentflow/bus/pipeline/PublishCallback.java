@@ -1,6 +1,6 @@
 package io.agentflow.bus.pipeline;
 
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 /**
  * Told the outcome of a claimed publish, on the thread that learnt it (the publisher's in process, the transport's ack

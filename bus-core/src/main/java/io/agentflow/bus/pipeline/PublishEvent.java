@@ -1,14 +1,14 @@
 package io.agentflow.bus.pipeline;
 
-import io.agentflow.bus.Subjects;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.ContractRules;
 import io.agentflow.codec.EnvelopeFields;
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
-import io.agentflow.codec.MessageType;
-import io.agentflow.codec.json.GrowableBytes;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
+import io.agentflow.codec.MessageType;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
+import io.agentflow.codec.json.GrowableBytes;
 import io.agentflow.codec.json.RawCanonicalJson;
 
 /**
@@ -188,7 +188,7 @@ public final class PublishEvent implements EnvelopeFields
     {
         if (!io.agentflow.codec.UlidGenerator.isValid(ulid))
         {
-            throw MessageError.atPath(io.agentflow.codec.ErrorCode.VALIDATION_ERROR, "$.id",
+            throw MessageError.atPath(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR, "$.id",
                 "expected a ULID (26 Crockford base32 characters, the first 0-7)");
         }
         copyId(ulid);

@@ -7,12 +7,11 @@ import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
-import io.agentflow.bus.BusConfig;
 import io.agentflow.codec.EnvelopeEncoder;
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
 import io.agentflow.codec.Timestamps;
 import io.agentflow.codec.UlidGenerator;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 import java.lang.invoke.VarHandle;
 import java.util.Map;
@@ -36,9 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * (an ack) completes the event on the thread that reads it.
  * <p>
  * A slot is free again once it and every slot before it are done ({@link #complete} moves that gate), so the ring is
- * also the in-flight window: its size is {@link BusConfig#maxInFlight()} rounded up to a power of two, and a
+ * also the in-flight window: its size is {@link PipelineSettings#maxInFlight()} rounded up to a power of two, and a
  * transport may keep a reference to the slot's bytes until the ack (jnats does, until its writer has sent them).
- * When the ring is full, {@link #claim()} waits up to {@link BusConfig#publishTimeout()} or fails at once
+ * When the ring is full, {@link #claim()} waits up to {@link PipelineSettings#claimTimeout()} or fails at once
  * ({@code AF_BUS_RING_FULL=wait|fail}) with a retryable {@code transport_error}; a committed event is always
  * completed, never dropped. Callbacks run on the publisher's thread (in process, and for a publish refused before
  * it is sent) or on the transport's ack thread, in the order outcomes are known.
@@ -61,11 +60,11 @@ public final class PublishPipeline implements AutoCloseable
     private final long claimTimeoutNanos;
     private final long fullRingParkNanos;
 
-    public PublishPipeline(final BusConfig config, final PipelineSink sink)
+    public PublishPipeline(final PipelineSettings settings, final PipelineSink sink)
     {
-        final int size = Integer.highestOneBit(Math.max(2, config.maxInFlight()) * 2 - 1);   // next power of two
-        this.waitWhenFull = config.ringWaitWhenFull();
-        this.claimTimeoutNanos = config.publishTimeout().toNanos();
+        final int size = Integer.highestOneBit(Math.max(2, settings.maxInFlight()) * 2 - 1);   // next power of two
+        this.waitWhenFull = settings.waitWhenFull();
+        this.claimTimeoutNanos = settings.claimTimeout().toNanos();
         // a publisher ahead of a full ring checks again after about a tenth of the ring could have drained: each
         // check is a wake-up, which on 2 cores preempts a thread doing real work
         this.fullRingParkNanos = Math.max(20_000, Math.min(200_000, size * 200L));

@@ -2,8 +2,8 @@ package io.agentflow.bus.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.agentflow.bus.Subjects;
-import io.agentflow.codec.MessageError;
+import io.agentflow.bus.subject.Subjects;
+import io.agentflow.codec.error.MessageError;
 
 /**
  * Coverage-guided fuzzing of the subject builders and the publish-subject check. Only a {@link MessageError} may

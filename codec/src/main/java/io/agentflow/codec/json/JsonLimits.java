@@ -1,7 +1,7 @@
 package io.agentflow.codec.json;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 /**
  * Bounds on what the reader accepts, so that no input can exhaust the stack or the heap.

@@ -3,7 +3,7 @@ package io.agentflow.codec.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package io.agentflow.codec.json;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 import org.erdtman.jcs.JsonCanonicalizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,16 +3,16 @@ package io.agentflow.cli.loadgen;
 import io.agentflow.bus.EnvelopeDelivery;
 import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.MessageBus;
-import io.agentflow.bus.Subjects;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishPipeline;
+import io.agentflow.bus.subject.Subjects;
 import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;
-import io.agentflow.codec.MessageError;
 import io.agentflow.codec.MessageType;
+import io.agentflow.codec.error.MessageError;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -184,10 +184,9 @@ final class BusLoadTransport implements LoadTransport
         {
             try
             {
-                ((JetStreamBus)bus).connection().jetStreamManagement().deleteConsumer("AF_MESSAGES",
-                    "loadgen-" + runTag);   // a load run leaves no consumer behind on the server
+                ((JetStreamBus)bus).admin().deleteDurable("loadgen-" + runTag);   // leave no consumer behind
             }
-            catch (final Exception ex)
+            catch (final MessageError ex)
             {
                 System.err.println("loadgen: could not delete consumer loadgen-" + runTag + ": " + ex.getMessage());
             }

@@ -1,6 +1,6 @@
 package io.agentflow.cli.loadgen;
 
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.MessageError;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 

@@ -4,14 +4,14 @@ import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.BusSecurity;
 import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.JetStreamBus;
-import io.agentflow.codec.MessageError;
+import io.agentflow.cli.options.MetricsOption;
+import io.agentflow.codec.error.MessageError;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.agentflow.cli.MetricsOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * {@code agentflow loadgen}: the project's main job. Simulated agents exchange real contract messages on a
@@ -38,8 +39,16 @@ import java.util.concurrent.ThreadLocalRandom;
         "Exit status 1 when p95 misses the target or any message was lost or failed verification."})
 public final class LoadgenCommand implements Callable<Integer>
 {
+    private final Supplier<BusConfig> settings;
+
     @Spec
     CommandSpec spec;
+
+    /** @param settings this invocation's bus settings, read when the run starts (after --profile/--config). */
+    public LoadgenCommand(final Supplier<BusConfig> settings)
+    {
+        this.settings = settings;
+    }
 
     @Option(names = "--transport", defaultValue = "auto", description = "auto, nats or embedded (default: "
         + "${DEFAULT-VALUE}). auto: $AF_BUS_URL if it answers, else a private nats-server from the PATH, else "
@@ -145,7 +154,7 @@ public final class LoadgenCommand implements Callable<Integer>
             return 2;
         }
 
-        final BusConfig config = io.agentflow.cli.AgentFlow.busConfig();
+        final BusConfig config = settings.get();
         final HTTPServer metricsServer = metrics.start(err);
         final String natsUrl = null != url ? url : config.url();
         NatsServerProcess privateServer = null;
@@ -205,7 +214,7 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 final BusConfig natsConfig = config.url(endpoint).conclude();
                 final JetStreamBus bus = JetStreamBus.connect(natsConfig);
-                serverVersion = bus.connection().getServerInfo().getVersion();
+                serverVersion = bus.admin().serverVersion();
                 bus.provision();
                 ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes, lean),
                     flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err, terminal, pid).run();

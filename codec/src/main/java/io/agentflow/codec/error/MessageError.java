@@ -1,4 +1,4 @@
-package io.agentflow.codec;
+package io.agentflow.codec.error;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

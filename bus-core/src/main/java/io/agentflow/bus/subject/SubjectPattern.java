@@ -1,20 +1,20 @@
-package io.agentflow.bus;
+package io.agentflow.bus.subject;
 
 /**
  * NATS subject matching: {@code *} matches one token, {@code >} (last) one or more. Matching walks the subject in
  * place, token by token, without splitting it: it runs for every stored message a reader looks at. Immutable,
  * thread-safe.
  */
-final class SubjectPattern
+public final class SubjectPattern
 {
     private final String[] tokens;
 
-    SubjectPattern(final String pattern)
+    public SubjectPattern(final String pattern)
     {
         this.tokens = pattern.split("\\.", -1);
     }
 
-    boolean matches(final String subject)
+    public boolean matches(final String subject)
     {
         int start = 0;
         for (int i = 0; i < tokens.length; i++)

@@ -1,7 +1,7 @@
-package io.agentflow.bus;
+package io.agentflow.bus.subject;
 
-import io.agentflow.codec.ErrorCode;
-import io.agentflow.codec.MessageError;
+import io.agentflow.codec.error.ErrorCode;
+import io.agentflow.codec.error.MessageError;
 
 /**
  * The subject taxonomy, with every id that becomes a subject token validated first: a wildcard or separator

@@ -1,4 +1,4 @@
-package io.agentflow.cli;
+package io.agentflow.cli.options;
 
 import io.agentflow.bus.BusMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;

@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.bus.subject;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.agentflow.codec;
+package io.agentflow.codec.error;
 
 /**
  * The error codes of the wire contract. Each knows its wire name and whether an operation that failed with it may
