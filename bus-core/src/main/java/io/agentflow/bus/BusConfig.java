@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.security.Signatures;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 

@@ -2,12 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -45,7 +40,6 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     public static final String INBOX_PREFIX_ENV = "AF_BUS_INBOX_PREFIX";
     public static final String INBOX_PREFIX_DEFAULT = "_INBOX";
     public static final String TLS_INSECURE_ENV = "AF_BUS_TLS_INSECURE";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusSecurity.class);
     private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("(://)[^/@\\s,]+@");
 
     /** No authentication, no TLS. */
@@ -95,54 +89,10 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             + ", or set " + TLS_INSECURE_ENV + "=true to accept that");
     }
 
-    /** Adds this security to jnats options for the servers of {@code url}. */
-    void apply(final Options.Builder options, final String url)
-    {
-        if (null != token)
-        {
-            options.token(token.toCharArray());
-        }
-        if (null != user)
-        {
-            options.userInfo(user.toCharArray(), password.toCharArray());
-        }
-        if (null != nkeySeedFile)
-        {
-            options.authHandler(Nats.staticCredentials(null, read(nkeySeedFile, NKEY_SEED_FILE_ENV).trim()
-                .toCharArray()));
-        }
-        if (null != tlsCaFile || anyServer(url, "tls://"))
-        {
-            // jnats' own tls:// context checks the chain but not the host name: ours checks both, with the JVM's
-            // CA certificates when no CA file is given
-            options.sslContext(PemTls.context(tlsCaFile, tlsCertFile, tlsKeyFile));
-        }
-        else if (anyServer(url, "opentls://"))
-        {
-            LOG.warn("{}=true: TLS to {} trusts any certificate", TLS_INSECURE_ENV, redact(url));
-        }
-        if (!INBOX_PREFIX_DEFAULT.equals(inboxPrefix))
-        {
-            options.inboxPrefix(inboxPrefix);
-        }
-    }
-
     /** @return whether a server of the comma-separated {@code url} list uses {@code scheme}. */
-    private static boolean anyServer(final String url, final String scheme)
+    public static boolean anyServer(final String url, final String scheme)
     {
         return java.util.Arrays.stream(url.split(",")).anyMatch(s -> s.trim().startsWith(scheme));
-    }
-
-    static String read(final Path file, final String setting)
-    {
-        try
-        {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        }
-        catch (final IOException ex)
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, setting, "cannot read " + file + ": " + ex);
-        }
     }
 
     private static Path path(final String value)

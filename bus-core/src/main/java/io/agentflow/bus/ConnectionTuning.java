@@ -2,7 +2,6 @@ package io.agentflow.bus;
 
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
-import io.nats.client.Options;
 
 import java.time.Duration;
 
@@ -26,9 +25,8 @@ public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int buffe
     public static final String SOCKET_SEND_BUFFER_ENV = "AF_BUS_SOCKET_SEND_BUFFER";
     public static final String SOCKET_RECEIVE_BUFFER_ENV = "AF_BUS_SOCKET_RECEIVE_BUFFER";
 
-    /** jnats' defaults. */
-    public static final ConnectionTuning DEFAULT = new ConnectionTuning(Options.DEFAULT_PING_INTERVAL,
-        Options.DEFAULT_MAX_PINGS_OUT, Options.DEFAULT_BUFFER_SIZE, 0, 0);
+    /** jnats' defaults (its {@code Options.DEFAULT_*}; ConnectionTuningTest holds them equal). */
+    public static final ConnectionTuning DEFAULT = new ConnectionTuning(Duration.ofMinutes(2), 2, 64 * 1024, 0, 0);
 
     public ConnectionTuning
     {
@@ -38,19 +36,6 @@ public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int buffe
         require(bufferSize >= 1024, BUFFER_SIZE_ENV + " must be 1024 or more: " + bufferSize);
         require(socketSendBuffer >= 0 && socketReceiveBuffer >= 0, SOCKET_SEND_BUFFER_ENV + " and "
             + SOCKET_RECEIVE_BUFFER_ENV + " must be 0 (the OS's) or more");
-    }
-
-    void apply(final Options.Builder options)
-    {
-        options.pingInterval(pingInterval).maxPingsOut(maxPingsOut).bufferSize(bufferSize);
-        if (socketSendBuffer > 0)
-        {
-            options.sendBufferSize(socketSendBuffer);
-        }
-        if (socketReceiveBuffer > 0)
-        {
-            options.receiveBufferSize(socketReceiveBuffer);
-        }
     }
 
     private static void require(final boolean condition, final String message)

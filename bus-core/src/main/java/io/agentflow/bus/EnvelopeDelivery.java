@@ -17,14 +17,14 @@ public final class EnvelopeDelivery
     private String signedBy;
 
     /** A transport whose stream position and delivery count cost something to read gives them only when asked. */
-    interface Positions
+    public interface Positions
     {
         long streamSequence();
 
         long deliveryCount();
     }
 
-    EnvelopeDelivery set(final String subject, final Positions positions, final byte[] canonical, final int offset,
+    public EnvelopeDelivery set(final String subject, final Positions positions, final byte[] canonical, final int offset,
         final int length)
     {
         this.subject = subject;
@@ -34,7 +34,7 @@ public final class EnvelopeDelivery
         return this;
     }
 
-    EnvelopeDelivery set(final String subject, final long streamSequence, final long deliveryCount,
+    public EnvelopeDelivery set(final String subject, final long streamSequence, final long deliveryCount,
         final byte[] canonical, final int offset, final int length)
     {
         this.subject = subject;
@@ -67,7 +67,7 @@ public final class EnvelopeDelivery
         return signedBy;
     }
 
-    EnvelopeDelivery signedBy(final String keyId)
+    public EnvelopeDelivery signedBy(final String keyId)
     {
         this.signedBy = keyId;
         return this;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * subscribing delivers each message to a handler only after its hash and contract are verified; replay reads a
  * workflow's history back in order, verified. Usage:
  * <pre>{@code
- * try (MessageBus bus = MessageBuses.connect(BusConfig.fromEnv()))
+ * try (MessageBus bus = io.agentflow.bus.connect.MessageBuses.connect(BusConfig.fromEnv()))
  * {
  *     bus.subscribe(SubscriptionSpec.durable("worker-7", Subjects.agentIn("worker-7")), (message, delivery) ->
  *         System.out.println(message.payload()));

@@ -13,13 +13,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * Turns what jnats and the JDK throw into {@link MessageError}s with the right code, keeping the cause.
  */
-final class MessageErrors
+public final class MessageErrors
 {
     private MessageErrors()
     {
     }
 
-    static MessageError from(final Throwable t)
+    public static MessageError from(final Throwable t)
     {
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
@@ -39,12 +39,6 @@ final class MessageErrors
             return new MessageError(ErrorCode.TRANSPORT_ERROR, "interrupted while waiting for the broker", Map.of(),
                 cause);
         }
-        if (cause instanceof io.nats.client.JetStreamApiException)
-        {
-            final io.nats.client.JetStreamApiException api = (io.nats.client.JetStreamApiException)cause;
-            return new MessageError(ErrorCode.TRANSPORT_ERROR, "JetStream refused: " + api.getMessage(),
-                Map.of("api_error_code", api.getApiErrorCode(), "status", api.getErrorCode()), cause);
-        }
         final String text = String.valueOf(cause.getMessage());
         if (text.toLowerCase(java.util.Locale.ROOT).contains("timeout")
             || text.toLowerCase(java.util.Locale.ROOT).contains("timed out"))
@@ -58,12 +52,12 @@ final class MessageErrors
         return transport("unexpected failure: " + cause, cause);
     }
 
-    static MessageError transport(final String message, final Throwable cause)
+    public static MessageError transport(final String message, final Throwable cause)
     {
         return new MessageError(ErrorCode.TRANSPORT_ERROR, message, Map.of(), cause);
     }
 
-    static MessageError timeout(final String message, final Throwable cause)
+    public static MessageError timeout(final String message, final Throwable cause)
     {
         return new MessageError(ErrorCode.TIMEOUT_ERROR, message, Map.of(), cause);
     }

@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.security.ChainBreak;
+
 import java.util.List;
 
 /**
@@ -8,7 +10,7 @@ import java.util.List;
  * @param read        messages read from the stream.
  * @param verified    messages that passed and went to the listener.
  * @param failures    the others, in stream order.
- * @param chainBreaks gaps, reorderings and insertions in the chains of {@link WorkflowChain}, in stream order.
+ * @param chainBreaks gaps, reorderings and insertions in the chains of {@link io.agentflow.bus.security.WorkflowChain}, in stream order.
  */
 public record ReplayReport(long read, long verified, List<Failure> failures, List<ChainBreak> chainBreaks)
 {
@@ -22,19 +24,6 @@ public record ReplayReport(long read, long verified, List<Failure> failures, Lis
     public boolean allVerified()
     {
         return failures.isEmpty() && chainBreaks.isEmpty();
-    }
-
-    /**
-     * A break in a workflow's hash chain.
-     *
-     * @param streamSequence where it shows: the message after a gap, the reordered or inserted message.
-     * @param id             that message's id.
-     * @param kind           {@code gap}, {@code reordered}, {@code inserted}, {@code duplicate}, {@code unlinked} or
-     *                       {@code malformed} ({@link ChainVerifier}).
-     * @param detail         the chain, the sequence numbers and the neighbouring messages.
-     */
-    public record ChainBreak(long streamSequence, String id, String kind, String detail)
-    {
     }
 
     /**

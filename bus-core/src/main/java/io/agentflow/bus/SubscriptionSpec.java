@@ -1,6 +1,6 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.wire.Subjects;
 
 /**
  * What to consume: a durable consumer (created with the bus's defaults when it does not exist), the subject it

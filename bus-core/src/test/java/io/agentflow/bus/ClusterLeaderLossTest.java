@@ -1,5 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.error.MessageError;
 import io.nats.client.api.Replica;
 import io.nats.client.api.StreamInfo;
@@ -77,8 +80,8 @@ class ClusterLeaderLossTest
                 Await.until(Duration.ofSeconds(60), () -> allReplicasCurrent(bus), () -> "the restarted node to "
                     + "catch up");
                 final long caughtUpMs = (System.nanoTime() - restartedAt) / 1_000_000;
-                final Map<String, Integer> stored = FaultLedger.stored(bus.connection(),
-                    StreamProvisioner.MESSAGES, SUBJECT);
+                final Map<String, Integer> stored = FaultLedger.stored(JetStreamInternals.connection(bus),
+                    Streams.MESSAGES, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
                 Thread.sleep(500);
@@ -106,7 +109,7 @@ class ClusterLeaderLossTest
 
     private static StreamInfo streamInfo(final JetStreamBus bus) throws Exception
     {
-        return bus.management().getStreamInfo(StreamProvisioner.MESSAGES);
+        return JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES);
     }
 
     private static boolean allReplicasCurrent(final JetStreamBus bus)

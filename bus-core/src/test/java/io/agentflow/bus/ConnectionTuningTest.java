@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.codec.error.MessageError;
 import io.nats.client.Options;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ class ConnectionTuningTest extends ProvisionedServerTest
             ConnectionTuning.SOCKET_RECEIVE_BUFFER_ENV, "262144"));
         try (JetStreamBus tuned = JetStreamBus.connect(BusConfig.fromEnv(env)))
         {
-            final Options o = tuned.connection().getOptions();
+            final Options o = JetStreamInternals.connection(tuned).getOptions();
             assertEquals(Duration.ofSeconds(5), o.getPingInterval());
             assertEquals(3, o.getMaxPingsOut());
             assertEquals(131072, o.getBufferSize());
@@ -33,9 +35,12 @@ class ConnectionTuningTest extends ProvisionedServerTest
             assertTrue(tuned.publishAndWait("agents.tuned.in", TestMessage.to("tuned", 1)).sequence() > 0,
                 "and it carries messages");
         }
-        final Options plain = bus.connection().getOptions();
+        final Options plain = JetStreamInternals.connection(bus).getOptions();
         assertEquals(Options.DEFAULT_PING_INTERVAL, plain.getPingInterval());
         assertEquals(Options.DEFAULT_BUFFER_SIZE, plain.getBufferSize());
+        assertEquals(Options.DEFAULT_PING_INTERVAL, ConnectionTuning.DEFAULT.pingInterval(), "jnats' own defaults");
+        assertEquals(Options.DEFAULT_MAX_PINGS_OUT, ConnectionTuning.DEFAULT.maxPingsOut());
+        assertEquals(Options.DEFAULT_BUFFER_SIZE, ConnectionTuning.DEFAULT.bufferSize());
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +49,7 @@ class ConsumerCrashTest
             bus.provision();
             // room for more unacknowledged messages than the dead process holds: the server would go on
             // delivering the messages behind them to a new subscriber at once
-            bus.management().addOrUpdateConsumer(StreamProvisioner.MESSAGES, StreamProvisioner.durableConsumer(
+            JetStreamInternals.management(bus).addOrUpdateConsumer(Streams.MESSAGES, JetStreamInternals.durableConsumer(
                 bus.config(), DURABLE, "agents.*.in", 1_000));
             for (int i = 0; i < MESSAGES; i++)
             {
@@ -72,7 +75,7 @@ class ConsumerCrashTest
             assertTrue(handledThere.size() >= 100 && handledThere.size() <= BLOCK_AT,
                 "the dead process handled part of the stream: " + handledThere.size());
 
-            final long pendingAtCrash = bus.management().getConsumerInfo(StreamProvisioner.MESSAGES, DURABLE)
+            final long pendingAtCrash = JetStreamInternals.management(bus).getConsumerInfo(Streams.MESSAGES, DURABLE)
                 .getNumAckPending();
             assertTrue(pendingAtCrash > 0, "the dead process held unacknowledged messages");
             final long start = System.nanoTime();
@@ -102,7 +105,7 @@ class ConsumerCrashTest
             {
                 ledger.recordHandled(h[2]);
             }
-            final Map<String, Integer> stored = FaultLedger.stored(bus.connection(), StreamProvisioner.MESSAGES,
+            final Map<String, Integer> stored = FaultLedger.stored(JetStreamInternals.connection(bus), Streams.MESSAGES,
                 "agents.*.in");
             ledger.assertNothingLostOrDuplicated(stored);
             ledger.record("3. consumer process SIGKILL mid-batch", "kill -9 of a consumer JVM holding " + pendingAtCrash

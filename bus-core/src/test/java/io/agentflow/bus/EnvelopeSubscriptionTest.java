@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.inprocess.InProcessBus;
+import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.MessageError;
@@ -154,7 +157,7 @@ class EnvelopeSubscriptionTest
         assertEquals(3 + bus.config().maxDeliver(), calls.get());
         assertEquals(2 + bus.config().maxDeliver() - 1, sub.stats().redelivered());
         assertFalse(bus.quarantined().stream()
-            .filter(s -> s.subject().equals(Subjects.quarantine(Quarantine.MAX_DELIVERIES))).toList().isEmpty());
+            .filter(s -> s.subject().equals(Subjects.quarantine(Streams.MAX_DELIVERIES))).toList().isEmpty());
     }
 
     @Test

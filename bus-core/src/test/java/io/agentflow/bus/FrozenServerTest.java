@@ -1,5 +1,9 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.runtime.PublishGuard;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
@@ -87,7 +91,7 @@ class FrozenServerTest
                     bus.publishAndWait(SUBJECT, m);
                 }
                 assertEquals("closed", bus.breakerState(), "closed again after its half-open trial calls succeeded");
-                final long stored = bus.management().getStreamInfo(StreamProvisioner.MESSAGES,
+                final long stored = JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES,
                     io.nats.client.api.StreamInfoOptions.filterSubjects(SUBJECT)).getStreamState().getSubjects()
                     .stream().mapToLong(s -> s.getCount()).sum();
                 assertEquals(acked.size() + unacked.size(), stored, "every message stored exactly once");

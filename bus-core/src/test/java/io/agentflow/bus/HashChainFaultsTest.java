@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.security.WorkflowChain;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.nats.client.Connection;
@@ -104,7 +107,7 @@ class HashChainFaultsTest extends ProvisionedServerTest
         }
         try (Connection raw = Nats.connect(server.url()))
         {
-            assertTrue(raw.jetStreamManagement().deleteMessage(StreamProvisioner.MESSAGES, sequences.get(0)));
+            assertTrue(raw.jetStreamManagement().deleteMessage(Streams.MESSAGES, sequences.get(0)));
         }
         final ReplayReport report = bus.replay("wf-headless", Instant.EPOCH, (m, d) -> { });
         assertEquals(1, report.chainBreaks().size(), report.chainBreaks().toString());

@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.security.ChainBreak;
+import io.agentflow.bus.security.WorkflowChain;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.nats.client.Connection;
@@ -43,13 +46,13 @@ class HashChainReplayTest extends ProvisionedServerTest
         final int victim = 6;   // the orchestrator's 4th message (senders alternate)
         try (Connection raw = Nats.connect(server.url()))
         {
-            assertTrue(raw.jetStreamManagement().deleteMessage(StreamProvisioner.MESSAGES, sequences.get(victim)));
+            assertTrue(raw.jetStreamManagement().deleteMessage(Streams.MESSAGES, sequences.get(victim)));
         }
 
         final ReplayReport report = bus.replay("wf-deleted", Instant.EPOCH, (m, d) -> { });
         assertEquals(9, report.verified(), "every remaining message verifies on its own");
         assertEquals(1, report.chainBreaks().size(), report.chainBreaks().toString());
-        final ReplayReport.ChainBreak gap = report.chainBreaks().get(0);
+        final ChainBreak gap = report.chainBreaks().get(0);
         assertEquals("gap", gap.kind());
         assertEquals(chain.get(victim + 2).id(), gap.id(), "shows at the orchestrator's next message");
         assertTrue(gap.detail().contains("wf-deleted/orchestrator/" + session(chain.get(0)) + ": seq 4 missing "
@@ -103,7 +106,7 @@ class HashChainReplayTest extends ProvisionedServerTest
         final ReplayReport report = bus.replay("wf-inserted", Instant.EPOCH, (m, d) -> { });
         assertEquals(5, report.verified());
         assertEquals(1, report.chainBreaks().size(), report.chainBreaks().toString());
-        final ReplayReport.ChainBreak inserted = report.chainBreaks().get(0);
+        final ChainBreak inserted = report.chainBreaks().get(0);
         assertEquals("inserted", inserted.kind());
         assertEquals(forged.id(), inserted.id(), "the forgery, not the genuine message it preceded");
         assertTrue(inserted.detail().contains("seq 3 is claimed by id " + forged.id()) && inserted.detail().contains(

@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.connect.MessageBuses;
+import io.agentflow.bus.inprocess.InProcessBus;
+import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.wire.Subjects;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.inprocess.InProcessBus;
+import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
@@ -39,7 +42,7 @@ class InProcessSegmentReuseTest
             fill(bus, 10);   // while it waits for its second and third delivery, 1 s away
             Await.until(WAIT, () -> 1 == sub.stats().quarantined(), () -> "quarantined: " + sub.stats());
             final List<InProcessStream.Stored> records = bus.quarantined().stream()
-                .filter(s -> s.subject().equals(Subjects.quarantine(Quarantine.MAX_DELIVERIES))).toList();
+                .filter(s -> s.subject().equals(Subjects.quarantine(Streams.MAX_DELIVERIES))).toList();
             assertEquals(1, records.size());
             final Message kept = new EnvelopeDecoder().decode(records.get(0).bytes());
             assertEquals(poison.id() + "|" + poison.payload(), kept.id() + "|" + kept.payload());

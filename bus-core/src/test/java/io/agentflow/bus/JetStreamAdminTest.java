@@ -1,6 +1,10 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamAdmin;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.jetstream.SubjectWatch;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.Test;
@@ -22,15 +26,15 @@ class JetStreamAdminTest extends ProvisionedServerTest
     @Test
     void reportsTheStreamsAndConsumersAsTheServerHasThem()
     {
-        final long before = bus.admin().stream(StreamProvisioner.MESSAGES).messages();
+        final long before = bus.admin().stream(Streams.MESSAGES).messages();
         bus.publishAndWait(Subjects.agentIn("admin-a"), TestMessage.to("admin-a", 1));
-        final JetStreamAdmin.StreamState messages = bus.admin().stream(StreamProvisioner.MESSAGES);
+        final JetStreamAdmin.StreamState messages = bus.admin().stream(Streams.MESSAGES);
         assertEquals(before + 1, messages.messages());
         assertTrue(messages.bytes() > 0);
         assertTrue(messages.subjects().contains("agents.*.*"), messages.subjects().toString());
         assertEquals(1, messages.replicas());
-        final JetStreamAdmin.ConsumerState agents = bus.admin().consumer(StreamProvisioner.MESSAGES,
-            StreamProvisioner.AGENT_PROCESSOR);
+        final JetStreamAdmin.ConsumerState agents = bus.admin().consumer(Streams.MESSAGES,
+            Streams.AGENT_PROCESSOR);
         assertEquals("agents.*.in", agents.filterSubject());
         assertTrue(agents.pending() >= 1, agents.toString());
         assertTrue(bus.admin().serverVersion().matches("\\d+\\.\\d+\\.\\d+.*"), bus.admin().serverVersion());
@@ -47,11 +51,11 @@ class JetStreamAdminTest extends ProvisionedServerTest
             final MessageError busy = assertThrows(MessageError.class,
                 () -> bus.admin().deleteDurable("admin-doomed"));
             assertEquals(ErrorCode.VALIDATION_ERROR, busy.code());
-            assertNotNull(bus.admin().consumer(StreamProvisioner.MESSAGES, "admin-doomed"));
+            assertNotNull(bus.admin().consumer(Streams.MESSAGES, "admin-doomed"));
         }
         assertTrue(bus.admin().deleteDurable("admin-doomed"));
         assertFalse(bus.admin().deleteDurable("admin-doomed"), "gone already");
-        assertThrows(MessageError.class, () -> bus.admin().consumer(StreamProvisioner.MESSAGES, "admin-doomed"));
+        assertThrows(MessageError.class, () -> bus.admin().consumer(Streams.MESSAGES, "admin-doomed"));
     }
 
     @Test
@@ -68,7 +72,7 @@ class JetStreamAdminTest extends ProvisionedServerTest
 
             final byte[] tampered = TestMessage.to("admin-w", 8).toString().replace("message 8", "message 9")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);   // the hash no longer matches
-            bus.connection().publish("agents.admin-w.in", tampered);   // core NATS: not stored, but it crosses
+            JetStreamInternals.connection(bus).publish("agents.admin-w.in", tampered);   // core NATS: not stored, but it crosses
             final SubjectWatch.Seen bad = watch.next(Duration.ofSeconds(5));
             assertNotNull(bad);
             assertNull(bad.message());

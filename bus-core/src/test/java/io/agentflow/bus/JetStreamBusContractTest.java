@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
@@ -65,8 +68,8 @@ class JetStreamBusContractTest extends MessageBusContract
     /** @return the newest quarantine record for {@code reason}, read as any NATS client would. */
     static io.nats.client.Message lastQuarantinedRecord(final JetStreamBus bus, final String reason) throws Exception
     {
-        final JetStreamSubscription sub = bus.jetStream().subscribe(Subjects.quarantine(reason) + ".>",
-            PullSubscribeOptions.builder().stream(StreamProvisioner.QUARANTINE)
+        final JetStreamSubscription sub = JetStreamInternals.jetStream(bus).subscribe(Subjects.quarantine(reason) + ".>",
+            PullSubscribeOptions.builder().stream(Streams.QUARANTINE)
                 .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last).build()).build());
         try
         {

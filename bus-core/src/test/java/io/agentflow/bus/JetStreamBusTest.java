@@ -1,6 +1,11 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.jetstream.Quarantine;
+import io.agentflow.bus.jetstream.StreamProvisioner;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
@@ -75,13 +80,13 @@ class JetStreamBusTest
     void shouldProvisionIdempotentlyAndKeepData()
     {
         bus.publishAndWait(Subjects.SYSTEM_HEALTH, TestMessage.to("health", 1));
-        final long before = count(StreamProvisioner.SYSTEM, Subjects.SYSTEM_HEALTH);
+        final long before = count(Streams.SYSTEM, Subjects.SYSTEM_HEALTH);
 
         final List<StreamProvisioner.Outcome> again = bus.provision();
 
         assertEquals(6, again.size());
         assertTrue(again.stream().allMatch(o -> "unchanged".equals(o.action())), again::toString);
-        assertEquals(before, count(StreamProvisioner.SYSTEM, Subjects.SYSTEM_HEALTH));
+        assertEquals(before, count(Streams.SYSTEM, Subjects.SYSTEM_HEALTH));
         assertTrue(before >= 1);
     }
 
@@ -134,7 +139,7 @@ class JetStreamBusTest
     {
         try
         {
-            return bus.management().getStreamInfo(stream, StreamInfoOptions.filterSubjects(subject))
+            return JetStreamInternals.management(bus).getStreamInfo(stream, StreamInfoOptions.filterSubjects(subject))
                 .getStreamState().getSubjects().stream().mapToLong(s -> s.getCount()).sum();
         }
         catch (final Exception ex)

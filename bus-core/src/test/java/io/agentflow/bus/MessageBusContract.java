@@ -1,6 +1,6 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;

@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class OutageTest
             bus.publishAndWait("agents.outage.in", TestMessage.to("outage", 0));
             server.close();
             Await.until(Duration.ofSeconds(10), () -> io.nats.client.Connection.Status.CONNECTED
-                != bus.connection().getStatus(), () -> "the client to notice the server is gone");
+                != JetStreamInternals.connection(bus).getStatus(), () -> "the client to notice the server is gone");
 
             final long start = System.nanoTime();
             final CompletionException e = assertThrows(CompletionException.class,

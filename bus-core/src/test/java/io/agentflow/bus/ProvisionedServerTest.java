@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.connect.MessageBuses;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.pipeline.PipelineSink;
 import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishEvent;

@@ -1,5 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.jetstream.Quarantine;
+import io.agentflow.bus.wire.Streams;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StreamInfoOptions;
@@ -45,7 +48,7 @@ class QuarantineTest extends ProvisionedServerTest
                 () -> flooded.stats().toString());
         }
         assertEquals(1, records("quarantine.serialization_error.q-bystander"), "the bystander's evidence stays");
-        assertEquals(StreamProvisioner.QUARANTINE_PER_SUBJECT, records("quarantine.serialization_error.q-flooded"),
+        assertEquals(Streams.QUARANTINE_PER_SUBJECT, records("quarantine.serialization_error.q-flooded"),
             "the flooded consumer keeps its newest records");
     }
 
@@ -54,7 +57,7 @@ class QuarantineTest extends ProvisionedServerTest
     void aStalledQuarantineDoesNotStallDelivery() throws Exception
     {
         final List<String> delivered = new CopyOnWriteArrayList<>();
-        bus.management().deleteStream(StreamProvisioner.QUARANTINE);
+        JetStreamInternals.management(bus).deleteStream(Streams.QUARANTINE);
         try (Connection raw = Nats.connect(server.url());
             Subscription s = bus.subscribe(SubscriptionSpec.durable("q-stalled", "agents.q-stalled.in")
                 .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> delivered.add(m.id())))
@@ -94,9 +97,9 @@ class QuarantineTest extends ProvisionedServerTest
             raw.jetStream().publish("agents.q-big.in", body);
             Await.until(Duration.ofSeconds(20), () -> 1 == s.stats().quarantined(), () -> s.stats().toString());
         }
-        final io.nats.client.JetStreamSubscription sub = bus.jetStream().subscribe(
+        final io.nats.client.JetStreamSubscription sub = JetStreamInternals.jetStream(bus).subscribe(
             "quarantine.serialization_error.q-big", io.nats.client.PullSubscribeOptions.builder()
-                .stream(StreamProvisioner.QUARANTINE).build());
+                .stream(Streams.QUARANTINE).build());
         final List<io.nats.client.Message> records = sub.fetch(1, Duration.ofSeconds(5));
         sub.unsubscribe();
         assertEquals(1, records.size());
@@ -109,7 +112,7 @@ class QuarantineTest extends ProvisionedServerTest
 
     private static long records(final String subject) throws Exception
     {
-        return bus.management().getStreamInfo(StreamProvisioner.QUARANTINE, StreamInfoOptions.filterSubjects(subject))
+        return JetStreamInternals.management(bus).getStreamInfo(Streams.QUARANTINE, StreamInfoOptions.filterSubjects(subject))
             .getStreamState().getSubjects().stream().mapToLong(x -> x.getCount()).sum();
     }
 }

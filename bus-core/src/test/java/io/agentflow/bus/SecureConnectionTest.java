@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.nats.client.NKey;
@@ -271,7 +273,7 @@ class SecureConnectionTest
         {
             bus.provision();
             final PublishAck ack = bus.publishAndWait("agents.secure.in", TestMessage.to("secure", 1));
-            assertEquals(StreamProvisioner.MESSAGES, ack.stream());
+            assertEquals(Streams.MESSAGES, ack.stream());
         }
     }
 

@@ -1,5 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,8 +65,8 @@ class ServerRestartTest
                 }
                 Await.until(Duration.ofSeconds(30), () -> ledger.settledCount() == MESSAGES,
                     () -> ledger.settledCount() + " of " + MESSAGES + " publishes settled");
-                final Map<String, Integer> stored = FaultLedger.stored(bus.connection(),
-                    StreamProvisioner.MESSAGES, SUBJECT);
+                final Map<String, Integer> stored = FaultLedger.stored(JetStreamInternals.connection(bus),
+                    Streams.MESSAGES, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
                 Thread.sleep(500);   // a late duplicate delivery would show now

@@ -1,6 +1,14 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.security.EnvelopeSigner;
+import io.agentflow.bus.security.KeyGrant;
+import io.agentflow.bus.security.KeyRegistry;
+import io.agentflow.bus.security.SignaturePolicy;
+import io.agentflow.bus.security.Signatures;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -324,7 +332,7 @@ class SignedEnvelopeTest
 
     private static long quarantined(final JetStreamBus bus, final String reason) throws Exception
     {
-        return bus.management().getStreamInfo(StreamProvisioner.QUARANTINE,
+        return JetStreamInternals.management(bus).getStreamInfo(Streams.QUARANTINE,
                 io.nats.client.api.StreamInfoOptions.filterSubjects(Subjects.quarantine(reason) + ".>")).getStreamState()
             .getSubjects().stream().mapToLong(x -> x.getCount()).sum();
     }

@@ -1,5 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import org.junit.jupiter.api.Test;
@@ -65,7 +68,7 @@ class SlowConsumerTest
                     }
                     try
                     {
-                        maxAckPending.accumulateAndGet(bus.management().getConsumerInfo(StreamProvisioner.MESSAGES,
+                        maxAckPending.accumulateAndGet(JetStreamInternals.management(bus).getConsumerInfo(Streams.MESSAGES,
                             DURABLE).getNumAckPending(), Math::max);
                         Thread.sleep(20);
                     }
@@ -94,7 +97,7 @@ class SlowConsumerTest
             sampler.interrupt();
             sampler.join();
 
-            final Map<String, Integer> stored = FaultLedger.stored(bus.connection(), StreamProvisioner.MESSAGES,
+            final Map<String, Integer> stored = FaultLedger.stored(JetStreamInternals.connection(bus), Streams.MESSAGES,
                 SUBJECT);
             ledger.assertNothingLostOrDuplicated(stored);
             assertTrue(null == samplerFailure.get(), "metrics sampling: " + samplerFailure.get());

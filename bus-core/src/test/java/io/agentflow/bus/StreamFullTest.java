@@ -1,5 +1,7 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.nats.client.api.DiscardPolicy;
@@ -28,13 +30,13 @@ class StreamFullTest extends ProvisionedServerTest
     void discardOldStoresEveryPublishAndDropsTheOldest() throws Exception
     {
         shrink(DiscardPolicy.Old);
-        final long before = bus.management().getStreamInfo(StreamProvisioner.MESSAGES).getStreamState()
+        final long before = JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES).getStreamState()
             .getLastSequence();
         for (int i = 0; i < 200; i++)
         {
             assertFalse(bus.publishAndWait("agents.full-old.in", TestMessage.to("full-old", i)).duplicate());
         }
-        final StreamInfo info = bus.management().getStreamInfo(StreamProvisioner.MESSAGES);
+        final StreamInfo info = JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES);
         assertEquals(before + 200, info.getStreamState().getLastSequence(), "every publish stored");
         assertTrue(info.getStreamState().getByteCount() <= SMALL, "within max_bytes");
         assertTrue(info.getStreamState().getMsgCount() < 200, "the oldest made room: "
@@ -62,7 +64,7 @@ class StreamFullTest extends ProvisionedServerTest
         assertTrue(stored > 10 && null != refused, "some stored, then refused: " + stored);
         assertEquals(ErrorCode.TRANSPORT_ERROR, refused.code());
         assertTrue(refused.getMessage().contains("maximum bytes exceeded"), refused.getMessage());
-        assertEquals(stored, bus.management().getStreamInfo(StreamProvisioner.MESSAGES).getStreamState().getMsgCount(),
+        assertEquals(stored, JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES).getStreamState().getMsgCount(),
             "what was stored stays");
         final MessageError again = assertThrows(CompletionException.class, () -> bus.publish("agents.full-new.in",
             TestMessage.to("full-new", 999)).join()).getCause() instanceof MessageError m ? m : null;
@@ -72,9 +74,9 @@ class StreamFullTest extends ProvisionedServerTest
     /** An operator's change to the provisioned stream: a small {@code max_bytes} and the given discard policy. */
     private static void shrink(final DiscardPolicy discard) throws Exception
     {
-        bus.management().purgeStream(StreamProvisioner.MESSAGES);
-        final StreamConfiguration have = bus.management().getStreamInfo(StreamProvisioner.MESSAGES).getConfiguration();
-        bus.management().updateStream(StreamConfiguration.builder(have).maxBytes(SMALL).discardPolicy(discard)
+        JetStreamInternals.management(bus).purgeStream(Streams.MESSAGES);
+        final StreamConfiguration have = JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES).getConfiguration();
+        JetStreamInternals.management(bus).updateStream(StreamConfiguration.builder(have).maxBytes(SMALL).discardPolicy(discard)
             .build());
     }
 }

@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
@@ -50,7 +53,7 @@ class SubjectPermissionsTest
             admin.provision();
             for (final String agent : List.of("alice", "bob"))   // the operator creates each agent's consumer
             {
-                admin.management().addOrUpdateConsumer(StreamProvisioner.MESSAGES, StreamProvisioner.durableConsumer(
+                JetStreamInternals.management(admin).addOrUpdateConsumer(Streams.MESSAGES, JetStreamInternals.durableConsumer(
                     admin.config(), "agent-" + agent, Subjects.agentIn(agent), 100));
             }
         }
@@ -148,7 +151,7 @@ class SubjectPermissionsTest
             final long before = recordsOn(admin, mine);
             final Subscription s = alice.subscribe(SubscriptionSpec.durable("agent-alice", Subjects.agentIn("alice")),
                 (m, d) -> { });
-            admin.jetStream().publish(Subjects.agentIn("alice"), "not json".getBytes(StandardCharsets.UTF_8));
+            JetStreamInternals.jetStream(admin).publish(Subjects.agentIn("alice"), "not json".getBytes(StandardCharsets.UTF_8));
             Await.until(Duration.ofSeconds(10), () -> s.stats().quarantined() == 1, () -> "quarantined by alice's "
                 + "bus: " + s.stats());
             assertEquals(1, recordsOn(admin, mine) - before, "the record is under alice's consumer");
@@ -181,7 +184,7 @@ class SubjectPermissionsTest
 
     private static long recordsOn(final JetStreamBus admin, final String subject) throws Exception
     {
-        return admin.management().getStreamInfo(StreamProvisioner.QUARANTINE,
+        return JetStreamInternals.management(admin).getStreamInfo(Streams.QUARANTINE,
                 io.nats.client.api.StreamInfoOptions.filterSubjects(subject)).getStreamState().getSubjects().stream()
             .mapToLong(x -> x.getCount()).sum();
     }

@@ -1,6 +1,7 @@
 package io.agentflow.bus;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.nats.client.Connection;
 import io.nats.client.Nats;

@@ -1,6 +1,6 @@
 package io.agentflow.jmh;
 
-import io.agentflow.bus.WorkflowChain;
+import io.agentflow.bus.security.WorkflowChain;
 import io.agentflow.codec.Message;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,9 +1,9 @@
 package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
+import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.codec.Message;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

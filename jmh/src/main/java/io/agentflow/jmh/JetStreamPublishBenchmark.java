@@ -1,8 +1,8 @@
 package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.NatsTestServer;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.nats.client.Connection;

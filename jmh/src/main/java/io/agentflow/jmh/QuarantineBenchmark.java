@@ -1,9 +1,9 @@
 package io.agentflow.jmh;
 
-import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.NatsTestServer;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.nats.client.Connection;

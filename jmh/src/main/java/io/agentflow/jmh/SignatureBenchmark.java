@@ -1,6 +1,6 @@
 package io.agentflow.jmh;
 
-import io.agentflow.bus.EnvelopeSigner;
+import io.agentflow.bus.security.EnvelopeSigner;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.HashCheck;

@@ -1,8 +1,8 @@
 package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.InProcessBus;
 import io.agentflow.bus.PublishAck;
+import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.codec.Message;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;

@@ -1,7 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.LogText;
+import io.agentflow.bus.security.LogText;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;

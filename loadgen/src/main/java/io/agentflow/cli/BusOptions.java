@@ -1,7 +1,7 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import picocli.CommandLine.Option;
 
 import java.util.function.Supplier;

@@ -1,6 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.MessageLog;
+import io.agentflow.bus.observe.MessageLog;
 import net.logstash.logback.encoder.LogstashEncoder;
 
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.LogText;
+import io.agentflow.bus.security.LogText;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;

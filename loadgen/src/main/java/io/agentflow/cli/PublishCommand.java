@@ -1,8 +1,8 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.JetStreamBus;
-import io.agentflow.bus.LogText;
 import io.agentflow.bus.PublishAck;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.security.LogText;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;

@@ -1,8 +1,9 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.JetStreamBus;
-import io.agentflow.bus.LogText;
 import io.agentflow.bus.ReplayReport;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.security.ChainBreak;
+import io.agentflow.bus.security.LogText;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.Timestamps;
 import io.agentflow.codec.error.ErrorCode;
@@ -71,7 +72,7 @@ final class ReplayCommand implements Callable<Integer>
                 err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + LogText.escape(
                     f.detail()));
             }
-            for (final ReplayReport.ChainBreak chainBreak : report.chainBreaks())
+            for (final ChainBreak chainBreak : report.chainBreaks())
             {
                 err.println("chain_" + chainBreak.kind() + " " + chainBreak.id() + " seq="
                     + chainBreak.streamSequence() + " " + LogText.escape(chainBreak.detail()));

@@ -1,13 +1,14 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.JetStreamAdmin;
-import io.agentflow.bus.JetStreamBus;
-import io.agentflow.bus.StreamProvisioner;
+import io.agentflow.bus.jetstream.JetStreamAdmin;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.StreamProvisioner;
+import io.agentflow.bus.wire.Streams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -40,16 +41,16 @@ final class StreamsCommand implements Callable<Integer>
             {
                 out.printf("%-9s %s%n", o.action(), o.name());
             }
-            for (final String stream : StreamProvisioner.STREAMS)
+            for (final String stream : Streams.NAMES)
             {
                 final JetStreamAdmin.StreamState s = b.admin().stream(stream);
                 out.printf("stream %-14s subjects=%s replicas=%d messages=%d bytes=%d%n", stream, s.subjects(),
                     s.replicas(), s.messages(), s.bytes());
             }
-            for (final String consumer : new String[]{StreamProvisioner.WORKFLOW_PROCESSOR,
-                StreamProvisioner.AGENT_PROCESSOR})
+            for (final String consumer : new String[]{Streams.WORKFLOW_PROCESSOR,
+                Streams.AGENT_PROCESSOR})
             {
-                final JetStreamAdmin.ConsumerState c = b.admin().consumer(StreamProvisioner.MESSAGES, consumer);
+                final JetStreamAdmin.ConsumerState c = b.admin().consumer(Streams.MESSAGES, consumer);
                 out.printf("consumer %-18s filter=%s max_ack_pending=%d pending=%d%n", consumer, c.filterSubject(),
                     c.maxAckPending(), c.pending());
             }

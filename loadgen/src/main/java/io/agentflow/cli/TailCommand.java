@@ -1,10 +1,10 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.JetStreamBus;
-import io.agentflow.bus.LogText;
-import io.agentflow.bus.Signatures;
-import io.agentflow.bus.SubjectWatch;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.SubjectWatch;
+import io.agentflow.bus.security.LogText;
+import io.agentflow.bus.security.Signatures;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.error.MessageError;
 import picocli.CommandLine.Command;

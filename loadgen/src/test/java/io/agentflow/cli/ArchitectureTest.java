@@ -24,19 +24,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The shape of the code, held by the build (issue 19, docs/architecture.md). Every rule reads the compiled main
  * classes of codec, bus-core and the command line (not the test jars on this module's class path).
- * <p>
- * Until bus-core is split into packages by concern, the JetStream edge and the observability classes are named
- * here one by one; each split turns a list into a package rule.
  */
 class ArchitectureTest
 {
-    /** The classes of {@code io.agentflow.bus} that may use jnats: the JetStream edge. */
-    static final Set<String> JETSTREAM_EDGE = Set.of("JetStreamBus", "JetStreamAdmin", "JetStreamConsumer",
-        "JetStreamOutbound", "JetStreamSubscription", "JetStreamEnvelopeSubscription", "SubjectWatch", "NatsHeaders",
-        "StreamProvisioner", "Quarantine", "Replayer", "ConnectionErrors", "ConnectionTuning", "BusSecurity",
-        "MessageErrors");
-    /** The classes of bus-core that may use OpenTelemetry or Prometheus (the command line may too). */
-    static final Set<String> OBSERVE = Set.of("BusTracing", "BusMetrics", "BusConfig");
+    /**
+     * Outside {@code io.agentflow.bus.observe} and the command line, the one class of bus-core that may name
+     * OpenTelemetry: the settings, which take the application's SDK ({@code BusConfig.openTelemetry(sdk)}).
+     */
+    static final Set<String> OBSERVE_SETTINGS = Set.of("BusConfig");
 
     private static JavaClasses main;
 
@@ -65,21 +60,21 @@ class ArchitectureTest
     }
 
     @Test
-    void jnatsIsUsedOnlyAtTheJetStreamEdgeAndByTheRawBaseline()
+    void jnatsIsUsedOnlyInTheJetStreamPackageAndByTheRawBaseline()
     {
         noClasses().that().resideInAPackage("io.agentflow..")
-            .and(outside(JETSTREAM_EDGE, "io.agentflow.bus"))
+            .and().resideOutsideOfPackage("io.agentflow.bus.jetstream..")
             .and().doNotHaveFullyQualifiedName("io.agentflow.cli.loadgen.RawJnatsLoadTransport")
             .should().dependOnClassesThat().resideInAPackage("io.nats..")
             .check(main);
     }
 
     @Test
-    void openTelemetryAndPrometheusOnlyInTheObservingClassesAndTheCommandLine()
+    void openTelemetryAndPrometheusOnlyInObserveAndTheCommandLine()
     {
         noClasses().that().resideInAPackage("io.agentflow..")
-            .and().resideOutsideOfPackage("io.agentflow.cli..")
-            .and(outside(OBSERVE, "io.agentflow.bus"))
+            .and().resideOutsideOfPackages("io.agentflow.cli..", "io.agentflow.bus.observe..")
+            .and(outside(OBSERVE_SETTINGS, "io.agentflow.bus"))
             .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..", "io.prometheus..")
             .check(main);
     }

@@ -1,6 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.MessageLog;
+import io.agentflow.bus.observe.MessageLog;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import org.junit.jupiter.api.Test;

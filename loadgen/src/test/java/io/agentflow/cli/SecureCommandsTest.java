@@ -1,10 +1,10 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.NatsProcess;
 import io.agentflow.bus.TestCa;
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.nats.client.NKey;

@@ -1,6 +1,6 @@
 package io.agentflow.bus.pipeline;
 
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.ContractRules;
 import io.agentflow.codec.EnvelopeFields;
 import io.agentflow.codec.Json;

@@ -2,7 +2,7 @@ package io.agentflow.bus.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.error.MessageError;
 
 /**

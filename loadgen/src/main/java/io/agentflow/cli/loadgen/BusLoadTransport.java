@@ -1,13 +1,13 @@
 package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.EnvelopeDelivery;
-import io.agentflow.bus.JetStreamBus;
 import io.agentflow.bus.MessageBus;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.pipeline.PublishCallback;
 import io.agentflow.bus.pipeline.PublishPipeline;
-import io.agentflow.bus.subject.Subjects;
+import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.Json;
 import io.agentflow.codec.Message;

@@ -2,8 +2,8 @@ package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.BusSecurity;
-import io.agentflow.bus.InProcessBus;
-import io.agentflow.bus.JetStreamBus;
+import io.agentflow.bus.inprocess.InProcessBus;
+import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.error.MessageError;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;

@@ -1,6 +1,6 @@
 package io.agentflow.cli.options;
 
-import io.agentflow.bus.BusMetrics;
+import io.agentflow.bus.observe.BusMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import picocli.CommandLine.Option;
 

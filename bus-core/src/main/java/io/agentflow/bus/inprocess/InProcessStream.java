@@ -1,0 +1,604 @@
+package io.agentflow.bus.inprocess;
+
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.bus.wire.SubjectPattern;
+import io.agentflow.codec.Message;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One stream of the in-process transport: an append-only log in memory, trimmed from the head by age and by bytes
+ * like a JetStream stream with {@code discard: old}. Sequences are contiguous, so a record lives at
+ * {@code index[sequence & mask]}. One writer at a time (under a monitor) fills the slot, then publishes the new end
+ * with a volatile write; readers follow without taking the monitor, as Disruptor consumers follow a ring's cursor,
+ * and check each record's sequence to tell a trimmed or moved slot from their own. Thread-safe.
+ * <p>
+ * The bytes go into segments that are rewritten once nothing can read them any more, and the records into objects
+ * reused the same way, so a stream in steady state allocates nothing per message: a segment or record is reused
+ * when retention has trimmed it and every registered reader's {@link Gate} is past it, as a Disruptor
+ * ring's slots are reused once its gating sequences are past them. A reader whose gate stays behind costs fresh
+ * allocations, never a wait, and what it may still hold is left to the garbage collector, not rewritten.
+ */
+public final class InProcessStream
+{
+    /**
+     * One stored message: its wire bytes (what was hashed) at {@code buffer[offset, offset + length)}, the immutable
+     * Message they encode when kept, and whether this process's encoder wrote them (then they are canonical and
+     * follow the contract by construction, and a receiver's SHA-256 check of them is a full verification; bytes
+     * from elsewhere get the full decode). The buffer is a shared segment, rewritten only after every registered
+     * reader's gate has passed the record, and the record itself is then reused for a later message: a reader keeps
+     * its gate at or below what it holds, or keeps a {@link #detached()} copy instead. Written by the stream's
+     * writer before it publishes the sequence; read-only to readers.
+     */
+    public static final class Stored
+    {
+        private long sequence;
+        private String subject;
+        private byte[] buffer;
+        private int offset;
+        private int length;
+        private Message message;
+        private boolean encodedHere;
+        private long storedAtNanos;
+        private long storedAtEpochMicros;
+
+        Stored(final long sequence, final String subject, final byte[] buffer, final int offset, final int length,
+            final Message message, final boolean encodedHere, final long storedAtNanos, final long storedAtEpochMicros)
+        {
+            set(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos, storedAtEpochMicros);
+        }
+
+        private Stored set(final long sequence, final String subject, final byte[] buffer, final int offset,
+            final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
+            final long storedAtEpochMicros)
+        {
+            this.sequence = sequence;
+            this.subject = subject;
+            this.buffer = buffer;
+            this.offset = offset;
+            this.length = length;
+            this.message = message;
+            this.encodedHere = encodedHere;
+            this.storedAtNanos = storedAtNanos;
+            this.storedAtEpochMicros = storedAtEpochMicros;
+            return this;
+        }
+
+        public long sequence()
+        {
+            return sequence;
+        }
+
+        public String subject()
+        {
+            return subject;
+        }
+
+        public byte[] buffer()
+        {
+            return buffer;
+        }
+
+        public int offset()
+        {
+            return offset;
+        }
+
+        public int length()
+        {
+            return length;
+        }
+
+        /** @return the immutable Message the bytes encode, when the publisher's instance was kept; else null. */
+        public Message message()
+        {
+            return message;
+        }
+
+        public boolean encodedHere()
+        {
+            return encodedHere;
+        }
+
+        public long storedAtNanos()
+        {
+            return storedAtNanos;
+        }
+
+        public long storedAtEpochMicros()
+        {
+            return storedAtEpochMicros;
+        }
+
+        /** @return a copy of the wire bytes. */
+        public byte[] bytes()
+        {
+            return java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+        }
+
+        /** @return this record over a private copy of its bytes: for keeping it past the reader's gate. */
+        public Stored detached()
+        {
+            return new Stored(sequence, subject, bytes(), 0, length, message, encodedHere, storedAtNanos,
+                storedAtEpochMicros);
+        }
+    }
+
+    /** A reader's position: the next sequence it has not looked at. Owned by one reader thread. */
+    public static final class Cursor
+    {
+        long next;
+        String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
+        Gate gate;   // of the reader now following with this cursor ({@link #follow}); none when no one does
+
+        Cursor(final long next)
+        {
+            this.next = next;
+        }
+
+        /**
+         * Records that the reader's subscription holds nothing below {@code lowestHeld} any more (from the reader's
+         * thread, which takes every record), and moves its gate to that or to {@link #next}, whichever is lower. A
+         * lower figure than the truth (an envelope shard's stale slot) only holds the writer back; never a higher.
+         */
+        public void release(final long lowestHeld)
+        {
+            if (null != gate)
+            {
+                gate.held = lowestHeld;
+                publishGate();
+            }
+        }
+
+        /** What the reader skipped or released is no longer its to read: the gate follows (its thread only). */
+        public void publishGate()
+        {
+            final Gate g = gate;
+            if (null != g)
+            {
+                g.moveTo(Math.min(g.held, next));
+            }
+        }
+    }
+
+    /**
+     * One registered reader's hold on the stream: the lowest sequence whose bytes it may still read, whether it holds
+     * the record or has not read it yet; never past its cursor. The writer rewrites no segment and reuses no record
+     * at or above it. One per subscription that followed (not per durable cursor): a subscription whose handler
+     * outlived its close leaves its gate registered where it stood, and the durable's next subscriber gets a new one.
+     */
+    static final class Gate
+    {
+        long held = Long.MAX_VALUE;   // the lowest sequence the reader's subscription still holds (its thread)
+        volatile long value;
+
+        Gate(final long value)
+        {
+            this.value = value;
+        }
+
+        void moveTo(final long sequence)
+        {
+            if (sequence != value)
+            {
+                value = sequence;
+            }
+        }
+    }
+
+    /** A filled segment and the last sequence stored in it. */
+    private record Segment(byte[] bytes, long last)
+    {
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
+    private static final long CHECK_CLOCK_EVERY = 1_024;   // a spinning reader's loops between clock reads
+    /**
+     * The largest segment: at 8 MiB it is a humongous object for G1 (at any region size up to 16 MiB), allocated
+     * outside the young generation and never copied by a young collection. A stream's segments are an eighth of its
+     * byte limit within 64 KiB..8 MiB, so that a small stream does not hold more than its limit in spare segments.
+     */
+    private static final int MAX_SEGMENT_BYTES = 8 << 20;
+    private static final int FIRST_SEGMENT_BYTES = 64 << 10;
+    /** Trimmed segments kept for reuse beyond the one taken: more would be memory the limits no longer pay for. */
+    private static final int SPARE_SEGMENTS = 2;
+    /** Trimmed records kept for reuse; beyond that the oldest go to the collector (a reader lags behind them). */
+    private static final int SPARE_RECORDS = 4_096;
+
+    private final String name;
+    private final List<SubjectPattern> subjects;
+    private final long maxAgeNanos;
+    private final long maxBytes;
+    private final boolean readersSpin;
+    // a monitor, not a ReentrantLock: a reader that waits for appends then allocates no AQS node each time
+    private final Object lock = new Object();
+    private volatile Stored[] index = new Stored[1024];   // replaced (never modified after) when it grows
+    private volatile long first = 1;       // the oldest sequence retained
+    private volatile long published = 1;   // the next sequence to be stored: what readers may read is below it
+    private long nextSequence = 1;
+    private int waiting;                   // readers in lock.wait (under the lock)
+    private long bytes;
+    private final int segmentBytes;
+    private byte[] segment;
+    private int segmentUsed;
+    private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
+    private Gate[] readers = new Gate[0];   // copied on change, under the lock
+    private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
+    private final java.util.ArrayDeque<Stored> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
+    private long segmentsAllocated;
+    private long recordsAllocated;
+    private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
+
+    /**
+     * @param readersSpin whether a reader with nothing to read keeps spinning and yielding until its wait is over
+     * (the {@code yielding} and {@code busy-spin} wait strategies: no wake-up to pay, a core busy) instead of
+     * waiting on the monitor after a short spin.
+     */
+    public InProcessStream(final String name, final List<String> subjects, final Duration maxAge, final long maxBytes,
+        final boolean readersSpin)
+    {
+        this.name = name;
+        this.subjects = subjects.stream().map(SubjectPattern::new).toList();
+        this.maxAgeNanos = maxAge.toNanos();
+        this.maxBytes = maxBytes;
+        this.readersSpin = readersSpin;
+        this.segmentBytes = (int)Math.max(FIRST_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
+    }
+
+    /**
+     * Registers a reader, before its thread starts: from here on nothing it may read is rewritten (see
+     * {@link Gate}).
+     */
+    public void follow(final Cursor cursor)
+    {
+        synchronized (lock)   // the writer rewrites under the lock: it sees the gate before the reader reads
+        {
+            cursor.gate = new Gate(cursor.next);
+            readers = java.util.Arrays.copyOf(readers, readers.length + 1);
+            readers[readers.length - 1] = cursor.gate;
+            gatesSeen = Math.min(gatesSeen, cursor.next);   // records are reused against it until the next look
+        }
+    }
+
+    /** Unregisters the reader following with {@code cursor}, which reads no more and holds no record. */
+    public void unfollow(final Cursor cursor)
+    {
+        synchronized (lock)
+        {
+            final Gate gone = cursor.gate;
+            readers = java.util.Arrays.stream(readers).filter(g -> g != gone).toArray(Gate[]::new);
+            cursor.gate = null;
+        }
+    }
+
+    /** @return how many segments this stream has allocated: flat in steady state. */
+    public long segmentsAllocated()
+    {
+        synchronized (lock)
+        {
+            return segmentsAllocated;
+        }
+    }
+
+    /** @return how many records this stream has allocated: flat in steady state. */
+    public long recordsAllocated()
+    {
+        synchronized (lock)
+        {
+            return recordsAllocated;
+        }
+    }
+
+    private Stored newRecord(final long sequence, final String subject, final byte[] buffer, final int offset,
+        final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
+        final long storedAtEpochMicros)
+    {
+        recordsAllocated++;
+        return new Stored(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos,
+            storedAtEpochMicros);
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    boolean stores(final String subject)
+    {
+        for (final SubjectPattern p : subjects)
+        {
+            if (p.matches(subject))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Appends unless a message with the same id was stored within the duplicate window, as JetStream does with
+     * {@code Nats-Msg-Id}.
+     *
+     * @return the new sequence, or minus the sequence of the earlier copy.
+     */
+    long appendUnlessDuplicate(final String subject, final byte[] wire, final int offset, final int length,
+        final Message message, final String id, final boolean encodedHere)
+    {
+        synchronized (lock)
+        {
+            final long now = System.nanoTime();
+            while (!recentIds.isEmpty()
+                && now - recentIds.values().iterator().next()[1] > Streams.DUPLICATE_WINDOW.toNanos())
+            {
+                recentIds.remove(recentIds.keySet().iterator().next());
+            }
+            final long[] earlier = null == id ? null : recentIds.get(id);
+            if (null != earlier)
+            {
+                return -earlier[0];
+            }
+            final long sequence = append(subject, wire, offset, length, message, encodedHere);
+            if (null != id)
+            {
+                recentIds.put(id, new long[]{sequence, now});
+            }
+            return sequence;
+        }
+    }
+
+    /** Stores a copy of {@code wire[offset, offset + length)}; @return its sequence. */
+    public long append(final String subject, final byte[] wire, final int offset, final int length, final Message message,
+        final boolean encodedHere)
+    {
+        synchronized (lock)
+        {
+            final long now = System.nanoTime();
+            if (nextSequence - first == index.length)
+            {
+                grow();
+            }
+            if (null == segment || segmentUsed + length > segment.length)
+            {
+                nextSegment(length);
+            }
+            System.arraycopy(wire, offset, segment, segmentUsed, length);
+            final long sequence = nextSequence++;
+            final long epochMicros = io.agentflow.codec.Timestamps.microsAt(now);
+            final Stored free = trimmedRecords.peekFirst();
+            final Stored stored = null != free && free.sequence() < gatesSeen
+                ? trimmedRecords.pollFirst().set(sequence, subject, segment, segmentUsed, length, message, encodedHere,
+                    now, epochMicros)
+                : newRecord(sequence, subject, segment, segmentUsed, length, message, encodedHere, now, epochMicros);
+            segmentUsed += length;
+            final Stored[] slots = index;
+            slots[(int)sequence & (slots.length - 1)] = stored;
+            bytes += length;
+            trim(now);
+            published = nextSequence;   // the record is visible to readers from here on
+            if (waiting > 0)
+            {
+                lock.notifyAll();
+            }
+            return sequence;
+        }
+    }
+
+    /** Moves to a new segment with room for {@code length} bytes: a trimmed one nobody reads, or a new one. */
+    private void nextSegment(final int length)
+    {
+        if (null != segment)
+        {
+            filled.addLast(new Segment(segment, nextSequence - 1));
+        }
+        // the first segments of a stream grow from 64 KiB, so that a stream used for little costs little
+        final int size = null == segment ? Math.min(FIRST_SEGMENT_BYTES, segmentBytes)
+            : Math.min(segmentBytes, 2 * segment.length);
+        byte[] next = null;
+        gatesSeen = lowestGate();
+        while (!filled.isEmpty() && filled.peekFirst().last() < first && filled.peekFirst().bytes().length != size)
+        {
+            filled.pollFirst();   // trimmed, and of a size no longer used (the growing first ones, an oversized one)
+        }
+        if (length <= size && !filled.isEmpty() && filled.peekFirst().last() < Math.min(first, gatesSeen))
+        {
+            next = filled.pollFirst().bytes();
+        }
+        int trimmed = 0;
+        for (final Segment s : filled)
+        {
+            if (s.last() >= first)
+            {
+                break;
+            }
+            trimmed++;
+        }
+        for (; trimmed > SPARE_SEGMENTS; trimmed--)
+        {
+            filled.pollFirst();   // a reader may still hold records there: the collector frees it after them
+        }
+        if (null == next)
+        {
+            next = new byte[Math.max(size, length)];
+            segmentsAllocated++;
+        }
+        segment = next;
+        segmentUsed = 0;
+    }
+
+    private long lowestGate()
+    {
+        long lowest = Long.MAX_VALUE;
+        for (final Gate g : readers)
+        {
+            lowest = Math.min(lowest, g.value);
+        }
+        return lowest;
+    }
+
+    /**
+     * @return the first stored message at or after {@code cursor.next} whose subject matches (moving the cursor
+     * past everything it looked at), waiting up to {@code waitNanos} for one; {@code null} when none came.
+     */
+    public Stored next(final Cursor cursor, final SubjectPattern filter, final long waitNanos) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + waitNanos;
+        for (long tries = 0; ; tries++)
+        {
+            while (cursor.next < published)
+            {
+                final Stored s = at(cursor);
+                if (null == s)
+                {
+                    continue;   // all trimmed: look at published again
+                }
+                cursor.next++;
+                if (s.subject() == cursor.lastMatch || filter.matches(s.subject()))
+                {
+                    cursor.lastMatch = s.subject();
+                    return s;
+                }
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            // a reader whose filter skips most of the stream reads nothing of what it passed: let the writer
+            // rewrite it while this one waits (returning a record, the gate stays below it: the caller holds it)
+            cursor.publishGate();
+            // under load the next append is microseconds away: spin and yield before a monitor wait, which costs a
+            // wake-up (a system call on each side); the spinning wait strategies never wait on the monitor
+            if (tries < SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else if (tries < SPINS + YIELDS || readersSpin)
+            {
+                Thread.yield();
+                if (readersSpin && tries % CHECK_CLOCK_EVERY == 0 && System.nanoTime() - deadline > 0)
+                {
+                    return null;
+                }
+            }
+            else if (!awaitAppend(cursor, deadline))
+            {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * @return the record at {@code cursor.next}, which was below {@code published}, after moving the cursor past
+     * what retention trimmed; {@code null} if that was everything.
+     */
+    private Stored at(final Cursor cursor)
+    {
+        final Stored[] slots = index;   // read after published: at least as new as the record
+        final Stored s = slots[(int)cursor.next & (slots.length - 1)];
+        if (null != s && s.sequence() == cursor.next)
+        {
+            return s;
+        }
+        synchronized (lock)   // trimmed under the reader, or the index grew in between: settle it under the lock
+        {
+            if (cursor.next < first)
+            {
+                // trimmed away before this reader got to it: retention decides, as in JetStream with discard old
+                LOG.warn("stream {}: a reader fell {} messages behind its retention limits (max_bytes {}, "
+                    + "max_age {} s); they were removed before it read them", name, first - cursor.next, maxBytes,
+                    maxAgeNanos / 1_000_000_000L);
+                cursor.next = first;
+            }
+            return cursor.next < nextSequence ? index[(int)cursor.next & (index.length - 1)] : null;
+        }
+    }
+
+    /** Waits on the monitor until a record past the cursor is published or the deadline passes. */
+    private boolean awaitAppend(final Cursor cursor, final long deadline) throws InterruptedException
+    {
+        synchronized (lock)
+        {
+            waiting++;
+            try
+            {
+                long remaining;
+                while (cursor.next >= nextSequence && (remaining = deadline - System.nanoTime()) > 0)
+                {
+                    lock.wait(remaining / 1_000_000, (int)(remaining % 1_000_000));
+                }
+                return cursor.next < nextSequence;
+            }
+            finally
+            {
+                waiting--;
+            }
+        }
+    }
+
+    /**
+     * @return the stored messages from {@code sequence} on that match, in order, each over a copy of its bytes
+     * (the caller is no registered reader: its segments may be rewritten once retention trims them).
+     */
+    List<Stored> snapshotFrom(final long sequence, final SubjectPattern filter)
+    {
+        synchronized (lock)
+        {
+            final List<Stored> out = new ArrayList<>();
+            for (long seq = Math.max(sequence, first); seq < nextSequence; seq++)
+            {
+                final Stored s = index[(int)seq & (index.length - 1)];
+                if (filter.matches(s.subject()))
+                {
+                    out.add(s.detached());
+                }
+            }
+            return out;
+        }
+    }
+
+    long nextSequence()
+    {
+        return published;
+    }
+
+    /** Doubles the index; records keep their sequence, so each moves to its slot under the new mask. */
+    private void grow()
+    {
+        final Stored[] bigger = new Stored[index.length * 2];
+        for (long seq = first; seq < nextSequence; seq++)
+        {
+            bigger[(int)seq & (bigger.length - 1)] = index[(int)seq & (index.length - 1)];
+        }
+        index = bigger;
+    }
+
+    private void trim(final long now)
+    {
+        final Stored[] slots = index;
+        long oldest = first;
+        while (oldest < nextSequence)
+        {
+            final int slot = (int)oldest & (slots.length - 1);
+            final Stored s = slots[slot];
+            if (bytes <= maxBytes && now - s.storedAtNanos() <= maxAgeNanos)
+            {
+                break;
+            }
+            slots[slot] = null;
+            bytes -= s.length();
+            oldest++;
+            if (trimmedRecords.size() == SPARE_RECORDS)
+            {
+                trimmedRecords.pollFirst();
+            }
+            trimmedRecords.addLast(s);
+        }
+        if (oldest != first)
+        {
+            first = oldest;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.agentflow.bus.runtime;
+
+/**
+ * {@link RecentIds} for the allocation-free consume path: the ids of the last {@code capacity} handled messages,
+ * each ULID held as its 128-bit value in two longs, in an open-addressing table (linear probing, deletion by
+ * backward shift) beside a FIFO of insertion order that decides what is forgotten. A slot's two longs sit side by
+ * side in one array, so a probe touches one cache line; {@code (0, 0)} marks an empty slot, and the one ULID with
+ * that value is remembered in a flag of its own. Nothing is allocated after construction. Thread-safe (handler
+ * shards share it).
+ */
+public final class RecentUlids
+{
+    private final int capacity;
+    private final long[] table;   // slot i: table[2i] high, table[2i + 1] low
+    private final int mask;
+    private final long[] fifo;    // entry k: fifo[2k] high, fifo[2k + 1] low
+    private int fifoHead;
+    private int size;
+    private boolean zeroPresent;
+    private long hi;   // the id being looked at, parsed once per call (under the lock)
+    private long lo;
+
+    public RecentUlids(final int capacity)
+    {
+        this.capacity = capacity;
+        final int slots = Integer.highestOneBit(Math.max(2, capacity) * 4 - 1);   // load factor <= 1/2
+        table = new long[2 * slots];
+        mask = slots - 1;
+        fifo = new long[2 * Math.max(1, capacity)];
+    }
+
+    /**
+     * Remembers the ULID written as 26 ASCII characters at {@code ascii[offset]} unless it is already remembered,
+     * forgetting the oldest when the window is full. One parse and one probe: a subscription claims an id before
+     * its handler runs and {@link #forget}s it if the handler fails, so a copy that arrives meanwhile is a duplicate.
+     *
+     * @return whether it was new.
+     */
+    public synchronized boolean addIfAbsent(final byte[] ascii, final int offset)
+    {
+        if (0 == capacity)
+        {
+            return true;
+        }
+        parse(ascii, offset);
+        if (present())
+        {
+            return false;
+        }
+        if (size == capacity)
+        {
+            remove(fifo[2 * fifoHead], fifo[2 * fifoHead + 1]);   // forget the oldest
+            fifoHead = (fifoHead + 1) % capacity;
+            size--;
+        }
+        if (0 == hi && 0 == lo)
+        {
+            zeroPresent = true;
+        }
+        else
+        {
+            int i = index(hi, lo);
+            while (!empty(i))
+            {
+                i = (i + 1) & mask;
+            }
+            table[2 * i] = hi;
+            table[2 * i + 1] = lo;
+        }
+        final int tail = (fifoHead + size) % capacity;
+        fifo[2 * tail] = hi;
+        fifo[2 * tail + 1] = lo;
+        size++;
+        return true;
+    }
+
+    /**
+     * Forgets the ULID at {@code ascii[offset]} (a handler failed: it must come again). Its place in the insertion
+     * order stays until it comes round, where removing an absent id does nothing; a window therefore remembers up
+     * to {@code capacity} ids, fewer after failures.
+     */
+    public synchronized void forget(final byte[] ascii, final int offset)
+    {
+        if (0 == capacity)
+        {
+            return;
+        }
+        parse(ascii, offset);
+        remove(hi, lo);
+    }
+
+    private boolean present()
+    {
+        if (0 == hi && 0 == lo)
+        {
+            return zeroPresent;
+        }
+        for (int i = index(hi, lo); !empty(i); i = (i + 1) & mask)
+        {
+            if (table[2 * i] == hi && table[2 * i + 1] == lo)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remove(final long oldHi, final long oldLo)
+    {
+        if (0 == oldHi && 0 == oldLo)
+        {
+            zeroPresent = false;
+            return;
+        }
+        int i = index(oldHi, oldLo);
+        while (!empty(i) && !(table[2 * i] == oldHi && table[2 * i + 1] == oldLo))
+        {
+            i = (i + 1) & mask;
+        }
+        if (empty(i))
+        {
+            return;
+        }
+        // backward-shift deletion: move later members of the probe run into the hole when their home allows
+        int hole = i;
+        int j = (i + 1) & mask;
+        while (!empty(j))
+        {
+            final int home = index(table[2 * j], table[2 * j + 1]);
+            if (((j - home) & mask) >= ((j - hole) & mask))
+            {
+                table[2 * hole] = table[2 * j];
+                table[2 * hole + 1] = table[2 * j + 1];
+                hole = j;
+            }
+            j = (j + 1) & mask;
+        }
+        table[2 * hole] = 0;
+        table[2 * hole + 1] = 0;
+    }
+
+    private boolean empty(final int slot)
+    {
+        return 0 == table[2 * slot] && 0 == table[2 * slot + 1];
+    }
+
+    /** Spreads both halves: ids from one generator differ in the low bits of {@code lo} only (monotonic). */
+    private int index(final long high, final long low)
+    {
+        return (int)mix(mix(high) ^ low) & mask;
+    }
+
+    private static long mix(final long v)   // MurmurHash3's 64-bit finalizer
+    {
+        long h = v;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+
+    private void parse(final byte[] ascii, final int offset)
+    {
+        long high = 0;
+        long low = 0;
+        for (int k = 0; k < 26; k++)
+        {
+            high = (high << 5) | (low >>> 59);
+            low = (low << 5) | digit((char)ascii[offset + k]);
+        }
+        hi = high;
+        lo = low;
+    }
+
+    /** @return the ULID's 128 bits (26 base32 digits, the first at most 7) as {high, low}; for tests. */
+    public static long[] value(final String ulid)
+    {
+        final RecentUlids scratch = new RecentUlids(0);
+        scratch.parse(ulid.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+        return new long[]{scratch.hi, scratch.lo};
+    }
+
+    private static int digit(final char c)
+    {
+        // Crockford base32 as the generator writes it (validated ids: 0-9, A-Z without I, L, O, U)
+        if (c <= '9')
+        {
+            return c - '0';
+        }
+        int v = c - 'A' + 10;
+        if (c > 'I')
+        {
+            v--;
+        }
+        if (c > 'L')
+        {
+            v--;
+        }
+        if (c > 'O')
+        {
+            v--;
+        }
+        if (c > 'U')
+        {
+            v--;
+        }
+        return v;
+    }
+}
