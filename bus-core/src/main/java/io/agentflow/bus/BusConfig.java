@@ -49,22 +49,6 @@ public final class BusConfig
 
     public static final String EMBEDDED_MAX_BYTES_ENV = "AF_BUS_EMBEDDED_MAX_BYTES";
     public static final long EMBEDDED_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;
-    public static final String RETRY_MAX_ATTEMPTS_ENV = "AF_BUS_RETRY_MAX_ATTEMPTS";
-    public static final int RETRY_MAX_ATTEMPTS_DEFAULT = 3;
-    public static final String RETRY_INITIAL_DELAY_ENV = "AF_BUS_RETRY_INITIAL_DELAY";
-    public static final Duration RETRY_INITIAL_DELAY_DEFAULT = Duration.ofMillis(100);
-    public static final String RETRY_MAX_DELAY_ENV = "AF_BUS_RETRY_MAX_DELAY";
-    public static final Duration RETRY_MAX_DELAY_DEFAULT = Duration.ofSeconds(2);
-    public static final String RETRY_MULTIPLIER_ENV = "AF_BUS_RETRY_MULTIPLIER";
-    public static final double RETRY_MULTIPLIER_DEFAULT = 2.0;
-    public static final String RETRY_JITTER_ENV = "AF_BUS_RETRY_JITTER";
-    public static final double RETRY_JITTER_DEFAULT = 0.2;
-    public static final String BREAKER_FAILURE_RATE_ENV = "AF_BUS_BREAKER_FAILURE_RATE";
-    public static final int BREAKER_FAILURE_RATE_DEFAULT = 50;
-    public static final String BREAKER_WINDOW_ENV = "AF_BUS_BREAKER_WINDOW";
-    public static final int BREAKER_WINDOW_DEFAULT = 20;
-    public static final String BREAKER_OPEN_WAIT_ENV = "AF_BUS_BREAKER_OPEN_WAIT";
-    public static final Duration BREAKER_OPEN_WAIT_DEFAULT = Duration.ofSeconds(5);
     /** How many handled message ids a subscription remembers to skip duplicate deliveries; 0 turns it off. */
     public static final String DEDUP_WINDOW_ENV = "AF_BUS_DEDUP_WINDOW";
     public static final int DEDUP_WINDOW_DEFAULT = 100_000;
@@ -111,15 +95,8 @@ public final class BusConfig
     private boolean orderedResume = ORDERED_RESUME_DEFAULT;
     private BusSecurity security = BusSecurity.NONE;
     private ConnectionTuning tuning = ConnectionTuning.DEFAULT;
+    private ResilienceSettings resilience = ResilienceSettings.DEFAULT;
     private Signatures signatures = Signatures.NONE;
-    private int retryMaxAttempts = RETRY_MAX_ATTEMPTS_DEFAULT;
-    private Duration retryInitialDelay = RETRY_INITIAL_DELAY_DEFAULT;
-    private Duration retryMaxDelay = RETRY_MAX_DELAY_DEFAULT;
-    private double retryMultiplier = RETRY_MULTIPLIER_DEFAULT;
-    private double retryJitter = RETRY_JITTER_DEFAULT;
-    private int breakerFailureRatePercent = BREAKER_FAILURE_RATE_DEFAULT;
-    private int breakerWindow = BREAKER_WINDOW_DEFAULT;
-    private Duration breakerOpenWait = BREAKER_OPEN_WAIT_DEFAULT;
 
     /** @return defaults overridden by the process environment, concluded. */
     public static BusConfig fromEnv()
@@ -162,14 +139,16 @@ public final class BusConfig
         c.ringWaitWhenFull = "wait".equals(ringFull);
         c.signatures = Signatures.fromEnv(env);
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
-        c.retryMaxAttempts = intValue(env, RETRY_MAX_ATTEMPTS_ENV, RETRY_MAX_ATTEMPTS_DEFAULT);
-        c.retryInitialDelay = durationValue(env, RETRY_INITIAL_DELAY_ENV, RETRY_INITIAL_DELAY_DEFAULT);
-        c.retryMaxDelay = durationValue(env, RETRY_MAX_DELAY_ENV, RETRY_MAX_DELAY_DEFAULT);
-        c.retryMultiplier = doubleValue(env, RETRY_MULTIPLIER_ENV, RETRY_MULTIPLIER_DEFAULT);
-        c.retryJitter = doubleValue(env, RETRY_JITTER_ENV, RETRY_JITTER_DEFAULT);
-        c.breakerFailureRatePercent = intValue(env, BREAKER_FAILURE_RATE_ENV, BREAKER_FAILURE_RATE_DEFAULT);
-        c.breakerWindow = intValue(env, BREAKER_WINDOW_ENV, BREAKER_WINDOW_DEFAULT);
-        c.breakerOpenWait = durationValue(env, BREAKER_OPEN_WAIT_ENV, BREAKER_OPEN_WAIT_DEFAULT);
+        final ResilienceSettings r = ResilienceSettings.DEFAULT;
+        c.resilience = new ResilienceSettings(
+            intValue(env, ResilienceSettings.RETRY_MAX_ATTEMPTS_ENV, r.retryMaxAttempts()),
+            durationValue(env, ResilienceSettings.RETRY_INITIAL_DELAY_ENV, r.retryInitialDelay()),
+            durationValue(env, ResilienceSettings.RETRY_MAX_DELAY_ENV, r.retryMaxDelay()),
+            doubleValue(env, ResilienceSettings.RETRY_MULTIPLIER_ENV, r.retryMultiplier()),
+            doubleValue(env, ResilienceSettings.RETRY_JITTER_ENV, r.retryJitter()),
+            intValue(env, ResilienceSettings.BREAKER_FAILURE_RATE_ENV, r.breakerFailureRatePercent()),
+            intValue(env, ResilienceSettings.BREAKER_WINDOW_ENV, r.breakerWindow()),
+            durationValue(env, ResilienceSettings.BREAKER_OPEN_WAIT_ENV, r.breakerOpenWait()));
         return c.conclude();
     }
 
@@ -198,16 +177,6 @@ public final class BusConfig
                 + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
         require(dedupWindow >= 0 && dedupWindow <= 10_000_000, DEDUP_WINDOW_ENV + " must be 0..10000000: "
             + dedupWindow);
-        require(retryMaxAttempts >= 1, RETRY_MAX_ATTEMPTS_ENV + " must be 1 (no retry) or more: " + retryMaxAttempts);
-        require(positive(retryInitialDelay) && positive(retryMaxDelay) && retryInitialDelay.compareTo(retryMaxDelay) <= 0,
-            RETRY_INITIAL_DELAY_ENV + "=" + retryInitialDelay + " must be positive and at most " + RETRY_MAX_DELAY_ENV
-                + "=" + retryMaxDelay);
-        require(retryMultiplier >= 1 && retryJitter >= 0 && retryJitter < 1, RETRY_MULTIPLIER_ENV + "="
-            + retryMultiplier + " must be >= 1 and " + RETRY_JITTER_ENV + "=" + retryJitter + " in [0, 1)");
-        require(breakerFailureRatePercent > 0 && breakerFailureRatePercent <= 100 && breakerWindow >= 1
-                && positive(breakerOpenWait), BREAKER_FAILURE_RATE_ENV + "=" + breakerFailureRatePercent
-                + " must be 1..100, " + BREAKER_WINDOW_ENV + "=" + breakerWindow + " >= 1, "
-                + BREAKER_OPEN_WAIT_ENV + "=" + breakerOpenWait + " positive");
         require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
             + embeddedMaxBytes);
         require(java.util.List.of("blocking", "sleeping", "yielding", "busy-spin").contains(waitStrategy),
@@ -479,61 +448,23 @@ public final class BusConfig
         return this;
     }
 
-    public int retryMaxAttempts()
+    /** @return the retry policy and circuit breaker of publishing. */
+    public ResilienceSettings resilience()
     {
-        return retryMaxAttempts;
+        return resilience;
     }
 
-    public Duration retryInitialDelay()
-    {
-        return retryInitialDelay;
-    }
-
-    public Duration retryMaxDelay()
-    {
-        return retryMaxDelay;
-    }
-
-    public double retryMultiplier()
-    {
-        return retryMultiplier;
-    }
-
-    public double retryJitter()
-    {
-        return retryJitter;
-    }
-
-    /** Retry policy: attempts in all (1 = no retry), delays doubling (times {@code multiplier}) with jitter. */
+    /** Retry policy: attempts in all (1 = no retry), delays doubling (times the multiplier) with jitter. */
     public BusConfig retry(final int maxAttempts, final Duration initialDelay, final Duration maxDelay)
     {
-        this.retryMaxAttempts = maxAttempts;
-        this.retryInitialDelay = initialDelay;
-        this.retryMaxDelay = maxDelay;
+        this.resilience = resilience.retry(maxAttempts, initialDelay, maxDelay);
         return this;
-    }
-
-    public int breakerFailureRatePercent()
-    {
-        return breakerFailureRatePercent;
-    }
-
-    public int breakerWindow()
-    {
-        return breakerWindow;
-    }
-
-    public Duration breakerOpenWait()
-    {
-        return breakerOpenWait;
     }
 
     /** Circuit breaker: opens when {@code failureRatePercent} of the last {@code window} publishes failed. */
     public BusConfig breaker(final int failureRatePercent, final int window, final Duration openWait)
     {
-        this.breakerFailureRatePercent = failureRatePercent;
-        this.breakerWindow = window;
-        this.breakerOpenWait = openWait;
+        this.resilience = resilience.breaker(failureRatePercent, window, openWait);
         return this;
     }
 

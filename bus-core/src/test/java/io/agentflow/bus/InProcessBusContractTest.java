@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.connect.MessageBuses;
 import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.inprocess.StoredMessage;
 import io.agentflow.bus.wire.Subjects;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ class InProcessBusContractTest extends MessageBusContract
     @Override
     byte[] lastQuarantined(final String reason)
     {
-        final List<InProcessStream.Stored> records = ((InProcessBus)bus).quarantined().stream()
+        final List<StoredMessage> records = ((InProcessBus)bus).quarantined().stream()
             .filter(s -> s.subject().equals(Subjects.quarantine(reason))).toList();
         assertFalse(records.isEmpty(), "a quarantine record for " + reason);
         return records.get(records.size() - 1).bytes();

@@ -2,6 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.inprocess.StoredMessage;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeDecoder;
@@ -41,7 +42,7 @@ class InProcessSegmentReuseTest
             bus.publishAndWait(Subjects.agentIn("poison"), poison);
             fill(bus, 10);   // while it waits for its second and third delivery, 1 s away
             Await.until(WAIT, () -> 1 == sub.stats().quarantined(), () -> "quarantined: " + sub.stats());
-            final List<InProcessStream.Stored> records = bus.quarantined().stream()
+            final List<StoredMessage> records = bus.quarantined().stream()
                 .filter(s -> s.subject().equals(Subjects.quarantine(Streams.MAX_DELIVERIES))).toList();
             assertEquals(1, records.size());
             final Message kept = new EnvelopeDecoder().decode(records.get(0).bytes());

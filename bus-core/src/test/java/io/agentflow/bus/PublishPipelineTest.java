@@ -400,6 +400,7 @@ class PublishPipelineTest
                         .onComplete((tag, s, e) -> completed.add(tag), i);
                     pipeline.commit(seq);
                 }
+                assertEquals(PublishPipeline.RING_FULL, pipeline.tryClaim(), "tryClaim reports, never waits");
                 final long start = System.nanoTime();
                 final MessageError full = assertThrows(MessageError.class, pipeline::claim);
                 final long ms = (System.nanoTime() - start) / 1_000_000;
@@ -409,12 +410,18 @@ class PublishPipelineTest
                 assertTrue(wait ? ms >= 250 : ms < 100, (wait ? "waited" : "failed fast") + ": " + ms + " ms");
                 acks.countDown();
                 Await.until(Duration.ofSeconds(5), () -> completed.size() == 4, () -> "the 4 accepted completed");
+                final long again = pipeline.tryClaim();
+                assertTrue(again >= 4, "a slot is free again once the acks came: " + again);
+                pipeline.event(again).subject("agents.full.in").from("a").to("full")
+                    .onComplete((tag, s, e) -> completed.add(tag), 4L);
+                pipeline.commit(again);
+                Await.until(Duration.ofSeconds(5), () -> completed.size() == 5, () -> "the fifth completed");
             }
             finally
             {
                 acks.countDown();
             }
-            assertEquals(List.of(0L, 1L, 2L, 3L), completed);
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), completed);
         }
     }
 

@@ -66,6 +66,36 @@ public final class ContractRules
         }
     }
 
+    /**
+     * The contract's member rules for what a publisher filled in, as cheaply as they can be checked: every member
+     * present, non-empty {@code from} and {@code to}, the trace ids, the cost. The metadata's shape is checked by the
+     * encoder as it writes it.
+     *
+     * @throws MessageError ({@code validation_error} or {@code schema_error}) naming the member.
+     */
+    public static void checkFilled(final EnvelopeFields f)
+    {
+        required(f.from(), "$.from");
+        required(f.to(), "$.to");
+        required(f.type(), "$.type");
+        required(f.payload(), "$.payload");
+        required(f.metadata(), "$.metadata");
+        required(f.traceId(), "$.trace_id");
+        required(f.spanId(), "$.span_id");
+        checkParty("$.from", f.from());
+        checkParty("$.to", f.to());
+        checkTrace(f.traceId(), f.spanId());
+        checkCost(f.costDollars(), f.costTokens());
+    }
+
+    private static void required(final Object value, final String path)
+    {
+        if (null == value)
+        {
+            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, path, "is required");
+        }
+    }
+
     private static boolean isHexId(final CharSequence s, final int length)
     {
         return Hex.isLowerHex(s, length) && !Hex.isAllZeros(s);

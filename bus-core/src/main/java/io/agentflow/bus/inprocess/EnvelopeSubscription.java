@@ -59,28 +59,17 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private final InProcessFeed feed;
     private final EnvelopeHandler handler;
     private final RecentUlids handled;
-    private final Disruptor<Slot>[] shards;
-    private final RingBuffer<Slot>[] rings;
+    private final Disruptor<ShardSlot>[] shards;
+    private final RingBuffer<ShardSlot>[] rings;
     private final long[][] dispatched;   // per shard, by ring sequence: the stream sequence the reader put there
     private final ShardHandler inline;   // with one handler thread: the reader runs the handler itself
-    private final Slot inlineSlot = new Slot();
+    private final ShardSlot inlineSlot = new ShardSlot();
     private volatile long inlineHandling = Long.MAX_VALUE;   // the stream sequence the reader is handling inline
-    private final ConcurrentLinkedQueue<Slot> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
+    private final ConcurrentLinkedQueue<ShardSlot> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
     private final ConcurrentSkipListSet<Long> awaitingRedelivery = new ConcurrentSkipListSet<>();
 
-    /** One pre-allocated hand-off from the reader to a shard. */
-    static final class Slot
-    {
-        InProcessStream.Stored stored;
-        byte[] canonical;   // the stored record's segment, or a re-encoding of foreign bytes
-        int offset;
-        int length;
-        long deliveryCount;
-        int shard;
-    }
-
     @SuppressWarnings("unchecked")
-    EnvelopeSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
+    EnvelopeSubscription(final InProcessBus bus, final InProcessStream stream, final StreamCursor cursor,
         final SubscriptionSpec spec, final EnvelopeHandler handler)
     {
         super(bus.config(), spec);
@@ -99,8 +88,8 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         for (int i = 0; i < count; i++)
         {
             final String name = "af-inproc-" + spec.durableName() + "-" + i;
-            shards[i] = new Disruptor<>(Slot::new, ringSize, r -> HandlerShards.daemon(r, name), ProducerType.MULTI,
-                new BlockingBackoffWaitStrategy());
+            shards[i] = new Disruptor<>(ShardSlot::new, ringSize, r -> HandlerShards.daemon(r, name),
+                ProducerType.MULTI, new BlockingBackoffWaitStrategy());
             shards[i].handleEventsWith(new ShardHandler());
             rings[i] = shards[i].start();
         }
@@ -122,13 +111,13 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             try
             {
                 feed.release(lowestInShards());
-                Slot redelivery;
+                ShardSlot redelivery;
                 while (null != (redelivery = due.poll()))
                 {
                     awaitingRedelivery.remove(redelivery.stored.sequence());
                     inline.onEvent(redelivery, 0, true);
                 }
-                final InProcessStream.Stored s = feed.next(awaitingRedelivery.isEmpty() ? POLL_NANOS : DUE_POLL_NANOS);
+                final StoredMessage s = feed.next(awaitingRedelivery.isEmpty() ? POLL_NANOS : DUE_POLL_NANOS);
                 if (null == s)
                 {
                     continue;
@@ -141,7 +130,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 if (null != inline)
                 {
                     inlineHandling = s.sequence();
-                    inline.onEvent(fill(inlineSlot, s, canonical, 1, 0), 0, true);
+                    inline.onEvent(inlineSlot.fill(s, canonical, 1, 0), 0, true);
                     inlineHandling = Long.MAX_VALUE;
                     continue;
                 }
@@ -154,7 +143,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 }
                 else
                 {
-                    view.wrap(canonical, offsetIn(canonical, s), lengthIn(canonical, s));
+                    view.wrap(canonical, ShardSlot.offsetIn(canonical, s), ShardSlot.lengthIn(canonical, s));
                     hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
                 }
                 if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount), true))
@@ -195,7 +184,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
      * @return the canonical bytes to deliver: the stored record's own buffer (its offset and length), or for
      * foreign bytes a re-encoding (the whole array); {@code null} when the message went to the quarantine.
      */
-    private byte[] verified(final InProcessStream.Stored s, final EnvelopeDecoder decoder, final boolean verify)
+    private byte[] verified(final StoredMessage s, final EnvelopeDecoder decoder, final boolean verify)
     {
         if (s.encodedHere()
             && (!verify || HashCheck.MATCH == decoder.checkHash(s.buffer(), s.offset(), s.length())))
@@ -229,10 +218,10 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
      * @param byReader whether the reader dispatches it (from the stream's segment), not a redelivery (a copy).
      * @return false when the subscription closed before there was room.
      */
-    private boolean dispatch(final InProcessStream.Stored s, final byte[] canonical, final long deliveryCount,
+    private boolean dispatch(final StoredMessage s, final byte[] canonical, final long deliveryCount,
         final int shard, final boolean byReader)
     {
-        final RingBuffer<Slot> ring = rings[shard];
+        final RingBuffer<ShardSlot> ring = rings[shard];
         long sequence;
         while (true)
         {
@@ -254,43 +243,20 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         {
             dispatched[shard][(int)sequence & (dispatched[shard].length - 1)] = s.sequence();
         }
-        fill(ring.get(sequence), s, canonical, deliveryCount, shard);
+        ring.get(sequence).fill(s, canonical, deliveryCount, shard);
         ring.publish(sequence);
         return true;
     }
 
-    /** Where the envelope lies in {@code canonical}: the record's range of its segment, or all of a re-encoding. */
-    private static int offsetIn(final byte[] canonical, final InProcessStream.Stored s)
-    {
-        return canonical == s.buffer() ? s.offset() : 0;
-    }
-
-    private static int lengthIn(final byte[] canonical, final InProcessStream.Stored s)
-    {
-        return canonical == s.buffer() ? s.length() : canonical.length;
-    }
-
-    private static Slot fill(final Slot slot, final InProcessStream.Stored s, final byte[] canonical,
-        final long deliveryCount, final int shard)
-    {
-        slot.stored = s;
-        slot.canonical = canonical;
-        slot.offset = offsetIn(canonical, s);
-        slot.length = lengthIn(canonical, s);
-        slot.deliveryCount = deliveryCount;
-        slot.shard = shard;
-        return slot;
-    }
-
     /** Runs the handler for the slots of one shard, on that shard's thread. */
-    private final class ShardHandler implements EventHandler<Slot>
+    private final class ShardHandler implements EventHandler<ShardSlot>
     {
         private final EnvelopeDelivery delivery = new EnvelopeDelivery();
 
         @Override
-        public void onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
+        public void onEvent(final ShardSlot slot, final long sequence, final boolean endOfBatch)
         {
-            final InProcessStream.Stored s = slot.stored;
+            final StoredMessage s = slot.stored;
             final byte[] canonical = slot.canonical;
             final long deliveryCount = slot.deliveryCount;
             final int shard = slot.shard;
@@ -325,7 +291,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             }
         }
 
-        private void failed(final InProcessStream.Stored s, final byte[] canonical, final long deliveryCount,
+        private void failed(final StoredMessage s, final byte[] canonical, final long deliveryCount,
             final int shard, final EnvelopeView envelope, final Exception ex)
         {
             if (deliveryCount >= config.maxDeliver())
@@ -340,13 +306,13 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 redelivered.increment();
                 metrics.redelivered(envelope.type());
                 // the reader's gate moves on without it: the redelivery reads a copy, not the stream's segment
-                final InProcessStream.Stored kept = s.detached();
+                final StoredMessage kept = s.detached();
                 final byte[] keptCanonical = canonical == s.buffer() ? kept.buffer() : canonical;
                 feed.redeliveries.schedule(() ->
                 {
                     if (null != inline)
                     {
-                        due.add(fill(new Slot(), kept, keptCanonical, deliveryCount + 1, 0));   // the reader runs it
+                        due.add(new ShardSlot().fill(kept, keptCanonical, deliveryCount + 1, 0));   // the reader runs it
                     }
                     else if (dispatch(kept, keptCanonical, deliveryCount + 1, shard, false))
                     {
@@ -394,13 +360,13 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     }
 
     /** @return the lowest stream sequence still in a halted shard's ring (handled or not: at-least-once). */
-    private static long firstUndrained(final RingBuffer<Slot> ring)
+    private static long firstUndrained(final RingBuffer<ShardSlot> ring)
     {
         long first = Long.MAX_VALUE;
         final long end = ring.getCursor();
         for (long seq = Math.max(0, end - ring.getBufferSize() + 1); seq <= end; seq++)
         {
-            final InProcessStream.Stored s = ring.get(seq).stored;
+            final StoredMessage s = ring.get(seq).stored;
             if (null != s)
             {
                 first = Math.min(first, s.sequence());

@@ -59,7 +59,7 @@ public final class InProcessBus implements MessageBus
     private final BusConfig config;
     private final List<InProcessStream> streams;
     private final InProcessStream quarantine;
-    private final Map<String, InProcessStream.Cursor> durables = new ConcurrentHashMap<>();
+    private final Map<String, StreamCursor> durables = new ConcurrentHashMap<>();
     private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private final BusTracing tracing;
     private final LazyPipeline pipeline;   // the claim path, which publish(Message) rides on too
@@ -159,10 +159,10 @@ public final class InProcessBus implements MessageBus
         return subscription;
     }
 
-    private InProcessStream.Cursor cursorOf(final SubscriptionSpec spec, final InProcessStream stream)
+    private StreamCursor cursorOf(final SubscriptionSpec spec, final InProcessStream stream)
     {
         return durables.computeIfAbsent(spec.durableName(),
-            name -> new InProcessStream.Cursor(SubscriptionSpec.StartPosition.NEW == spec.start()
+            name -> new StreamCursor(SubscriptionSpec.StartPosition.NEW == spec.start()
                 ? stream.nextSequence() : 1));
     }
 
@@ -186,7 +186,7 @@ public final class InProcessBus implements MessageBus
         final ChainVerifier chains = new ChainVerifier(!since.isAfter(Instant.EPOCH));   // from the start: chains begin at 1
         long read = 0;
         long verified = 0;
-        for (final InProcessStream.Stored s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))
+        for (final StoredMessage s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))
         {
             if (s.storedAtEpochMicros() < sinceMicros)
             {
@@ -217,7 +217,7 @@ public final class InProcessBus implements MessageBus
     }
 
     /** @return the quarantined records for tests and tools: reason (subject suffix) and original bytes. */
-    public List<InProcessStream.Stored> quarantined()
+    public List<StoredMessage> quarantined()
     {
         return quarantine.snapshotFrom(1, new SubjectPattern("quarantine.*"));
     }
@@ -231,7 +231,7 @@ public final class InProcessBus implements MessageBus
      * A stored message that failed verification: audited, counted as refused, its original bytes quarantined, and
      * logged; both in-process subscriptions refuse this way (they count it themselves).
      */
-    void refuse(final MessageError e, final InProcessStream.Stored s)
+    void refuse(final MessageError e, final StoredMessage s)
     {
         BusMetrics.shared().refused(e.code());
         AuditLog.refused(e, s.subject());
@@ -245,7 +245,7 @@ public final class InProcessBus implements MessageBus
     }
 
     /** A stored message whose handler failed on its last allowed delivery: quarantined and logged. */
-    void quarantineAfterMaxDeliveries(final InProcessStream.Stored s, final String messageId, final long deliveries,
+    void quarantineAfterMaxDeliveries(final StoredMessage s, final String messageId, final long deliveries,
         final Exception failure)
     {
         quarantine(Streams.MAX_DELIVERIES, s.bytes());

@@ -16,13 +16,13 @@ final class InProcessFeed
 {
     final ScheduledExecutorService redeliveries;
     private final InProcessStream stream;
-    private final InProcessStream.Cursor cursor;
+    private final StreamCursor cursor;
     private final SubjectPattern filter;
     private final String durable;
     private final Thread reader;
     private volatile boolean following;   // whether start() registered the cursor (a subscription refused never starts)
 
-    InProcessFeed(final InProcessStream stream, final InProcessStream.Cursor cursor, final SubscriptionSpec spec,
+    InProcessFeed(final InProcessStream stream, final StreamCursor cursor, final SubscriptionSpec spec,
         final Runnable read)
     {
         this.stream = stream;
@@ -63,7 +63,7 @@ final class InProcessFeed
     }
 
     /** The reader's next message; see {@link InProcessStream#next}. */
-    InProcessStream.Stored next(final long waitNanos) throws InterruptedException
+    StoredMessage next(final long waitNanos) throws InterruptedException
     {
         return stream.next(cursor, filter, waitNanos);
     }

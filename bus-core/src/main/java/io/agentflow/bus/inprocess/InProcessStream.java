@@ -17,177 +17,12 @@ import java.util.List;
  * <p>
  * The bytes go into segments that are rewritten once nothing can read them any more, and the records into objects
  * reused the same way, so a stream in steady state allocates nothing per message: a segment or record is reused
- * when retention has trimmed it and every registered reader's {@link Gate} is past it, as a Disruptor
+ * when retention has trimmed it and every registered reader's {@link ReaderGate} is past it, as a Disruptor
  * ring's slots are reused once its gating sequences are past them. A reader whose gate stays behind costs fresh
  * allocations, never a wait, and what it may still hold is left to the garbage collector, not rewritten.
  */
 public final class InProcessStream
 {
-    /**
-     * One stored message: its wire bytes (what was hashed) at {@code buffer[offset, offset + length)}, the immutable
-     * Message they encode when kept, and whether this process's encoder wrote them (then they are canonical and
-     * follow the contract by construction, and a receiver's SHA-256 check of them is a full verification; bytes
-     * from elsewhere get the full decode). The buffer is a shared segment, rewritten only after every registered
-     * reader's gate has passed the record, and the record itself is then reused for a later message: a reader keeps
-     * its gate at or below what it holds, or keeps a {@link #detached()} copy instead. Written by the stream's
-     * writer before it publishes the sequence; read-only to readers.
-     */
-    public static final class Stored
-    {
-        private long sequence;
-        private String subject;
-        private byte[] buffer;
-        private int offset;
-        private int length;
-        private Message message;
-        private boolean encodedHere;
-        private long storedAtNanos;
-        private long storedAtEpochMicros;
-
-        Stored(final long sequence, final String subject, final byte[] buffer, final int offset, final int length,
-            final Message message, final boolean encodedHere, final long storedAtNanos, final long storedAtEpochMicros)
-        {
-            set(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos, storedAtEpochMicros);
-        }
-
-        private Stored set(final long sequence, final String subject, final byte[] buffer, final int offset,
-            final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
-            final long storedAtEpochMicros)
-        {
-            this.sequence = sequence;
-            this.subject = subject;
-            this.buffer = buffer;
-            this.offset = offset;
-            this.length = length;
-            this.message = message;
-            this.encodedHere = encodedHere;
-            this.storedAtNanos = storedAtNanos;
-            this.storedAtEpochMicros = storedAtEpochMicros;
-            return this;
-        }
-
-        public long sequence()
-        {
-            return sequence;
-        }
-
-        public String subject()
-        {
-            return subject;
-        }
-
-        public byte[] buffer()
-        {
-            return buffer;
-        }
-
-        public int offset()
-        {
-            return offset;
-        }
-
-        public int length()
-        {
-            return length;
-        }
-
-        /** @return the immutable Message the bytes encode, when the publisher's instance was kept; else null. */
-        public Message message()
-        {
-            return message;
-        }
-
-        public boolean encodedHere()
-        {
-            return encodedHere;
-        }
-
-        public long storedAtNanos()
-        {
-            return storedAtNanos;
-        }
-
-        public long storedAtEpochMicros()
-        {
-            return storedAtEpochMicros;
-        }
-
-        /** @return a copy of the wire bytes. */
-        public byte[] bytes()
-        {
-            return java.util.Arrays.copyOfRange(buffer, offset, offset + length);
-        }
-
-        /** @return this record over a private copy of its bytes: for keeping it past the reader's gate. */
-        public Stored detached()
-        {
-            return new Stored(sequence, subject, bytes(), 0, length, message, encodedHere, storedAtNanos,
-                storedAtEpochMicros);
-        }
-    }
-
-    /** A reader's position: the next sequence it has not looked at. Owned by one reader thread. */
-    public static final class Cursor
-    {
-        long next;
-        String lastMatch;   // the last subject the filter matched: publishers usually reuse one String per subject
-        Gate gate;   // of the reader now following with this cursor ({@link #follow}); none when no one does
-
-        Cursor(final long next)
-        {
-            this.next = next;
-        }
-
-        /**
-         * Records that the reader's subscription holds nothing below {@code lowestHeld} any more (from the reader's
-         * thread, which takes every record), and moves its gate to that or to {@link #next}, whichever is lower. A
-         * lower figure than the truth (an envelope shard's stale slot) only holds the writer back; never a higher.
-         */
-        public void release(final long lowestHeld)
-        {
-            if (null != gate)
-            {
-                gate.held = lowestHeld;
-                publishGate();
-            }
-        }
-
-        /** What the reader skipped or released is no longer its to read: the gate follows (its thread only). */
-        public void publishGate()
-        {
-            final Gate g = gate;
-            if (null != g)
-            {
-                g.moveTo(Math.min(g.held, next));
-            }
-        }
-    }
-
-    /**
-     * One registered reader's hold on the stream: the lowest sequence whose bytes it may still read, whether it holds
-     * the record or has not read it yet; never past its cursor. The writer rewrites no segment and reuses no record
-     * at or above it. One per subscription that followed (not per durable cursor): a subscription whose handler
-     * outlived its close leaves its gate registered where it stood, and the durable's next subscriber gets a new one.
-     */
-    static final class Gate
-    {
-        long held = Long.MAX_VALUE;   // the lowest sequence the reader's subscription still holds (its thread)
-        volatile long value;
-
-        Gate(final long value)
-        {
-            this.value = value;
-        }
-
-        void moveTo(final long sequence)
-        {
-            if (sequence != value)
-            {
-                value = sequence;
-            }
-        }
-    }
-
     /** A filled segment and the last sequence stored in it. */
     private record Segment(byte[] bytes, long last)
     {
@@ -216,7 +51,7 @@ public final class InProcessStream
     private final boolean readersSpin;
     // a monitor, not a ReentrantLock: a reader that waits for appends then allocates no AQS node each time
     private final Object lock = new Object();
-    private volatile Stored[] index = new Stored[1024];   // replaced (never modified after) when it grows
+    private volatile StoredMessage[] index = new StoredMessage[1024];   // replaced (never modified after) when it grows
     private volatile long first = 1;       // the oldest sequence retained
     private volatile long published = 1;   // the next sequence to be stored: what readers may read is below it
     private long nextSequence = 1;
@@ -226,12 +61,12 @@ public final class InProcessStream
     private byte[] segment;
     private int segmentUsed;
     private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
-    private Gate[] readers = new Gate[0];   // copied on change, under the lock
+    private ReaderGate[] readers = new ReaderGate[0];   // copied on change, under the lock
     private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
-    private final java.util.ArrayDeque<Stored> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
+    private final java.util.ArrayDeque<StoredMessage> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
     private long segmentsAllocated;
     private long recordsAllocated;
-    private final java.util.LinkedHashMap<String, long[]> recentIds = new java.util.LinkedHashMap<>();
+    private final StoredIdWindow storedIds = new StoredIdWindow(Streams.DUPLICATE_WINDOW);   // under the lock
 
     /**
      * @param readersSpin whether a reader with nothing to read keeps spinning and yielding until its wait is over
@@ -251,13 +86,13 @@ public final class InProcessStream
 
     /**
      * Registers a reader, before its thread starts: from here on nothing it may read is rewritten (see
-     * {@link Gate}).
+     * {@link ReaderGate}).
      */
-    public void follow(final Cursor cursor)
+    public void follow(final StreamCursor cursor)
     {
         synchronized (lock)   // the writer rewrites under the lock: it sees the gate before the reader reads
         {
-            cursor.gate = new Gate(cursor.next);
+            cursor.gate = new ReaderGate(cursor.next);
             readers = java.util.Arrays.copyOf(readers, readers.length + 1);
             readers[readers.length - 1] = cursor.gate;
             gatesSeen = Math.min(gatesSeen, cursor.next);   // records are reused against it until the next look
@@ -265,12 +100,12 @@ public final class InProcessStream
     }
 
     /** Unregisters the reader following with {@code cursor}, which reads no more and holds no record. */
-    public void unfollow(final Cursor cursor)
+    public void unfollow(final StreamCursor cursor)
     {
         synchronized (lock)
         {
-            final Gate gone = cursor.gate;
-            readers = java.util.Arrays.stream(readers).filter(g -> g != gone).toArray(Gate[]::new);
+            final ReaderGate gone = cursor.gate;
+            readers = java.util.Arrays.stream(readers).filter(g -> g != gone).toArray(ReaderGate[]::new);
             cursor.gate = null;
         }
     }
@@ -293,12 +128,12 @@ public final class InProcessStream
         }
     }
 
-    private Stored newRecord(final long sequence, final String subject, final byte[] buffer, final int offset,
+    private StoredMessage newRecord(final long sequence, final String subject, final byte[] buffer, final int offset,
         final int length, final Message message, final boolean encodedHere, final long storedAtNanos,
         final long storedAtEpochMicros)
     {
         recordsAllocated++;
-        return new Stored(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos,
+        return new StoredMessage(sequence, subject, buffer, offset, length, message, encodedHere, storedAtNanos,
             storedAtEpochMicros);
     }
 
@@ -331,20 +166,15 @@ public final class InProcessStream
         synchronized (lock)
         {
             final long now = System.nanoTime();
-            while (!recentIds.isEmpty()
-                && now - recentIds.values().iterator().next()[1] > Streams.DUPLICATE_WINDOW.toNanos())
+            final long earlier = null == id ? 0 : storedIds.earlier(id, now);
+            if (earlier > 0)
             {
-                recentIds.remove(recentIds.keySet().iterator().next());
-            }
-            final long[] earlier = null == id ? null : recentIds.get(id);
-            if (null != earlier)
-            {
-                return -earlier[0];
+                return -earlier;
             }
             final long sequence = append(subject, wire, offset, length, message, encodedHere);
             if (null != id)
             {
-                recentIds.put(id, new long[]{sequence, now});
+                storedIds.stored(id, sequence, now);
             }
             return sequence;
         }
@@ -368,13 +198,13 @@ public final class InProcessStream
             System.arraycopy(wire, offset, segment, segmentUsed, length);
             final long sequence = nextSequence++;
             final long epochMicros = io.agentflow.codec.Timestamps.microsAt(now);
-            final Stored free = trimmedRecords.peekFirst();
-            final Stored stored = null != free && free.sequence() < gatesSeen
+            final StoredMessage free = trimmedRecords.peekFirst();
+            final StoredMessage stored = null != free && free.sequence() < gatesSeen
                 ? trimmedRecords.pollFirst().set(sequence, subject, segment, segmentUsed, length, message, encodedHere,
                     now, epochMicros)
                 : newRecord(sequence, subject, segment, segmentUsed, length, message, encodedHere, now, epochMicros);
             segmentUsed += length;
-            final Stored[] slots = index;
+            final StoredMessage[] slots = index;
             slots[(int)sequence & (slots.length - 1)] = stored;
             bytes += length;
             trim(now);
@@ -432,7 +262,7 @@ public final class InProcessStream
     private long lowestGate()
     {
         long lowest = Long.MAX_VALUE;
-        for (final Gate g : readers)
+        for (final ReaderGate g : readers)
         {
             lowest = Math.min(lowest, g.value);
         }
@@ -443,14 +273,15 @@ public final class InProcessStream
      * @return the first stored message at or after {@code cursor.next} whose subject matches (moving the cursor
      * past everything it looked at), waiting up to {@code waitNanos} for one; {@code null} when none came.
      */
-    public Stored next(final Cursor cursor, final SubjectPattern filter, final long waitNanos) throws InterruptedException
+    public StoredMessage next(final StreamCursor cursor, final SubjectPattern filter, final long waitNanos)
+        throws InterruptedException
     {
         final long deadline = System.nanoTime() + waitNanos;
         for (long tries = 0; ; tries++)
         {
             while (cursor.next < published)
             {
-                final Stored s = at(cursor);
+                final StoredMessage s = at(cursor);
                 if (null == s)
                 {
                     continue;   // all trimmed: look at published again
@@ -494,10 +325,10 @@ public final class InProcessStream
      * @return the record at {@code cursor.next}, which was below {@code published}, after moving the cursor past
      * what retention trimmed; {@code null} if that was everything.
      */
-    private Stored at(final Cursor cursor)
+    private StoredMessage at(final StreamCursor cursor)
     {
-        final Stored[] slots = index;   // read after published: at least as new as the record
-        final Stored s = slots[(int)cursor.next & (slots.length - 1)];
+        final StoredMessage[] slots = index;   // read after published: at least as new as the record
+        final StoredMessage s = slots[(int)cursor.next & (slots.length - 1)];
         if (null != s && s.sequence() == cursor.next)
         {
             return s;
@@ -517,7 +348,7 @@ public final class InProcessStream
     }
 
     /** Waits on the monitor until a record past the cursor is published or the deadline passes. */
-    private boolean awaitAppend(final Cursor cursor, final long deadline) throws InterruptedException
+    private boolean awaitAppend(final StreamCursor cursor, final long deadline) throws InterruptedException
     {
         synchronized (lock)
         {
@@ -542,14 +373,14 @@ public final class InProcessStream
      * @return the stored messages from {@code sequence} on that match, in order, each over a copy of its bytes
      * (the caller is no registered reader: its segments may be rewritten once retention trims them).
      */
-    List<Stored> snapshotFrom(final long sequence, final SubjectPattern filter)
+    List<StoredMessage> snapshotFrom(final long sequence, final SubjectPattern filter)
     {
         synchronized (lock)
         {
-            final List<Stored> out = new ArrayList<>();
+            final List<StoredMessage> out = new ArrayList<>();
             for (long seq = Math.max(sequence, first); seq < nextSequence; seq++)
             {
-                final Stored s = index[(int)seq & (index.length - 1)];
+                final StoredMessage s = index[(int)seq & (index.length - 1)];
                 if (filter.matches(s.subject()))
                 {
                     out.add(s.detached());
@@ -567,7 +398,7 @@ public final class InProcessStream
     /** Doubles the index; records keep their sequence, so each moves to its slot under the new mask. */
     private void grow()
     {
-        final Stored[] bigger = new Stored[index.length * 2];
+        final StoredMessage[] bigger = new StoredMessage[index.length * 2];
         for (long seq = first; seq < nextSequence; seq++)
         {
             bigger[(int)seq & (bigger.length - 1)] = index[(int)seq & (index.length - 1)];
@@ -577,12 +408,12 @@ public final class InProcessStream
 
     private void trim(final long now)
     {
-        final Stored[] slots = index;
+        final StoredMessage[] slots = index;
         long oldest = first;
         while (oldest < nextSequence)
         {
             final int slot = (int)oldest & (slots.length - 1);
-            final Stored s = slots[slot];
+            final StoredMessage s = slots[slot];
             if (bytes <= maxBytes && now - s.storedAtNanos() <= maxAgeNanos)
             {
                 break;

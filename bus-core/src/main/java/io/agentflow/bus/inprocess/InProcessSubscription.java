@@ -35,7 +35,7 @@ final class InProcessSubscription extends SubscriptionBase
     private final ConcurrentLinkedQueue<Runnable> due = new ConcurrentLinkedQueue<>();   // inline redeliveries
     private final AtomicInteger awaitingRedelivery = new AtomicInteger();   // inline: scheduled, not yet due
 
-    InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final InProcessStream.Cursor cursor,
+    InProcessSubscription(final InProcessBus bus, final InProcessStream stream, final StreamCursor cursor,
         final SubscriptionSpec spec, final MessageHandler handler)
     {
         super(bus.config(), spec, handler, "af-inproc-");
@@ -64,7 +64,7 @@ final class InProcessSubscription extends SubscriptionBase
                     redelivery.run();
                 }
                 inFlight.acquire();
-                final InProcessStream.Stored s =
+                final StoredMessage s =
                     feed.next(0 == awaitingRedelivery.get() ? POLL_NANOS : DUE_POLL_NANOS);
                 if (null == s)
                 {
@@ -99,7 +99,7 @@ final class InProcessSubscription extends SubscriptionBase
         }
     }
 
-    private void dispatch(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    private void dispatch(final StoredMessage s, final Message message, final long deliveryCount)
     {
         if (shards.inline())
         {
@@ -112,7 +112,7 @@ final class InProcessSubscription extends SubscriptionBase
     }
 
     /** A redelivery after its delay: on the handler's shard, or back on the reader when it runs the handler. */
-    private void redeliver(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    private void redeliver(final StoredMessage s, final Message message, final long deliveryCount)
     {
         if (!shards.inline())
         {
@@ -126,7 +126,7 @@ final class InProcessSubscription extends SubscriptionBase
         });
     }
 
-    private void handle(final InProcessStream.Stored s, final Message message, final long deliveryCount)
+    private void handle(final StoredMessage s, final Message message, final long deliveryCount)
     {
         if (alreadyHandled(message.id()))
         {
@@ -164,7 +164,7 @@ final class InProcessSubscription extends SubscriptionBase
         }
     }
 
-    private void done(final InProcessStream.Stored s)
+    private void done(final StoredMessage s)
     {
         unhandled.remove(s.sequence());
         inFlight.release();

@@ -21,7 +21,6 @@ import io.agentflow.codec.json.RawCanonicalJson;
 public final class PublishEvent implements EnvelopeFields
 {
     static final int ID_LENGTH = 26;
-    private static final int EXACT_LENGTHS = 4;
 
     // filled by the publisher
     String subject;
@@ -46,8 +45,7 @@ public final class PublishEvent implements EnvelopeFields
     long tsMicros;
     final GrowableBytes wire = new GrowableBytes(2048);
     // exact-length copies of the wire, a few lengths kept: envelopes' lengths vary with their ids and numbers
-    private final byte[][] exacts = new byte[EXACT_LENGTHS][];
-    private int lastExact;
+    private final ExactLengthArrays exact = new ExactLengthArrays();
     long ringSequence;
     private String checkedSubject;   // the last subject this slot found valid: publishers reuse their Strings
     long streamSequence;
@@ -188,7 +186,7 @@ public final class PublishEvent implements EnvelopeFields
     {
         if (!io.agentflow.codec.UlidGenerator.isValid(ulid))
         {
-            throw MessageError.atPath(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR, "$.id",
+            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.id",
                 "expected a ULID (26 Crockford base32 characters, the first 0-7)");
         }
         copyId(ulid);
@@ -212,12 +210,8 @@ public final class PublishEvent implements EnvelopeFields
     }
 
     /**
-     * The contract's rules for what the publisher filled, as cheaply as they can be checked: the subject (literal
-     * tokens, no wildcards; checked once per distinct String), non-empty {@code from} and {@code to}, a type, the
-     * trace ids (both empty, or 32 and 16 lowercase hex digits, not all zeros) and the cost (finite, not negative,
-     * tokens an integer below 2^53). The metadata's shape is checked by the encoder as it writes it.
-     *
-     * @throws MessageError ({@code validation_error} or {@code schema_error}) naming the field.
+     * The subject (literal tokens, no wildcards; checked once per distinct String), then the contract's member
+     * rules ({@link ContractRules#checkFilled}). @throws MessageError naming the field.
      */
     void validate()
     {
@@ -226,25 +220,7 @@ public final class PublishEvent implements EnvelopeFields
             Subjects.checkPublishSubject(subject);
             checkedSubject = subject;
         }
-        required(from, "$.from");
-        required(to, "$.to");
-        required(type, "$.type");
-        required(payload, "$.payload");
-        required(metadata, "$.metadata");
-        required(traceId, "$.trace_id");
-        required(spanId, "$.span_id");
-        ContractRules.checkParty("$.from", from);
-        ContractRules.checkParty("$.to", to);
-        ContractRules.checkTrace(traceId, spanId);
-        ContractRules.checkCost(costDollars, costTokens);
-    }
-
-    private static void required(final Object value, final String path)
-    {
-        if (null == value)
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, path, "is required");
-        }
+        ContractRules.checkFilled(this);
     }
 
     /** @param callback told the outcome, with {@code tag}; one instance for all publishes, no lambda per message. */
@@ -261,20 +237,7 @@ public final class PublishEvent implements EnvelopeFields
      */
     public byte[] exactWire()
     {
-        final int length = wire.length();
-        int k = 0;
-        while (k < EXACT_LENGTHS && (null == exacts[k] || exacts[k].length != length))
-        {
-            k++;
-        }
-        if (k == EXACT_LENGTHS)
-        {
-            k = (lastExact + 1) % EXACT_LENGTHS;   // only for a length not seen lately
-            exacts[k] = new byte[length];
-        }
-        System.arraycopy(wire.array(), 0, exacts[k], 0, length);
-        lastExact = k;
-        return exacts[k];
+        return exact.copyOf(wire);
     }
 
     /**
@@ -283,7 +246,7 @@ public final class PublishEvent implements EnvelopeFields
      */
     public void abandonWire()
     {
-        exacts[lastExact] = null;
+        exact.abandonLast();
     }
 
     /** @return the slot's position in the ring for this publish: {@code ringSequence & (ring size - 1)} is the slot. */

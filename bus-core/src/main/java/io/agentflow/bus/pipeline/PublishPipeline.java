@@ -76,6 +76,28 @@ public final class PublishPipeline implements AutoCloseable
         sink.attach(size, this::complete);
     }
 
+    /** What {@link #tryClaim()} returns when every slot awaits its outcome: nothing was claimed. */
+    public static final long RING_FULL = -1;
+
+    /**
+     * Claims the next slot if one is free now, never waiting or throwing (as Aeron's {@code tryClaim} returns
+     * {@code BACK_PRESSURED}): for a publisher with something better to do than wait. A sequence it returns must be
+     * committed, as with {@link #claim()}.
+     *
+     * @return the claimed sequence, or {@link #RING_FULL}.
+     */
+    public long tryClaim()
+    {
+        try
+        {
+            return cleared(ring.tryNext());
+        }
+        catch (final InsufficientCapacityException full)
+        {
+            return RING_FULL;
+        }
+    }
+
     /**
      * Claims the next slot, cleared; fill it through {@link #event(long)}, then {@link #commit(long)} it, always
      * (the sequence is taken).

@@ -46,19 +46,19 @@ public final class PublishGuard implements AutoCloseable
     {
         breaker = CircuitBreaker.of("publish", CircuitBreakerConfig.custom()
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-            .slidingWindowSize(config.breakerWindow())
-            .minimumNumberOfCalls(config.breakerWindow())
-            .failureRateThreshold(config.breakerFailureRatePercent())
-            .waitDurationInOpenState(config.breakerOpenWait())
-            .permittedNumberOfCallsInHalfOpenState(Math.min(3, config.breakerWindow()))
+            .slidingWindowSize(config.resilience().breakerWindow())
+            .minimumNumberOfCalls(config.resilience().breakerWindow())
+            .failureRateThreshold(config.resilience().breakerFailureRatePercent())
+            .waitDurationInOpenState(config.resilience().breakerOpenWait())
+            .permittedNumberOfCallsInHalfOpenState(Math.min(3, config.resilience().breakerWindow()))
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .recordException(PublishGuard::isTransient)
             .build());
         breaker.getEventPublisher().onStateTransition(e -> metrics.breakerState(e.getStateTransition().getToState()));
         retry = Retry.of("publish", RetryConfig.custom()
-            .maxAttempts(config.retryMaxAttempts())
-            .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.retryInitialDelay(),
-                config.retryMultiplier(), config.retryJitter(), config.retryMaxDelay()))
+            .maxAttempts(config.resilience().retryMaxAttempts())
+            .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.resilience().retryInitialDelay(),
+                config.resilience().retryMultiplier(), config.resilience().retryJitter(), config.resilience().retryMaxDelay()))
             .retryOnException(e -> isTransient(e) && !isOpenBreaker(e))
             .build());
     }

@@ -53,10 +53,10 @@ class InProcessStreamTest
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
             Long.MAX_VALUE, readersSpin);
         final Thread writer = startWriter(stream);
-        final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
+        final StreamCursor cursor = new StreamCursor(1);
         for (long expected = 1; expected <= MESSAGES; expected++)
         {
-            final InProcessStream.Stored s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
+            final StoredMessage s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
             assertEquals(expected, s.sequence());
             assertEquals(expected + 1, cursor.next);
             assertArrayEquals(body(expected), s.bytes());
@@ -71,14 +71,14 @@ class InProcessStreamTest
         // about 20 messages fit: the writer laps a slow reader again and again
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1), 300,
             false);
-        final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
+        final StreamCursor cursor = new StreamCursor(1);
         stream.follow(cursor);
         final Thread writer = startWriter(stream);
         long last = 0;
         long read = 0;
         while (last < MESSAGES)
         {
-            final InProcessStream.Stored s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
+            final StoredMessage s = stream.next(cursor, ALL, TimeUnit.SECONDS.toNanos(5));
             assertTrue(s.sequence() > last, s.sequence() + " after " + last);
             assertEquals(s.sequence() + 1, cursor.next, "the cursor stands right after what it returned");
             assertArrayEquals(body(s.sequence()), s.bytes());
@@ -100,13 +100,13 @@ class InProcessStreamTest
         // 1 MiB kept, in 128 KiB segments; 1 KiB messages
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
             1 << 20, false);
-        final InProcessStream.Cursor holder = new InProcessStream.Cursor(1);
-        final InProcessStream.Cursor follower = new InProcessStream.Cursor(1);
+        final StreamCursor holder = new StreamCursor(1);
+        final StreamCursor follower = new StreamCursor(1);
         stream.follow(holder);
         stream.follow(follower);
         appendKiBFollowed(stream, 1, 300, follower, holder);   // past the first segments, which grow from 64 KiB
         appendKiB(stream, 301, 1);
-        final InProcessStream.Stored held = stream.next(holder, ALL, 0);   // message 301: the holder keeps it
+        final StoredMessage held = stream.next(holder, ALL, 0);   // message 301: the holder keeps it
         final byte[] original = held.bytes();
 
         // 8 MiB through 1 MiB of retention, the follower keeping up: message 301 was trimmed long ago
@@ -132,12 +132,12 @@ class InProcessStreamTest
     {
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
             1 << 20, false);
-        final InProcessStream.Cursor early = new InProcessStream.Cursor(1);
+        final StreamCursor early = new StreamCursor(1);
         stream.follow(early);
         appendKiBFollowed(stream, 1, 2_000, early);   // steady state: each append reuses the record trimmed before
-        final InProcessStream.Cursor late = new InProcessStream.Cursor(1);   // from the oldest message kept
+        final StreamCursor late = new StreamCursor(1);   // from the oldest message kept
         stream.follow(late);
-        final InProcessStream.Stored oldest = stream.next(late, ALL, 0);
+        final StoredMessage oldest = stream.next(late, ALL, 0);
         final long sequence = oldest.sequence();
         appendKiB(stream, 2_001, 2);   // trims the oldest, then takes a trimmed record for the next message
         assertEquals(sequence, oldest.sequence(), "the record a reader that joined late holds is not reused");
@@ -148,7 +148,7 @@ class InProcessStreamTest
     {
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
             1 << 20, false);
-        final InProcessStream.Cursor gone = new InProcessStream.Cursor(1);
+        final StreamCursor gone = new StreamCursor(1);
         stream.follow(gone);
         stream.unfollow(gone);
         appendKiB(stream, 1, 8_000);
@@ -172,12 +172,12 @@ class InProcessStreamTest
 
     /** {@link #appendKiB} in steps of 32 messages, each followed by the readers reading what there is. */
     private static void appendKiBFollowed(final InProcessStream stream, final long from, final int count,
-        final InProcessStream.Cursor... readers) throws InterruptedException
+        final StreamCursor... readers) throws InterruptedException
     {
         for (int done = 0; done < count; done += 32)
         {
             appendKiB(stream, from + done, Math.min(32, count - done));
-            for (final InProcessStream.Cursor reader : readers)
+            for (final StreamCursor reader : readers)
             {
                 drain(stream, reader);
             }
@@ -185,10 +185,10 @@ class InProcessStreamTest
     }
 
     /** Reads everything there is, checking each message's bytes, and lets go of it. */
-    private static void drain(final InProcessStream stream, final InProcessStream.Cursor cursor)
+    private static void drain(final InProcessStream stream, final StreamCursor cursor)
         throws InterruptedException
     {
-        InProcessStream.Stored s;
+        StoredMessage s;
         while (null != (s = stream.next(cursor, ALL, 0)))
         {
             final byte[] head = body(s.sequence());
@@ -203,7 +203,7 @@ class InProcessStreamTest
     {
         final InProcessStream stream = new InProcessStream("t", List.of("agents.*.*"), Duration.ofHours(1),
             Long.MAX_VALUE, readersSpin);
-        final InProcessStream.Cursor cursor = new InProcessStream.Cursor(1);
+        final StreamCursor cursor = new StreamCursor(1);
         final long start = System.nanoTime();
         assertNull(stream.next(cursor, ALL, TimeUnit.MILLISECONDS.toNanos(50)));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
