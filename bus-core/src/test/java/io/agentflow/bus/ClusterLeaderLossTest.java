@@ -53,7 +53,7 @@ class ClusterLeaderLossTest
                 Await.until(Duration.ofSeconds(60), () -> provisioned(bus), () -> "the cluster's JetStream to elect a "
                     + "meta leader and take the streams");
                 assertEquals(3, streamInfo(bus).getConfiguration().getReplicas(), "R3 on a cluster");
-                bus.subscribe(SubscriptionSpec.durable("cluster-worker", SUBJECT), ledger.handler());
+                ledger.watch(bus.subscribe(SubscriptionSpec.durable("cluster-worker", SUBJECT), ledger.handler()));
 
                 NatsProcess killed = null;
                 long killedAt = 0;
@@ -84,7 +84,7 @@ class ClusterLeaderLossTest
                     Streams.MESSAGES, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
-                Thread.sleep(500);
+                FaultLedger.awaitLateDeliveries(config.ackWait());   // a late redelivery would show now
                 ledger.assertNothingLostOrDuplicated(stored);
                 ledger.record("2. R3 stream leader SIGKILL (3 nodes)", "kill -9 of the leader ("
                     + killed.name() + ") at message 1000, restarted after the load", stored, "publishing resumed "

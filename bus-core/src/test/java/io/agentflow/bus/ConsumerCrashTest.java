@@ -25,9 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fault 3 of issue 7: a consumer process (its own JVM, {@link CrashingConsumer}) is killed with SIGKILL in the
- * middle of a batch: it has pulled messages it has not handled, and handlers hang on some. A new subscriber on the
- * same durable consumer gets every message the dead one did not acknowledge after the ack wait, nothing is
- * lost or handled twice, and each agent's messages are handled in order across the two processes.
+ * middle of a batch: it has pulled messages it has not handled, and on each handler thread one message has been
+ * handled but not acknowledged (its handler hangs after its work). A new subscriber on the same durable consumer
+ * gets every message the dead one did not acknowledge after the ack wait: nothing is lost, each agent's messages are
+ * handled in order across the two processes, and exactly the handled-but-unacknowledged ones are handled twice,
+ * once in each process (at-least-once: the de-duplication window is in memory and died with the process). That
+ * is recorded as a finding with its documented limit (docs/bus.md, "De-duplication"), not hidden.
  */
 @Timeout(120)
 class ConsumerCrashTest
@@ -72,34 +75,46 @@ class ConsumerCrashTest
                 assertTrue(child.waitFor(10, TimeUnit.SECONDS));
             }
             final List<String[]> handledThere = lines(handledFile);
-            assertTrue(handledThere.size() >= 100 && handledThere.size() <= BLOCK_AT,
+            assertTrue(handledThere.size() >= 100 && handledThere.size() <= BLOCK_AT + bus.config().handlerThreads(),
                 "the dead process handled part of the stream: " + handledThere.size());
 
             final long pendingAtCrash = JetStreamInternals.management(bus).getConsumerInfo(Streams.MESSAGES, DURABLE)
                 .getNumAckPending();
             assertTrue(pendingAtCrash > 0, "the dead process held unacknowledged messages");
             final long start = System.nanoTime();
-            bus.subscribe(SubscriptionSpec.durable(DURABLE, "agents.*.in"), (message, delivery) ->
+            ledger.watch(bus.subscribe(SubscriptionSpec.durable(DURABLE, "agents.*.in"), (message, delivery) ->
             {
                 handledHere.add(new String[] {message.to(), Integer.toString(n(message)), message.id()});
                 ledger.recordHandled(message.id());
-            });
+            }));
             Await.until(Duration.ofSeconds(30), () -> handledThere.size() + handledHere.size() >= MESSAGES,
                 () -> (handledThere.size() + handledHere.size()) + " of " + MESSAGES + " handled");
             final long recoveredMs = (System.nanoTime() - start) / 1_000_000;
-            Thread.sleep(500);
+            FaultLedger.awaitLateDeliveries(bus.config().ackWait());   // a late redelivery would show now
 
+            // handled there, then hung before the ack: the messages the new process must handle again
+            final Set<String> handledButUnacked = new HashSet<>();
+            handledThere.stream().filter(h -> Integer.parseInt(h[1]) >= BLOCK_AT).forEach(h -> handledButUnacked
+                .add(h[2]));
+            assertTrue(handledButUnacked.size() >= 1 && handledButUnacked.size() <= bus.config().handlerThreads(),
+                "one handled-but-unacknowledged message per hung handler thread: " + handledButUnacked.size());
             final List<String[]> all = new ArrayList<>(handledThere);
             all.addAll(handledHere);
             final Set<String> ids = new HashSet<>();
+            final Set<String> twice = new HashSet<>();
             final Map<String, Integer> lastPerAgent = new HashMap<>();
             for (final String[] h : all)
             {
-                assertTrue(ids.add(h[2]), "handled once: " + h[2]);
                 final int n = Integer.parseInt(h[1]);
+                if (!ids.add(h[2]))
+                {
+                    twice.add(h[2]);   // its second handling, in this process
+                    continue;
+                }
                 final Integer previous = lastPerAgent.put(h[0], n);
                 assertTrue(null == previous || previous < n, h[0] + ": " + n + " after " + previous);
             }
+            assertEquals(handledButUnacked, twice, "handled twice: exactly what was handled but not acknowledged");
             assertEquals(MESSAGES, ids.size(), "nothing lost");
             for (final String[] h : handledThere)   // the ledger counts both processes' handling
             {
@@ -107,9 +122,10 @@ class ConsumerCrashTest
             }
             final Map<String, Integer> stored = FaultLedger.stored(JetStreamInternals.connection(bus), Streams.MESSAGES,
                 "agents.*.in");
-            ledger.assertNothingLostOrDuplicated(stored);
+            ledger.assertNothingLostOrStoredTwice(stored);
             ledger.record("3. consumer process SIGKILL mid-batch", "kill -9 of a consumer JVM holding " + pendingAtCrash
-                + " unacked messages, handlers hung", stored, "all handled " + recoveredMs + " ms after the new subscriber started (ack wait 2 s)");
+                + " unacked messages, " + handledButUnacked.size() + " of them handled (handlers hung before the ack)",
+                stored, "all handled " + recoveredMs + " ms after the new subscriber started (ack wait 2 s)");
         }
         finally
         {

@@ -2,6 +2,7 @@ package io.agentflow.bus;
 
 import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.bus.inprocess.InProcessStream;
+import io.agentflow.bus.inprocess.StoredMessage;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeEncoder;
@@ -108,7 +109,7 @@ class EnvelopeSubscriptionTest
         Await.until(WAIT, () -> handled.size() == 2, () -> "handled " + handled);
         assertEquals(List.of(before.id(), after.id()), handled);
         final List<byte[]> quarantined = bus.quarantined().stream()
-            .filter(s -> s.subject().equals(Subjects.quarantine("hash_mismatch"))).map(InProcessStream.Stored::bytes)
+            .filter(s -> s.subject().equals(Subjects.quarantine("hash_mismatch"))).map(StoredMessage::bytes)
             .toList();
         assertEquals(2, quarantined.size());
         assertArrayEquals(changed, quarantined.get(0));
@@ -238,23 +239,48 @@ class EnvelopeSubscriptionTest
             final Message flaky = TestMessage.to("flaky", 1);
             final CountDownLatch failed = new CountDownLatch(1);
             final AtomicReference<String> seen = new AtomicReference<>();
+            final AtomicReference<byte[]> firstSegment = new AtomicReference<>();
+            final AtomicInteger firstIdAt = new AtomicInteger();
+            final AtomicReference<Boolean> rewrittenBeforeRedelivery = new AtomicReference<>();
+            final java.util.concurrent.atomic.AtomicLong flakySequence = new java.util.concurrent.atomic.AtomicLong();
+            // the stored bytes the first delivery read: rewritten once they no longer hold the message's id
+            final java.util.function.BooleanSupplier rewritten = () -> !flaky.id().equals(new String(
+                firstSegment.get(), firstIdAt.get(), flaky.id().length(), StandardCharsets.US_ASCII));
             small.subscribe(SubscriptionSpec.durable("redelivered", "agents.flaky.in"), (EnvelopeHandler)d ->
             {
                 if (1 == d.deliveryCount())
                 {
+                    firstSegment.set(d.envelope().buffer());
+                    firstIdAt.set(d.envelope().idOffset());
+                    flakySequence.set(d.streamSequence());
                     failed.countDown();
                     throw new IllegalStateException("later");
                 }
+                rewrittenBeforeRedelivery.set(rewritten.getAsBoolean());
                 seen.set(idAndPayload(d));
             });
             InProcessSegmentReuseTest.fill(small, 1);   // past the first segments, which are not rewritten
             small.publishAndWait(Subjects.agentIn("flaky"), flaky);
             assertTrue(failed.await(WAIT.toSeconds(), TimeUnit.SECONDS));
-            // the reader lets go of it when it next comes round (after up to 100 ms of waiting for a match); then
-            // 10 MiB go by, well within the 1.5 s until the redelivery, and its segment is rewritten
-            Thread.sleep(300);
-            InProcessSegmentReuseTest.fill(small, 10);
+            // the reader lets go of it when it next comes round (after up to 100 ms of waiting for a match); a
+            // stream filled before then drops the held segments instead of rewriting them
+            final InProcessStream stream = small.streamOfPublishSubject(Subjects.agentIn("flaky"));
+            Await.until(WAIT, () -> stream.lowestReaderGate() > flakySequence.get(), () -> "the reader to let go");
+            // then publish until the segment that held it is rewritten: well within the 1.5 s until the redelivery
+            Await.until(WAIT, () ->
+            {
+                try
+                {
+                    InProcessSegmentReuseTest.fill(small, 1);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+                return rewritten.getAsBoolean();
+            }, () -> "the message's segment to be rewritten");
             Await.until(WAIT, () -> null != seen.get(), () -> "not redelivered");
+            assertEquals(Boolean.TRUE, rewrittenBeforeRedelivery.get(), "its segment was rewritten first");
             assertEquals(flaky.id() + "|" + flaky.payload(), seen.get());
         }
     }

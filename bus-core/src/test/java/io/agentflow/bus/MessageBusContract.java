@@ -205,12 +205,18 @@ abstract class MessageBusContract
         final Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
         hostile.put("oversized", Message.builder().from("x").to("hostile").type(io.agentflow.codec.MessageType.EVENT)
             .payload("y".repeat(NatsTestServer.MAX_MESSAGE_BYTES)).build().toString().getBytes(StandardCharsets.UTF_8));
+        hostile.put("duplicate key", valid.replaceFirst("\\{", "{\"to\":\"evil\",")
+            .getBytes(StandardCharsets.UTF_8));
+        hostile.put("lone surrogate", valid.replace("message 3", "\\ud800").getBytes(StandardCharsets.UTF_8));
+        hostile.put("too deep", valid.replace("\"payload\":{", "\"payload\":{\"deep\":" + "[".repeat(100)
+            + "]".repeat(100) + ",").getBytes(StandardCharsets.UTF_8));
         hostile.put("malformed", valid.substring(0, valid.length() / 2).getBytes(StandardCharsets.UTF_8));
         hostile.put("wrong hash", valid.replace("\"n\":3", "\"n\":4").getBytes(StandardCharsets.UTF_8));
         hostile.put("wrong schema", valid.replace("\"type\":\"request\"", "\"type\":7")
             .getBytes(StandardCharsets.UTF_8));
-        final Map<String, String> expectedReason = Map.of("oversized", "serialization_error", "malformed",
-            "serialization_error", "wrong hash", "hash_mismatch", "wrong schema", "schema_error");
+        final Map<String, String> expectedReason = Map.of("oversized", "serialization_error", "duplicate key",
+            "serialization_error", "lone surrogate", "serialization_error", "too deep", "serialization_error",
+            "malformed", "serialization_error", "wrong hash", "hash_mismatch", "wrong schema", "schema_error");
 
         final List<Message> received = new CopyOnWriteArrayList<>();
         try (Subscription s = bus.subscribe(SubscriptionSpec.durable("ho-" + subject.replace('.', '-'), subject)
@@ -231,14 +237,14 @@ abstract class MessageBusContract
         for (final Map.Entry<String, byte[]> e : hostile.entrySet())
         {
             final String reason = expectedReason.get(e.getKey());
-            if (!"serialization_error".equals(reason))   // two records share that reason; compare the last only
+            if (!"serialization_error".equals(reason))   // five records share that reason; compare the last only
             {
                 assertTrue(java.util.Arrays.equals(e.getValue(), lastQuarantined(reason)), e.getKey() + " kept as "
                     + reason);
             }
         }
         assertTrue(java.util.Arrays.equals(hostile.get("malformed"), lastQuarantined("serialization_error")),
-            "malformed kept as serialization_error, after the oversized one");
+            "malformed kept as serialization_error, after the other four");
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NatsProcess implements AutoCloseable
 {
+    private static String version;
     private final String name;
     private final int port;
     private final Path dir;
@@ -150,6 +151,29 @@ public final class NatsProcess implements AutoCloseable
         {
             return "(no log: " + ex + ")";
         }
+    }
+
+    /** @return the version the nats-server binary reports, e.g. {@code 2.9.10}: for every recorded figure. */
+    static synchronized String version()
+    {
+        if (null == version)
+        {
+            try
+            {
+                final Process p = new ProcessBuilder(binary(), "--version").redirectErrorStream(true).start();
+                final String out = new String(p.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+                p.waitFor();
+                final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)")
+                    .matcher(out);
+                version = m.find() ? m.group(1) : out.trim();
+            }
+            catch (final IOException | InterruptedException ex)
+            {
+                throw new IllegalStateException("cannot ask " + binary() + " for its version: " + ex, ex);
+            }
+        }
+        return version;
     }
 
     static String binary()

@@ -43,7 +43,7 @@ class ServerRestartTest
             try (JetStreamBus bus = JetStreamBus.connect(config))
             {
                 bus.provision();
-                bus.subscribe(SubscriptionSpec.durable("restart-worker", SUBJECT), ledger.handler());
+                ledger.watch(bus.subscribe(SubscriptionSpec.durable("restart-worker", SUBJECT), ledger.handler()));
                 long killedAt = 0;
                 long restartedAt = 0;
                 final long start = System.nanoTime();
@@ -69,7 +69,7 @@ class ServerRestartTest
                     Streams.MESSAGES, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
-                Thread.sleep(500);   // a late duplicate delivery would show now
+                FaultLedger.awaitLateDeliveries(config.ackWait());   // a late redelivery would show now
                 ledger.assertNothingLostOrDuplicated(stored);
                 assertTrue(ledger.ackedCount() > MESSAGES / 2, "most publishes acknowledged: " + ledger.ackedCount());
                 ledger.record("1. server SIGKILL + restart", "kill -9 at message 1000, restart 1 s later",

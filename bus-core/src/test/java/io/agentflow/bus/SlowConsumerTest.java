@@ -44,11 +44,11 @@ class SlowConsumerTest
         {
             bus.provision();
             final long heapBefore = heapAfterGc();
-            bus.subscribe(SubscriptionSpec.durable(DURABLE, SUBJECT), (message, delivery) ->
+            ledger.watch(bus.subscribe(SubscriptionSpec.durable(DURABLE, SUBJECT), (message, delivery) ->
             {
                 Thread.sleep(1);   // slow: about 2 000 msgs/s on two shards, against a publisher 5x faster
                 ledger.recordHandled(message.id());
-            });
+            }));
             final Thread sampler = new Thread(() ->
             {
                 while (!Thread.currentThread().isInterrupted())

@@ -119,8 +119,8 @@ public final class InProcessBus implements MessageBus
         return streamOfPublishSubject(subject).append(subject, wire, 0, length, null, true);
     }
 
-    /** @return the stream storing {@code subject}, checked as a publish subject. */
-    InProcessStream streamOfPublishSubject(final String subject)
+    /** @return the stream storing {@code subject}, checked as a publish subject (also for tests' inspection). */
+    public InProcessStream streamOfPublishSubject(final String subject)
     {
         Subjects.checkPublishSubject(subject);
         return streamFor(subject);

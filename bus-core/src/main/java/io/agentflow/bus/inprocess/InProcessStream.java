@@ -259,6 +259,12 @@ public final class InProcessStream
         segmentUsed = 0;
     }
 
+    /** @return the lowest sequence a registered reader may still read: the writer rewrites nothing at or above it. */
+    public long lowestReaderGate()
+    {
+        return lowestGate();
+    }
+
     private long lowestGate()
     {
         long lowest = Long.MAX_VALUE;
