@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
+import static io.agentflow.bus.SettingsChecks.positive;
+
 /**
  * Configuration of a bus: one context object, filled from the environment by {@link #fromEnv()} and checked by
  * {@link #conclude()}, which rejects bad combinations naming both values. Each variable's name sits beside its
@@ -571,11 +573,6 @@ public final class BusConfig
     {
         final String text = env.get(name);
         return null == text || text.isBlank() ? def : parseDuration(name, text);
-    }
-
-    private static boolean positive(final Duration d)
-    {
-        return null != d && !d.isNegative() && !d.isZero();
     }
 
     private static void require(final boolean condition, final String message)

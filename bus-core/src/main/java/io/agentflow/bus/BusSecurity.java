@@ -1,10 +1,11 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 
 import java.nio.file.Path;
 import java.util.Map;
+
+import static io.agentflow.bus.SettingsChecks.require;
 
 /**
  * How a bus authenticates to NATS and protects the connection, from {@code AF_BUS_*} variables: at most one of
@@ -103,14 +104,6 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     private static String blankToNull(final String value)
     {
         return null == value || value.isBlank() ? null : value;
-    }
-
-    private static void require(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", message);
-        }
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.error.ErrorCode;
-import io.agentflow.codec.error.MessageError;
-
 import java.time.Duration;
+
+import static io.agentflow.bus.SettingsChecks.require;
 
 /**
  * The connection's keep-alive and buffers (issue 22), from {@code AF_BUS_*} variables; the defaults are jnats' own, so
@@ -36,13 +35,5 @@ public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int buffe
         require(bufferSize >= 1024, BUFFER_SIZE_ENV + " must be 1024 or more: " + bufferSize);
         require(socketSendBuffer >= 0 && socketReceiveBuffer >= 0, SOCKET_SEND_BUFFER_ENV + " and "
             + SOCKET_RECEIVE_BUFFER_ENV + " must be 0 (the OS's) or more");
-    }
-
-    private static void require(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", message);
-        }
     }
 }

@@ -1,9 +1,9 @@
 package io.agentflow.bus;
 
-import io.agentflow.codec.error.ErrorCode;
-import io.agentflow.codec.error.MessageError;
-
 import java.time.Duration;
+
+import static io.agentflow.bus.SettingsChecks.positive;
+import static io.agentflow.bus.SettingsChecks.require;
 
 /**
  * How publishing rides out a broker's trouble, from {@code AF_BUS_*} variables: the retry policy (attempts in all,
@@ -53,18 +53,5 @@ public record ResilienceSettings(int retryMaxAttempts, Duration retryInitialDela
     {
         return new ResilienceSettings(retryMaxAttempts, retryInitialDelay, retryMaxDelay, retryMultiplier,
             retryJitter, failureRatePercent, window, openWait);
-    }
-
-    private static boolean positive(final Duration d)
-    {
-        return null != d && !d.isNegative() && !d.isZero();
-    }
-
-    private static void require(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "config", message);
-        }
     }
 }
