@@ -171,6 +171,56 @@ final class FaultLedger
     }
 
     /**
+     * @return how often each message id is stored on {@code subject} in the replica of the server {@code url} names,
+     * read on its own: by direct gets (the stream must allow them) sent through a connection to that server, which
+     * its own replica answers (a queue subscriber on the local server is preferred). Reading the stream through a
+     * consumer would read only the leader's copy.
+     */
+    static Map<String, Integer> storedInReplica(final String url, final String stream, final String subject,
+        final long lastSequence) throws Exception
+    {
+        final Map<String, Integer> ids = new HashMap<>();
+        try (Connection node = io.nats.client.Nats.connect(url))
+        {
+            // a stream that has just been allowed direct gets takes a moment to answer them on every replica
+            Await.until(Duration.ofSeconds(20), () -> answersDirectGet(node, stream), () -> url + " to answer");
+            for (long seq = 1; seq <= lastSequence; seq++)
+            {
+                final io.nats.client.Message m = node.request("$JS.API.DIRECT.GET." + stream,
+                    ("{\"seq\":" + seq + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    Duration.ofSeconds(5));
+                if (null == m || !m.hasHeaders() || null == m.getHeaders().getFirst("Nats-Sequence"))
+                {
+                    continue;   // 404: removed, or never stored in this replica
+                }
+                if (subject.equals(m.getHeaders().getFirst("Nats-Subject")))
+                {
+                    ids.merge(m.getHeaders().getFirst("Nats-Msg-Id"), 1, Integer::sum);
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static boolean answersDirectGet(final Connection node, final String stream)
+    {
+        try
+        {
+            return null != node.request("$JS.API.DIRECT.GET." + stream, "{\"seq\":1}".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII), Duration.ofSeconds(1));
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;   // no responders yet
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
      * The checks of issue 7: every acknowledged message stored exactly once; an unacknowledged one stored at most
      * once (or reported failed); every stored message handled exactly once.
      */

@@ -56,6 +56,12 @@ public final class NatsCluster implements AutoCloseable
         return nodes.stream().map(NatsProcess::url).collect(Collectors.joining(","));
     }
 
+    /** @return the nodes, in the order they were started. */
+    public List<NatsProcess> nodes()
+    {
+        return List.copyOf(nodes);
+    }
+
     public NatsProcess node(final String serverName)
     {
         return nodes.stream().filter(n -> n.name().equals(serverName)).findFirst()
