@@ -11,7 +11,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Turns what jnats and the JDK throw into {@link MessageError}s with the right code, keeping the cause.
+ * Turns what a transport's client and the JDK throw into {@link MessageError}s with the right code, keeping the
+ * cause: time-outs, interruption, I/O. A JetStream API refusal keeps its codes through the JetStream edge's own
+ * {@code JetStreamErrors}, which falls back on this. The one exception text still read is a client's "timeout" or
+ * "timed out" for a failure whose type does not say so (issue 19 would rather have types).
  */
 public final class MessageErrors
 {
