@@ -5,7 +5,6 @@ import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 import static io.agentflow.bus.SettingsChecks.positive;
@@ -111,29 +110,29 @@ public final class BusConfig
     {
         final BusConfig c = new BusConfig();
         c.url = env.getOrDefault(URL_ENV, env.getOrDefault(NATS_URL_ENV, URL_DEFAULT));
-        c.maxReconnect = intValue(env, MAX_RECONNECT_ENV, MAX_RECONNECT_DEFAULT);
-        c.reconnectWait = durationValue(env, RECONNECT_WAIT_ENV, RECONNECT_WAIT_DEFAULT);
-        c.ackWait = durationValue(env, ACK_WAIT_ENV, ACK_WAIT_DEFAULT);
-        c.maxInFlight = intValue(env, MAX_IN_FLIGHT_ENV, MAX_IN_FLIGHT_DEFAULT);
-        c.replicas = intValue(env, REPLICAS_ENV, REPLICAS_DEFAULT);
-        c.publishTimeout = durationValue(env, PUBLISH_TIMEOUT_ENV, PUBLISH_TIMEOUT_DEFAULT);
-        c.fetchBatch = intValue(env, FETCH_BATCH_ENV, FETCH_BATCH_DEFAULT);
-        c.maxDeliver = intValue(env, MAX_DELIVER_ENV, MAX_DELIVER_DEFAULT);
-        c.handlerThreads = intValue(env, HANDLER_THREADS_ENV, HANDLER_THREADS_DEFAULT);
-        c.redeliveryDelay = durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
-        c.redeliveryDelayMax = durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
-        c.embeddedMaxBytes = longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
+        c.maxReconnect = EnvValues.intValue(env, MAX_RECONNECT_ENV, MAX_RECONNECT_DEFAULT);
+        c.reconnectWait = EnvValues.durationValue(env, RECONNECT_WAIT_ENV, RECONNECT_WAIT_DEFAULT);
+        c.ackWait = EnvValues.durationValue(env, ACK_WAIT_ENV, ACK_WAIT_DEFAULT);
+        c.maxInFlight = EnvValues.intValue(env, MAX_IN_FLIGHT_ENV, MAX_IN_FLIGHT_DEFAULT);
+        c.replicas = EnvValues.intValue(env, REPLICAS_ENV, REPLICAS_DEFAULT);
+        c.publishTimeout = EnvValues.durationValue(env, PUBLISH_TIMEOUT_ENV, PUBLISH_TIMEOUT_DEFAULT);
+        c.fetchBatch = EnvValues.intValue(env, FETCH_BATCH_ENV, FETCH_BATCH_DEFAULT);
+        c.maxDeliver = EnvValues.intValue(env, MAX_DELIVER_ENV, MAX_DELIVER_DEFAULT);
+        c.handlerThreads = EnvValues.intValue(env, HANDLER_THREADS_ENV, HANDLER_THREADS_DEFAULT);
+        c.redeliveryDelay = EnvValues.durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
+        c.redeliveryDelayMax = EnvValues.durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
+        c.embeddedMaxBytes = EnvValues.longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
         c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
-        c.dedupWindow = intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
+        c.dedupWindow = EnvValues.intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
         c.tuning = new ConnectionTuning(
-            durationValue(env, ConnectionTuning.PING_INTERVAL_ENV, ConnectionTuning.DEFAULT.pingInterval()),
-            intValue(env, ConnectionTuning.MAX_PINGS_OUT_ENV, ConnectionTuning.DEFAULT.maxPingsOut()),
-            intValue(env, ConnectionTuning.BUFFER_SIZE_ENV, ConnectionTuning.DEFAULT.bufferSize()),
-            intValue(env, ConnectionTuning.SOCKET_SEND_BUFFER_ENV, 0),
-            intValue(env, ConnectionTuning.SOCKET_RECEIVE_BUFFER_ENV, 0));
-        c.maxMessageBytes = intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
+            EnvValues.durationValue(env, ConnectionTuning.PING_INTERVAL_ENV, ConnectionTuning.DEFAULT.pingInterval()),
+            EnvValues.intValue(env, ConnectionTuning.MAX_PINGS_OUT_ENV, ConnectionTuning.DEFAULT.maxPingsOut()),
+            EnvValues.intValue(env, ConnectionTuning.BUFFER_SIZE_ENV, ConnectionTuning.DEFAULT.bufferSize()),
+            EnvValues.intValue(env, ConnectionTuning.SOCKET_SEND_BUFFER_ENV, 0),
+            EnvValues.intValue(env, ConnectionTuning.SOCKET_RECEIVE_BUFFER_ENV, 0));
+        c.maxMessageBytes = EnvValues.intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
         c.waitStrategy = env.getOrDefault(WAIT_STRATEGY_ENV, WAIT_STRATEGY_DEFAULT).trim();
         final String ringFull = env.getOrDefault(RING_FULL_ENV, "wait").trim();
         require("wait".equals(ringFull) || "fail".equals(ringFull), RING_FULL_ENV + " must be wait or fail: "
@@ -143,14 +142,14 @@ public final class BusConfig
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
         final ResilienceSettings r = ResilienceSettings.DEFAULT;
         c.resilience = new ResilienceSettings(
-            intValue(env, ResilienceSettings.RETRY_MAX_ATTEMPTS_ENV, r.retryMaxAttempts()),
-            durationValue(env, ResilienceSettings.RETRY_INITIAL_DELAY_ENV, r.retryInitialDelay()),
-            durationValue(env, ResilienceSettings.RETRY_MAX_DELAY_ENV, r.retryMaxDelay()),
-            doubleValue(env, ResilienceSettings.RETRY_MULTIPLIER_ENV, r.retryMultiplier()),
-            doubleValue(env, ResilienceSettings.RETRY_JITTER_ENV, r.retryJitter()),
-            intValue(env, ResilienceSettings.BREAKER_FAILURE_RATE_ENV, r.breakerFailureRatePercent()),
-            intValue(env, ResilienceSettings.BREAKER_WINDOW_ENV, r.breakerWindow()),
-            durationValue(env, ResilienceSettings.BREAKER_OPEN_WAIT_ENV, r.breakerOpenWait()));
+            EnvValues.intValue(env, ResilienceSettings.RETRY_MAX_ATTEMPTS_ENV, r.retryMaxAttempts()),
+            EnvValues.durationValue(env, ResilienceSettings.RETRY_INITIAL_DELAY_ENV, r.retryInitialDelay()),
+            EnvValues.durationValue(env, ResilienceSettings.RETRY_MAX_DELAY_ENV, r.retryMaxDelay()),
+            EnvValues.doubleValue(env, ResilienceSettings.RETRY_MULTIPLIER_ENV, r.retryMultiplier()),
+            EnvValues.doubleValue(env, ResilienceSettings.RETRY_JITTER_ENV, r.retryJitter()),
+            EnvValues.intValue(env, ResilienceSettings.BREAKER_FAILURE_RATE_ENV, r.breakerFailureRatePercent()),
+            EnvValues.intValue(env, ResilienceSettings.BREAKER_WINDOW_ENV, r.breakerWindow()),
+            EnvValues.durationValue(env, ResilienceSettings.BREAKER_OPEN_WAIT_ENV, r.breakerOpenWait()));
         return c.conclude();
     }
 
@@ -490,89 +489,6 @@ public final class BusConfig
             + ", publishTimeout=" + publishTimeout + ", fetchBatch=" + fetchBatch + ", maxDeliver=" + maxDeliver
             + ", handlerThreads=" + handlerThreads + ", redeliveryDelay=" + redeliveryDelay + ".."
             + redeliveryDelayMax + "}";
-    }
-
-    /** Parses {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601; errors name {@code name}. */
-    public static Duration parseDuration(final String name, final String text)
-    {
-        final String s = text.trim().toLowerCase(Locale.ROOT);
-        try
-        {
-            if (s.startsWith("pt"))
-            {
-                return Duration.parse(s.toUpperCase(Locale.ROOT));
-            }
-            if (s.endsWith("ms"))
-            {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            final long n = Long.parseLong(s.substring(0, s.length() - 1));
-            switch (s.charAt(s.length() - 1))
-            {
-                case 's': return Duration.ofSeconds(n);
-                case 'm': return Duration.ofMinutes(n);
-                case 'h': return Duration.ofHours(n);
-                default: break;
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            throw notADuration(name, text, ex);
-        }
-        throw notADuration(name, text, null);
-    }
-
-    private static MessageError notADuration(final String name, final String text, final Throwable cause)
-    {
-        return new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not a duration: \"" + text
-            + "\" (use 250ms, 2s, 1m, 1h or PT2S)", Map.of("path", name), cause);
-    }
-
-    private static int intValue(final Map<String, String> env, final String name, final int defaultValue)
-    {
-        return Math.toIntExact(longValue(env, name, defaultValue));
-    }
-
-    private static long longValue(final Map<String, String> env, final String name, final long defaultValue)
-    {
-        final String text = env.get(name);
-        if (null == text || text.isBlank())
-        {
-            return defaultValue;
-        }
-        try
-        {
-            return Long.parseLong(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not an integer: \"" + text + "\"",
-                Map.of("path", name), ex);
-        }
-    }
-
-    private static double doubleValue(final Map<String, String> env, final String name, final double defaultValue)
-    {
-        final String text = env.get(name);
-        if (null == text || text.isBlank())
-        {
-            return defaultValue;
-        }
-        try
-        {
-            return Double.parseDouble(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not a number: \"" + text + "\"",
-                Map.of("path", name), ex);
-        }
-    }
-
-    private static Duration durationValue(final Map<String, String> env, final String name, final Duration def)
-    {
-        final String text = env.get(name);
-        return null == text || text.isBlank() ? def : parseDuration(name, text);
     }
 
     private static void require(final boolean condition, final String message)

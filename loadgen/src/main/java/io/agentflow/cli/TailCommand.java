@@ -1,6 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.EnvValues;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.SubjectWatch;
 import io.agentflow.bus.security.LogText;
@@ -59,7 +59,7 @@ final class TailCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final long deadline = null == timeout ? Long.MAX_VALUE
-            : System.nanoTime() + BusConfig.parseDuration("--timeout", timeout).toNanos();
+            : System.nanoTime() + EnvValues.parseDuration("--timeout", timeout).toNanos();
         long seen = 0;
         boolean anyRejected = false;
         try (JetStreamBus connected = JetStreamBus.connect(bus.config());

@@ -1,6 +1,7 @@
 package io.agentflow.cli.loadgen;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.EnvValues;
 import io.agentflow.bus.BusSecurity;
 import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.bus.jetstream.JetStreamBus;
@@ -137,9 +138,9 @@ public final class LoadgenCommand implements Callable<Integer>
         try
         {
             flowPattern = Pattern.fromOption(pattern);
-            targetUs = BusConfig.parseDuration("--target-p95", targetP95).toNanos() / 1000;
-            warmupNanos = BusConfig.parseDuration("--warmup", warmup).toNanos();
-            durationNanos = BusConfig.parseDuration("--duration", duration).toNanos();
+            targetUs = EnvValues.parseDuration("--target-p95", targetP95).toNanos() / 1000;
+            warmupNanos = EnvValues.parseDuration("--warmup", warmup).toNanos();
+            durationNanos = EnvValues.parseDuration("--duration", duration).toNanos();
             if (agents < 2 || rate <= 0 || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
                 || !List.of("raw-jnats", "raw-jnats-noid").containsAll(baselines)
                 || !("pipeline".equals(publishPath) || "message".equals(publishPath)))
@@ -207,7 +208,7 @@ public final class LoadgenCommand implements Callable<Integer>
             final boolean terminal = null != System.console();
             final RunResult ours;
             final ResourceSampler sampler = soak
-                ? new ResourceSampler(BusConfig.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
+                ? new ResourceSampler(EnvValues.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
             final boolean lean = "pipeline".equals(publishPath);
             final long pid = serverPid > 0 ? serverPid : null != privateServer ? privateServer.pid() : 0;
             if ("nats".equals(chosen))
