@@ -28,8 +28,10 @@ class TimestampsTest
             final long before = Timestamps.toMicros(Instant.now());
             final long now = Timestamps.nowMicros();
             final long after = Timestamps.toMicros(Instant.now());
-            // the offset is sampled at most a second ago: allow that second's drift between the two clocks
-            assertTrue(now >= before - 2_000 && now <= after + 2_000, before + " <= " + now + " <= " + after);
+            // the offset is sampled at most a second ago: allow that second's drift between the two clocks, and a
+            // step of the wall clock in between (2.5 ms seen on this VM under load, 2026-12-05); an offset wrong by
+            // a whole sample period or more still fails
+            assertTrue(now >= before - 10_000 && now <= after + 10_000, before + " <= " + now + " <= " + after);
             Thread.sleep(60);   // crosses a resample within the loop
         }
         final long nanos = System.nanoTime();
