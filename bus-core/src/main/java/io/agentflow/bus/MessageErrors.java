@@ -24,11 +24,7 @@ public final class MessageErrors
 
     public static MessageError from(final Throwable t)
     {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
-        {
-            cause = cause.getCause();
-        }
+        final Throwable cause = unwrap(t);
         if (cause instanceof MessageError)
         {
             return (MessageError)cause;
@@ -53,6 +49,17 @@ public final class MessageErrors
             return transport(cause.getClass().getSimpleName() + ": " + text, cause);
         }
         return transport("unexpected failure: " + cause, cause);
+    }
+
+    /** @return what a future's wrapping ({@code CompletionException}, {@code ExecutionException}) carries. */
+    public static Throwable unwrap(final Throwable t)
+    {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     public static MessageError transport(final String message, final Throwable cause)

@@ -6,8 +6,6 @@ import io.agentflow.codec.error.MessageError;
 import io.nats.client.JetStreamApiException;
 
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /** {@link MessageErrors#from(Throwable)} for the JetStream edge: a JetStream API refusal keeps its codes. */
 final class JetStreamErrors
@@ -18,11 +16,7 @@ final class JetStreamErrors
 
     static MessageError from(final Throwable t)
     {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
-        {
-            cause = cause.getCause();
-        }
+        final Throwable cause = MessageErrors.unwrap(t);
         if (cause instanceof JetStreamApiException api)
         {
             return new MessageError(ErrorCode.TRANSPORT_ERROR, "JetStream refused: " + api.getMessage(),

@@ -14,7 +14,6 @@ import io.github.resilience4j.retry.RetryConfig;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,14 +79,14 @@ public final class PublishGuard implements AutoCloseable
                 }
                 else
                 {
-                    breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unwrap(failure));
+                    breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, MessageErrors.unwrap(failure));
                 }
             });
         };
         return retry.executeCompletionStage(scheduler, guarded).toCompletableFuture()
             .exceptionally(failure ->
             {
-                final Throwable cause = unwrap(failure);
+                final Throwable cause = MessageErrors.unwrap(failure);
                 final MessageError error = cause instanceof MessageError ? (MessageError)cause
                     : MessageErrors.from(cause);
                 throw null != error.details().get(BREAKER_STATE) ? error
@@ -115,24 +114,14 @@ public final class PublishGuard implements AutoCloseable
 
     private static boolean isTransient(final Throwable e)
     {
-        final Throwable cause = unwrap(e);
+        final Throwable cause = MessageErrors.unwrap(e);
         return cause instanceof MessageError && ((MessageError)cause).retryable();
     }
 
     private static boolean isOpenBreaker(final Throwable e)
     {
-        final Throwable cause = unwrap(e);
+        final Throwable cause = MessageErrors.unwrap(e);
         return cause instanceof MessageError && OPEN.equals(((MessageError)cause).details().get(BREAKER_STATE));
-    }
-
-    private static Throwable unwrap(final Throwable t)
-    {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && null != cause.getCause())
-        {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override
