@@ -72,6 +72,8 @@ public final class BusConfig
     public static final int MAX_MESSAGE_BYTES_DEFAULT = io.agentflow.codec.json.JsonLimits.MAX_BYTES_DEFAULT;
     public static final String EMBEDDED_VERIFY_ENV = "AF_BUS_EMBEDDED_VERIFY";
     public static final boolean EMBEDDED_VERIFY_DEFAULT = true;
+    /** true: this bus indexes workflow messages sent on agent subjects, so replay finds them (docs/bus.md). */
+    public static final String WORKFLOW_INDEX_ENV = "AF_BUS_WORKFLOW_INDEX";
 
     private String url = URL_DEFAULT;
     private int maxReconnect = MAX_RECONNECT_DEFAULT;
@@ -94,6 +96,7 @@ public final class BusConfig
     private boolean tracing = true;
     private int dedupWindow = DEDUP_WINDOW_DEFAULT;
     private boolean orderedResume = ORDERED_RESUME_DEFAULT;
+    private boolean workflowIndex;
     private BusSecurity security = BusSecurity.NONE;
     private ConnectionTuning tuning = ConnectionTuning.DEFAULT;
     private ResilienceSettings resilience = ResilienceSettings.DEFAULT;
@@ -126,12 +129,7 @@ public final class BusConfig
         c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
         c.dedupWindow = EnvValues.intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
-        c.tuning = new ConnectionTuning(
-            EnvValues.durationValue(env, ConnectionTuning.PING_INTERVAL_ENV, ConnectionTuning.DEFAULT.pingInterval()),
-            EnvValues.intValue(env, ConnectionTuning.MAX_PINGS_OUT_ENV, ConnectionTuning.DEFAULT.maxPingsOut()),
-            EnvValues.intValue(env, ConnectionTuning.BUFFER_SIZE_ENV, ConnectionTuning.DEFAULT.bufferSize()),
-            EnvValues.intValue(env, ConnectionTuning.SOCKET_SEND_BUFFER_ENV, 0),
-            EnvValues.intValue(env, ConnectionTuning.SOCKET_RECEIVE_BUFFER_ENV, 0));
+        c.tuning = ConnectionTuning.fromEnv(env);
         c.maxMessageBytes = EnvValues.intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
         c.waitStrategy = env.getOrDefault(WAIT_STRATEGY_ENV, WAIT_STRATEGY_DEFAULT).trim();
         final String ringFull = env.getOrDefault(RING_FULL_ENV, "wait").trim();
@@ -140,16 +138,8 @@ public final class BusConfig
         c.ringWaitWhenFull = "wait".equals(ringFull);
         c.signatures = Signatures.fromEnv(env);
         c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
-        final ResilienceSettings r = ResilienceSettings.DEFAULT;
-        c.resilience = new ResilienceSettings(
-            EnvValues.intValue(env, ResilienceSettings.RETRY_MAX_ATTEMPTS_ENV, r.retryMaxAttempts()),
-            EnvValues.durationValue(env, ResilienceSettings.RETRY_INITIAL_DELAY_ENV, r.retryInitialDelay()),
-            EnvValues.durationValue(env, ResilienceSettings.RETRY_MAX_DELAY_ENV, r.retryMaxDelay()),
-            EnvValues.doubleValue(env, ResilienceSettings.RETRY_MULTIPLIER_ENV, r.retryMultiplier()),
-            EnvValues.doubleValue(env, ResilienceSettings.RETRY_JITTER_ENV, r.retryJitter()),
-            EnvValues.intValue(env, ResilienceSettings.BREAKER_FAILURE_RATE_ENV, r.breakerFailureRatePercent()),
-            EnvValues.intValue(env, ResilienceSettings.BREAKER_WINDOW_ENV, r.breakerWindow()),
-            EnvValues.durationValue(env, ResilienceSettings.BREAKER_OPEN_WAIT_ENV, r.breakerOpenWait()));
+        c.resilience = ResilienceSettings.fromEnv(env);
+        c.workflowIndex = "true".equalsIgnoreCase(env.getOrDefault(WORKFLOW_INDEX_ENV, "false").trim());
         return c.conclude();
     }
 
@@ -165,6 +155,9 @@ public final class BusConfig
         require(maxReconnect >= -1, MAX_RECONNECT_ENV + " must be -1 (forever) or more: " + maxReconnect);
         require(positive(reconnectWait), RECONNECT_WAIT_ENV + " must be positive: " + reconnectWait);
         require(positive(ackWait), ACK_WAIT_ENV + " must be positive: " + ackWait);
+        require(!resilience.handlerBreaker() || resilience.breakerOpenWait().compareTo(ackWait) < 0,
+            "with " + ResilienceSettings.HANDLER_BREAKER_ENV + " the breaker's open wait must be shorter than "
+                + ACK_WAIT_ENV + " (messages held while it is open would be redelivered): " + resilience);
         require(maxInFlight >= 1, MAX_IN_FLIGHT_ENV + " must be 1 or more: " + maxInFlight);
         require(replicas >= 0 && replicas <= 5, REPLICAS_ENV + " must be 0 (auto) to 5: " + replicas);
         require(positive(publishTimeout), PUBLISH_TIMEOUT_ENV + " must be positive: " + publishTimeout);
@@ -384,11 +377,6 @@ public final class BusConfig
         return waitStrategy;
     }
 
-    public boolean ringWaitWhenFull()
-    {
-        return ringWaitWhenFull;
-    }
-
     /** @return the publish pipeline's own settings, taken from these. */
     public io.agentflow.bus.pipeline.PipelineSettings pipelineSettings()
     {
@@ -449,16 +437,15 @@ public final class BusConfig
         return this;
     }
 
-    /** @return the retry policy and circuit breaker of publishing. */
+    /** @return the retry policy, the circuit breaker of publishing and whether one guards handling. */
     public ResilienceSettings resilience()
     {
         return resilience;
     }
 
-    /** Retry policy: attempts in all (1 = no retry), delays doubling (times the multiplier) with jitter. */
-    public BusConfig retry(final int maxAttempts, final Duration initialDelay, final Duration maxDelay)
+    public BusConfig resilience(final ResilienceSettings resilience)
     {
-        this.resilience = resilience.retry(maxAttempts, initialDelay, maxDelay);
+        this.resilience = resilience;
         return this;
     }
 
@@ -466,6 +453,18 @@ public final class BusConfig
     public BusConfig breaker(final int failureRatePercent, final int window, final Duration openWait)
     {
         this.resilience = resilience.breaker(failureRatePercent, window, openWait);
+        return this;
+    }
+
+    /** @return whether this bus keeps the workflow index of messages on agent subjects ({@value #WORKFLOW_INDEX_ENV}). */
+    public boolean workflowIndex()
+    {
+        return workflowIndex;
+    }
+
+    public BusConfig workflowIndex(final boolean workflowIndex)
+    {
+        this.workflowIndex = workflowIndex;
         return this;
     }
 

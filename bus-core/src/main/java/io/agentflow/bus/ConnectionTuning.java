@@ -27,6 +27,15 @@ public record ConnectionTuning(Duration pingInterval, int maxPingsOut, int buffe
     /** jnats' defaults (its {@code Options.DEFAULT_*}; ConnectionTuningTest holds them equal). */
     public static final ConnectionTuning DEFAULT = new ConnectionTuning(Duration.ofMinutes(2), 2, 64 * 1024, 0, 0);
 
+    /** @return the defaults (jnats' own) overridden by {@code env}. */
+    public static ConnectionTuning fromEnv(final java.util.Map<String, String> env)
+    {
+        return new ConnectionTuning(EnvValues.durationValue(env, PING_INTERVAL_ENV, DEFAULT.pingInterval()),
+            EnvValues.intValue(env, MAX_PINGS_OUT_ENV, DEFAULT.maxPingsOut()),
+            EnvValues.intValue(env, BUFFER_SIZE_ENV, DEFAULT.bufferSize()),
+            EnvValues.intValue(env, SOCKET_SEND_BUFFER_ENV, 0), EnvValues.intValue(env, SOCKET_RECEIVE_BUFFER_ENV, 0));
+    }
+
     public ConnectionTuning
     {
         require(null != pingInterval && !pingInterval.isNegative() && !pingInterval.isZero(), PING_INTERVAL_ENV

@@ -11,8 +11,12 @@ import java.util.List;
  * @param verified    messages that passed and went to the listener.
  * @param failures    the others, in stream order.
  * @param chainBreaks gaps, reorderings and insertions in the chains of {@link io.agentflow.bus.security.WorkflowChain}, in stream order.
+ * @param examined    stored records the replay looked at to find them: the workflow's own messages, plus index
+ *                    records and the not yet indexed tail when the workflow index is on (docs/bus.md, "Replay"), or
+ *                    every retained record where a replay has to scan. What a replay costs grows with this.
  */
-public record ReplayReport(long read, long verified, List<Failure> failures, List<ChainBreak> chainBreaks)
+public record ReplayReport(long read, long verified, List<Failure> failures, List<ChainBreak> chainBreaks,
+    long examined)
 {
     public ReplayReport
     {

@@ -38,9 +38,10 @@ class FrozenServerTest
         long failFastMs = -1;
         try (NatsTestServer server = NatsTestServer.start())
         {
-            final BusConfig config = server.config()
+            final BusConfig base = server.config();
+            final BusConfig config = base
                 .publishTimeout(Duration.ofMillis(500))
-                .retry(1, Duration.ofMillis(50), Duration.ofMillis(50))   // no retry: one attempt per call
+                .resilience(base.resilience().retry(1, Duration.ofMillis(50), Duration.ofMillis(50)))   // one attempt
                 .breaker(50, 4, Duration.ofSeconds(1))
                 .conclude();
             try (JetStreamBus bus = JetStreamBus.connect(config))

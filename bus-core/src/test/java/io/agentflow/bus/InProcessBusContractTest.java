@@ -19,6 +19,7 @@ class InProcessBusContractTest extends MessageBusContract
         return MessageBuses.connect(config().conclude());
     }
 
+    @Override
     BusConfig config()
     {
         return new BusConfig()
@@ -29,9 +30,9 @@ class InProcessBusContractTest extends MessageBusContract
     }
 
     @Override
-    void injectRaw(final String subject, final byte[] bytes)
+    void injectRaw(final MessageBus into, final String subject, final byte[] bytes)
     {
-        ((InProcessBus)bus).publishWire(subject, bytes);
+        ((InProcessBus)into).publishWire(subject, bytes);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.agentflow.bus;
 
+import io.agentflow.bus.jetstream.JetStreamAdmin;
 import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.codec.error.MessageError;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
@@ -45,18 +47,43 @@ class JetStreamBusContractTest extends MessageBusContract
         return JetStreamBus.connect(config());
     }
 
+    @Override
     BusConfig config()
     {
         return server.config();
     }
 
     @Override
-    void injectRaw(final String subject, final byte[] bytes) throws Exception
+    void injectRaw(final MessageBus into, final String subject, final byte[] bytes) throws Exception
     {
         try (Connection raw = Nats.connect(server.url()))
         {
             raw.jetStream().publish(subject, bytes);
         }
+    }
+
+    @Override
+    void awaitIndexed(final MessageBus indexing)
+    {
+        awaitIndexed((JetStreamBus)indexing);
+    }
+
+    /** Waits until the indexer's consumer has read and acknowledged everything on agent subjects. */
+    static void awaitIndexed(final JetStreamBus indexing)
+    {
+        Await.until(WAIT, () ->
+        {
+            try
+            {
+                final JetStreamAdmin.ConsumerState indexer =
+                    indexing.admin().consumer(Streams.MESSAGES, Streams.WORKFLOW_INDEXER);
+                return 0 == indexer.pending() && 0 == indexer.awaitingAck();
+            }
+            catch (final MessageError notYetCreated)
+            {
+                return false;
+            }
+        }, () -> "the workflow indexer to catch up");
     }
 
     @Override

@@ -41,8 +41,22 @@ abstract class MessageBusContract
     /** @return a bus on a fresh or shared broker, configured with {@link NatsTestServer#config()}'s delays. */
     abstract MessageBus newBus();
 
+    /** @return the settings {@link #newBus()} connects with (not concluded), for a test that changes one. */
+    abstract BusConfig config();
+
     /** Stores bytes on a subject bypassing the codec, as an attacker on the wire would. */
-    abstract void injectRaw(String subject, byte[] bytes) throws Exception;
+    void injectRaw(final String subject, final byte[] bytes) throws Exception
+    {
+        injectRaw(bus, subject, bytes);
+    }
+
+    /** Stores bytes bypassing the codec where {@code into} reads them (in process: its own streams). */
+    abstract void injectRaw(MessageBus into, String subject, byte[] bytes) throws Exception;
+
+    /** Waits until the workflow index of {@code indexing} covers everything stored (in process it always does). */
+    void awaitIndexed(final MessageBus indexing) throws Exception
+    {
+    }
 
     /** @return the original bytes of the newest quarantined record for {@code reason}. */
     abstract byte[] lastQuarantined(String reason) throws Exception;
@@ -419,6 +433,110 @@ abstract class MessageBusContract
         assertEquals("hash_mismatch", failure.code());
         assertEquals(sent.get(7).id(), failure.id());
         assertEquals(Subjects.workflowIn(workflow), failure.subject());
+    }
+
+    @Test
+    void shouldReplayAWorkflowsMessagesOnAgentSubjectsFromTheWorkflowIndexWithoutAScan() throws Exception
+    {
+        final String workflow = "wf-indexed";
+        try (MessageBus indexing = io.agentflow.bus.connect.MessageBuses.connect(config().workflowIndex(true)))
+        {
+            final List<Message> sent = new ArrayList<>();
+            int published = 0;
+            for (int i = 0; i < 40; i++)
+            {
+                for (int n = 0; n < 3; n++)   // other traffic on the same agent subjects: none's and another workflow's
+                {
+                    indexing.publishAndWait(Subjects.agentIn("worker-" + n),
+                        0 == n ? TestMessage.to("worker-0", i) : TestMessage.inWorkflow("wf-other", i));
+                    published++;
+                }
+                final Message m = TestMessage.inWorkflow(workflow, i);
+                sent.add(m);
+                indexing.publishAndWait(switch (i % 3)
+                {
+                    case 0 -> Subjects.workflowIn(workflow);
+                    case 1 -> Subjects.agentIn("worker-" + i % 4);
+                    default -> Subjects.agentOut("planner");
+                }, m);
+                published++;
+                if (7 == i)   // a tampered copy on an agent subject is read and reported, not delivered
+                {
+                    injectRaw(indexing, Subjects.agentIn("worker-3"), m.toString().replace("\"step\":7", "\"step\":8")
+                        .getBytes(StandardCharsets.UTF_8));
+                    published++;
+                }
+            }
+            awaitIndexed(indexing);
+
+            final List<Message> replayed = new ArrayList<>();
+            final List<String> subjects = new ArrayList<>();
+            final ReplayReport report = indexing.replay(workflow, Instant.EPOCH, (m, d) ->
+            {
+                replayed.add(m);
+                subjects.add(d.subject());
+            });
+
+            assertEquals(sent, replayed, "every message of the workflow, on whatever subject, in publish order");
+            assertTrue(subjects.contains(Subjects.agentOut("planner")) && subjects.contains(Subjects.agentIn("worker-1")),
+                subjects.toString());
+            assertEquals(41, report.read());
+            assertEquals(40, report.verified());
+            assertEquals(1, report.failures().size(), report.failures().toString());
+            assertEquals("hash_mismatch", report.failures().get(0).code());
+            assertEquals(Subjects.agentIn("worker-3"), report.failures().get(0).subject());
+            // a scan would look at every one of the messages this test stored, and more
+            assertTrue(report.examined() >= report.read() && report.examined() <= 2 * report.read()
+                && report.examined() < published, "examined " + report.examined() + " of " + published + " stored");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldPauseASubscriptionWhoseHandlerKeepsFailingWhileItsHandlerBreakerIsOpen(final boolean envelopes)
+        throws Exception
+    {
+        final BusConfig c = config().breaker(50, 4, Duration.ofMillis(2500));
+        final String durable = "paused-" + (envelopes ? "env-" : "msg-") + getClass().getSimpleName();
+        final String subject = Subjects.agentIn(durable);
+        final String gauge = "agentflow_handler_breaker_state{consumer=\"" + durable + "\"}";
+        final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final AtomicInteger calls = new AtomicInteger();
+        final java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        final java.util.function.Consumer<String> handle = id ->
+        {
+            calls.incrementAndGet();
+            if (down.get())
+            {
+                throw new IllegalStateException("the model API is down");
+            }
+            handled.add(id);
+        };
+        try (MessageBus guarded = io.agentflow.bus.connect.MessageBuses.connect(
+            c.resilience(c.resilience().handlerBreaker(true)));
+            Subscription s = envelopes
+                ? guarded.subscribe(SubscriptionSpec.durable(durable, subject),
+                    (EnvelopeHandler)d -> handle.accept(d.envelope().id()))
+                : guarded.subscribe(SubscriptionSpec.durable(durable, subject), (m, d) -> handle.accept(m.id())))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                guarded.publishAndWait(subject, TestMessage.to(durable, i));
+            }
+            Await.until(WAIT, () -> 1 == MetricsProbe.valueOr(MetricsProbe.scrape(), gauge, -1),
+                () -> "the breaker to open after 4 failed handlings; calls " + calls);
+            final int whenOpened = calls.get();
+            for (int i = 4; i < 8; i++)
+            {
+                guarded.publishAndWait(subject, TestMessage.to(durable, i));
+            }
+            Thread.sleep(800);   // well within the open wait: the four redeliveries and four new ones are held
+            assertEquals(whenOpened, calls.get(), "nothing handed to the handler while the breaker is open");
+            down.set(false);
+            Await.until(WAIT, () -> handled.size() == 8, () -> "all 8 handled after it closed: " + handled.size());
+            assertEquals(0, s.stats().quarantined(), "no message spent its deliveries against an open breaker");
+            assertEquals(0, MetricsProbe.value(MetricsProbe.scrape(), gauge), "closed again");
+        }
     }
 
     @Test

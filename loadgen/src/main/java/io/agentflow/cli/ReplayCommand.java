@@ -79,7 +79,7 @@ final class ReplayCommand implements Callable<Integer>
             }
             out.println("replay workflow=" + workflow + " since=" + Timestamps.format(Timestamps.toMicros(from))
                 + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size()
-                + " chain_breaks=" + report.chainBreaks().size());
+                + " chain_breaks=" + report.chainBreaks().size() + " examined=" + report.examined());
             out.flush();
             err.flush();
             return report.allVerified() ? 0 : 1;

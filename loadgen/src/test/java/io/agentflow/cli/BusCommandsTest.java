@@ -50,7 +50,7 @@ class BusCommandsTest
         assertEquals(0, first.exitCode(), first.err());
         assertTrue(first.out().contains("AF_MESSAGES") && first.out().contains("agent-processor"), first.out());
         assertEquals(0, second.exitCode(), second.err());
-        assertEquals(6, second.lines().stream().filter(l -> l.startsWith("unchanged")).count(), second.out());
+        assertEquals(io.agentflow.bus.wire.Streams.ALL.size() + 2, second.lines().stream().filter(l -> l.startsWith("unchanged")).count(), second.out());
     }
 
     @Test
@@ -76,7 +76,7 @@ class BusCommandsTest
         assertEquals(0, replay.exitCode(), replay.err());
         assertEquals(List.of(m1, m2), replay.lines().subList(0, 2));
         assertTrue(replay.lines().get(2).startsWith("replay workflow=wf-cli since=1970-01-01T00:00:00.000000Z "
-            + "read=2 verified=2 failed=0 chain_breaks=0"), replay.lines().get(2));
+            + "read=2 verified=2 failed=0 chain_breaks=0 examined=2"), replay.lines().get(2));
     }
 
     @Test
@@ -95,7 +95,7 @@ class BusCommandsTest
 
         assertEquals(1, run.exitCode());
         assertEquals(good, run.lines().get(0));
-        assertTrue(run.lines().get(1).endsWith("read=2 verified=1 failed=1 chain_breaks=0"), run.out());
+        assertTrue(run.lines().get(1).endsWith("read=2 verified=1 failed=1 chain_breaks=0 examined=2"), run.out());
         assertTrue(run.err().startsWith("hash_mismatch " + idOf(bad) + " seq="), run.err());
     }
 

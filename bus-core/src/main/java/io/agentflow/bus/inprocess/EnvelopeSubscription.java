@@ -271,10 +271,17 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                     countDuplicate();
                     return;
                 }
+                if (!breaker.await(running))
+                {
+                    handled.forget(canonical, idAt);
+                    awaitingRedelivery.add(s.sequence());   // closing: close() rewinds the cursor to it
+                    return;
+                }
                 metrics.delivered(envelope.type(), s.subject(), envelope.tsMicros());
                 try
                 {
                     handler.onEnvelope(delivery);
+                    breaker.succeeded();
                 }
                 catch (final Exception ex)
                 {
@@ -294,6 +301,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         private void failed(final StoredMessage s, final byte[] canonical, final long deliveryCount,
             final int shard, final EnvelopeView envelope, final Exception ex)
         {
+            breaker.failed(ex);
             if (deliveryCount >= config.maxDeliver())
             {
                 bus.quarantineAfterMaxDeliveries(s, envelope.id(), deliveryCount, ex);

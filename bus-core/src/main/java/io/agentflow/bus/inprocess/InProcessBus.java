@@ -63,6 +63,7 @@ public final class InProcessBus implements MessageBus
     private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private final BusTracing tracing;
     private final LazyPipeline pipeline;   // the claim path, which publish(Message) rides on too
+    private final WorkflowIndex workflowIndex;   // null unless AF_BUS_WORKFLOW_INDEX
 
     public InProcessBus(final BusConfig config)
     {
@@ -83,6 +84,7 @@ public final class InProcessBus implements MessageBus
                 spin && !Streams.QUARANTINE.equals(d.name())));
         }
         streams = List.copyOf(made);
+        workflowIndex = this.config.workflowIndex() ? new WorkflowIndex(this.config.receiveLimits()) : null;
         quarantine = made.get(Streams.NAMES.indexOf(Streams.QUARANTINE));
     }
 
@@ -110,13 +112,29 @@ public final class InProcessBus implements MessageBus
     {
         Subjects.checkPublishSubject(subject);
         final InProcessStream stream = streamFor(subject);
-        return new PublishAck(stream.name(), stream.append(subject, wire, 0, wire.length, null, false), false);
+        return new PublishAck(stream.name(), indexed(stream, subject, wire, 0, wire.length,
+            stream.append(subject, wire, 0, wire.length, null, false)), false);
     }
 
     /** Stores {@code wire[0, length)} (a copy) as bytes this process encoded; @return the stream sequence. */
     public long appendWire(final String subject, final byte[] wire, final int length)
     {
-        return streamOfPublishSubject(subject).append(subject, wire, 0, length, null, true);
+        final InProcessStream stream = streamOfPublishSubject(subject);
+        return indexed(stream, subject, wire, 0, length, stream.append(subject, wire, 0, length, null, true));
+    }
+
+    /**
+     * Records a message just stored at {@code sequence} (negative: a duplicate, not stored) in the workflow index
+     * when this bus keeps one; @return {@code sequence}.
+     */
+    long indexed(final InProcessStream stream, final String subject, final byte[] wire, final int offset,
+        final int length, final long sequence)
+    {
+        if (null != workflowIndex && sequence > 0 && Streams.MESSAGES.equals(stream.name()))
+        {
+            workflowIndex.record(subject, wire, offset, length, sequence, stream.first);
+        }
+        return sequence;
     }
 
     /** @return the stream storing {@code subject}, checked as a publish subject (also for tests' inspection). */
@@ -179,14 +197,19 @@ public final class InProcessBus implements MessageBus
     @Override
     public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
     {
-        final SubjectPattern filter = new SubjectPattern(Subjects.workflowAll(workflowId));
+        final InProcessStream stream = streamFor(Subjects.workflowIn(workflowId));
+        // with the index: exactly the workflow's messages, on any subject; without: a scan of its own subjects
+        final long[] indexed = null == workflowIndex ? null : workflowIndex.sequences(workflowId);
+        final List<StoredMessage> stored = stream.snapshot(indexed,
+            null == indexed ? new SubjectPattern(Subjects.workflowAll(workflowId)) : null);
+        final long examined = null == indexed ? stream.nextSequence() - stream.first : indexed.length;
         final long sinceMicros = since.getEpochSecond() * 1_000_000L + since.getNano() / 1_000;
         final EnvelopeDecoder decoder = new EnvelopeDecoder(config.receiveLimits());
         final List<ReplayReport.Failure> failures = new ArrayList<>();
         final ChainVerifier chains = new ChainVerifier(!since.isAfter(Instant.EPOCH));   // from the start: chains begin at 1
         long read = 0;
         long verified = 0;
-        for (final StoredMessage s : streamFor(Subjects.workflowIn(workflowId)).snapshotFrom(1, filter))
+        for (final StoredMessage s : stored)
         {
             if (s.storedAtEpochMicros() < sinceMicros)
             {
@@ -207,7 +230,7 @@ public final class InProcessBus implements MessageBus
                     id instanceof String ? (String)id : "-", e.getMessage()));
             }
         }
-        return new ReplayReport(read, verified, failures, chains.finish());
+        return new ReplayReport(read, verified, failures, chains.finish(), examined);
     }
 
     @Override
@@ -219,7 +242,7 @@ public final class InProcessBus implements MessageBus
     /** @return the quarantined records for tests and tools: reason (subject suffix) and original bytes. */
     public List<StoredMessage> quarantined()
     {
-        return quarantine.snapshotFrom(1, new SubjectPattern("quarantine.*"));
+        return quarantine.snapshot(null, new SubjectPattern("quarantine.*"));
     }
 
     void quarantine(final String reason, final byte[] original)

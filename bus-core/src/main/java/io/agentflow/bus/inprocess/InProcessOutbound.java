@@ -46,9 +46,9 @@ final class InProcessOutbound implements PipelineSink
             final InProcessStream stream = streams[slot];
             // ids the pipeline made are new by construction; one the publisher chose may be a retry, checked
             // against the duplicate window as publish() does (an id String, on that path only)
-            final long sequence = e.idChosen()
+            final long sequence = bus.indexed(stream, subject, e.wireArray(), 0, e.wireLength(), e.idChosen()
                 ? stream.appendUnlessDuplicate(subject, e.wireArray(), 0, e.wireLength(), null, e.idString(), true)
-                : stream.append(subject, e.wireArray(), 0, e.wireLength(), null, true);
+                : stream.append(subject, e.wireArray(), 0, e.wireLength(), null, true));
             e.completed(stream.name(), Math.abs(sequence), sequence < 0);
             BusMetrics.shared().published(e.type());
         }

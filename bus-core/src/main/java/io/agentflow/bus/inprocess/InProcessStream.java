@@ -52,7 +52,7 @@ public final class InProcessStream
     // a monitor, not a ReentrantLock: a reader that waits for appends then allocates no AQS node each time
     private final Object lock = new Object();
     private volatile StoredMessage[] index = new StoredMessage[1024];   // replaced (never modified after) when it grows
-    private volatile long first = 1;       // the oldest sequence retained
+    volatile long first = 1;               // the oldest sequence retained (read by the bus's workflow index)
     private volatile long published = 1;   // the next sequence to be stored: what readers may read is below it
     private long nextSequence = 1;
     private int waiting;                   // readers in lock.wait (under the lock)
@@ -64,8 +64,8 @@ public final class InProcessStream
     private ReaderGate[] readers = new ReaderGate[0];   // copied on change, under the lock
     private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
     private final java.util.ArrayDeque<StoredMessage> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
-    private long segmentsAllocated;
-    private long recordsAllocated;
+    private volatile long segmentsAllocated;   // written under the lock
+    private volatile long recordsAllocated;
     private final StoredIdWindow storedIds = new StoredIdWindow(Streams.DUPLICATE_WINDOW);   // under the lock
 
     /**
@@ -113,19 +113,13 @@ public final class InProcessStream
     /** @return how many segments this stream has allocated: flat in steady state. */
     public long segmentsAllocated()
     {
-        synchronized (lock)
-        {
-            return segmentsAllocated;
-        }
+        return segmentsAllocated;
     }
 
     /** @return how many records this stream has allocated: flat in steady state. */
     public long recordsAllocated()
     {
-        synchronized (lock)
-        {
-            return recordsAllocated;
-        }
+        return recordsAllocated;
     }
 
     private StoredMessage newRecord(final long sequence, final String subject, final byte[] buffer, final int offset,
@@ -376,18 +370,20 @@ public final class InProcessStream
     }
 
     /**
-     * @return the stored messages from {@code sequence} on that match, in order, each over a copy of its bytes
-     * (the caller is no registered reader: its segments may be rewritten once retention trims them).
+     * @return copies (the caller is no registered reader) of the retained messages at {@code sequences} (ascending),
+     * or when that is {@code null} of every retained message matching {@code filter}, in order.
      */
-    List<StoredMessage> snapshotFrom(final long sequence, final SubjectPattern filter)
+    List<StoredMessage> snapshot(final long[] sequences, final SubjectPattern filter)
     {
         synchronized (lock)
         {
             final List<StoredMessage> out = new ArrayList<>();
-            for (long seq = Math.max(sequence, first); seq < nextSequence; seq++)
+            final long count = null == sequences ? nextSequence - first : sequences.length;
+            for (int i = 0; i < count; i++)
             {
-                final StoredMessage s = index[(int)seq & (index.length - 1)];
-                if (filter.matches(s.subject()))
+                final long seq = null == sequences ? first + i : sequences[i];
+                final StoredMessage s = seq >= first && seq < nextSequence ? index[(int)seq & (index.length - 1)] : null;
+                if (null != s && (null == filter || filter.matches(s.subject())))
                 {
                     out.add(s.detached());
                 }

@@ -133,17 +133,24 @@ final class InProcessSubscription extends SubscriptionBase
             done(s);
             return;
         }
+        if (!breaker.await(running))
+        {
+            inFlight.release();   // closing: it stays in 'unhandled', which close() rewinds to
+            return;
+        }
         try
         {
             metrics.delivered(message.type(), s.subject(), message.tsMicros());
             bus.tracing().process(s.subject(), message, null, () -> handler.onMessage(message,
                 new Delivery(s.subject(), s.sequence(), deliveryCount)));
+            breaker.succeeded();
             handled.add(message.id());
             delivered.increment();
             done(s);
         }
         catch (final Exception ex)
         {
+            breaker.failed(ex);
             if (deliveryCount >= config.maxDeliver())
             {
                 bus.quarantineAfterMaxDeliveries(s, message.id(), deliveryCount, ex);

@@ -27,13 +27,19 @@ public final class JetStreamAdmin
     private final ConnectionErrors errors;
     private final Predicate<String> inUse;
 
-    /** A stream as the server reports it. */
-    public record StreamState(String name, List<String> subjects, int replicas, long messages, long bytes)
+    /** A stream as the server reports it; {@code lastSequence} is that of the newest message stored. */
+    public record StreamState(String name, List<String> subjects, int replicas, long messages, long bytes,
+        long lastSequence)
     {
     }
 
-    /** A durable consumer as the server reports it: {@code pending} is stored and not yet delivered. */
-    public record ConsumerState(String stream, String name, String filterSubject, long maxAckPending, long pending)
+    /**
+     * A durable consumer as the server reports it: {@code pending} is stored and not yet delivered,
+     * {@code awaitingAck} delivered and not yet acknowledged, {@code acknowledgedThrough} the stream sequence up to
+     * which every message it delivered is acknowledged.
+     */
+    public record ConsumerState(String stream, String name, String filterSubject, long maxAckPending, long pending,
+        long awaitingAck, long acknowledgedThrough)
     {
     }
 
@@ -61,7 +67,7 @@ public final class JetStreamAdmin
             final StreamInfo info = jsm.getStreamInfo(name);
             return new StreamState(name, List.copyOf(info.getConfiguration().getSubjects()),
                 info.getConfiguration().getReplicas(), info.getStreamState().getMsgCount(),
-                info.getStreamState().getByteCount());
+                info.getStreamState().getByteCount(), info.getStreamState().getLastSequence());
         }
         catch (final IOException | JetStreamApiException ex)
         {
@@ -77,7 +83,8 @@ public final class JetStreamAdmin
         {
             final ConsumerInfo info = jsm.getConsumerInfo(stream, durableName);
             return new ConsumerState(stream, durableName, info.getConsumerConfiguration().getFilterSubject(),
-                info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending());
+                info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending(), info.getNumAckPending(),
+                info.getAckFloor().getStreamSequence());
         }
         catch (final IOException | JetStreamApiException ex)
         {

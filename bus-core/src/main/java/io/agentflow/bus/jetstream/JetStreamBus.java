@@ -62,6 +62,7 @@ public final class JetStreamBus implements MessageBus
     private final List<JetStreamConsumer> consumers = new CopyOnWriteArrayList<>();
     private final ConnectionErrors errors;
     private final JetStreamAdmin admin;
+    private final WorkflowIndexer indexer;   // null unless AF_BUS_WORKFLOW_INDEX
 
     private JetStreamBus(final BusConfig config, final Connection connection, final ConnectionErrors errors)
         throws IOException
@@ -77,6 +78,8 @@ public final class JetStreamBus implements MessageBus
         this.guard = new PublishGuard(config, metrics);
         this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config.pipelineSettings(),
             new JetStreamOutbound(connection, config, errors)));
+        this.indexer = config.workflowIndex()
+            ? new WorkflowIndexer(js, jsm, config.receiveLimits(), config.ackWait()).start() : null;
     }
 
     /**
@@ -218,7 +221,7 @@ public final class JetStreamBus implements MessageBus
     @Override
     public ReplayReport replay(final String workflowId, final Instant since, final ReplayListener listener)
     {
-        return new Replayer(js, config.receiveLimits(), config.signatures()).replay(Subjects.workflowAll(workflowId), since, listener);
+        return new Replayer(js, jsm, config.receiveLimits(), config.signatures(), workflowId, since, listener).replay();
     }
 
     @Override
@@ -318,6 +321,10 @@ public final class JetStreamBus implements MessageBus
             s.close();
         }
         guard.close();
+        if (null != indexer)
+        {
+            indexer.close();
+        }
         try
         {
             connection.drain(config.publishTimeout()).get(config.publishTimeout().toMillis() * 2,

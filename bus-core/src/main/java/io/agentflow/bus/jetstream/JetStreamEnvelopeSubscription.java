@@ -160,10 +160,17 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
             countDuplicate();
             return;
         }
+        if (!breaker.await(running))
+        {
+            handled.forget(canonical, idAt);
+            raw.nak();   // the subscription closed while its open breaker held this: for the next subscriber
+            return;
+        }
         metrics.delivered(envelope.type(), subject, envelope.tsMicros());
         try
         {
             handler.onEnvelope(delivery);
+            breaker.succeeded();
         }
         catch (final Exception ex)
         {

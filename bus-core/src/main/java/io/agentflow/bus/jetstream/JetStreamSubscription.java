@@ -119,6 +119,12 @@ final class JetStreamSubscription extends SubscriptionBase
             inFlight.release();
             return;
         }
+        if (!breaker.await(running))
+        {
+            raw.nak();   // the subscription closed while its open breaker held this: for the next subscriber
+            inFlight.release();
+            return;
+        }
         try
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
@@ -126,6 +132,7 @@ final class JetStreamSubscription extends SubscriptionBase
             bus.tracing().process(raw.getSubject(), message, headers, () -> handler.onMessage(message,
                 new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount(),
                     config.signatures().signer(raw.getSubject(), headers))));
+            breaker.succeeded();
             raw.ack();
             handled.add(message.id());
             delivered.increment();

@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
  *   agentflow_publish_in_flight                             publishes awaiting acks
  *   agentflow_consumer_lag{consumer}                        stored messages the consumer has not received yet
  *   agentflow_circuit_breaker_state                         publish breaker: 0 closed, 1 open, 2 half-open
+ *   agentflow_handler_breaker_state{consumer}               handler breaker, when on: the same values
  * </pre>
  * Label values are bounded: {@code subject} is the pattern ({@code agents.*.in}), never a raw id. Counters for
  * every type and status are resolved when this is built, so counting a message is an increment on a handle, not a
@@ -54,6 +55,7 @@ public final class BusMetrics
     private final Counter quarantined;
     private final Gauge inFlight;
     private final Gauge breakerState;
+    private final Gauge handlerBreakerState;
     private final Gauge subscriptionsOpen;
     private final CounterDataPoint[][] messages;
     private final CounterDataPoint valid;
@@ -86,6 +88,9 @@ public final class BusMetrics
             .help("Publishes awaiting the broker's acknowledgement").register(registry);
         breakerState = Gauge.builder().name("agentflow_circuit_breaker_state")
             .help("The publish circuit breaker: 0 closed, 1 open, 2 half-open").register(registry);
+        handlerBreakerState = Gauge.builder().name("agentflow_handler_breaker_state")
+            .help("A subscription's handler breaker (AF_BUS_HANDLER_BREAKER): 0 closed, 1 open (paused), 2 half-open")
+            .labelNames("consumer").register(registry);
         subscriptionsOpen = Gauge.builder().name("agentflow_subscriptions_open")
             .help("Subscriptions started and not yet closed, on every bus of this process").register(registry);
         GaugeWithCallback.builder().name("agentflow_consumer_lag")
@@ -201,6 +206,13 @@ public final class BusMetrics
     {
         breakerState.set(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN == state ? 1
             : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0);
+    }
+
+    public void handlerBreakerState(final String consumer,
+        final io.github.resilience4j.circuitbreaker.CircuitBreaker.State state)
+    {
+        handlerBreakerState.labelValues(consumer).set(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
+            == state ? 1 : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0);
     }
 
     public void inFlight(final int delta)

@@ -25,11 +25,14 @@ public abstract class SubscriptionLifecycle implements Subscription
     protected final LongAdder quarantined = new LongAdder();
     protected final LongAdder duplicates = new LongAdder();
     protected final BusMetrics metrics = BusMetrics.shared();
+    /** Around the handler when {@code AF_BUS_HANDLER_BREAKER} is on: see {@link HandlerBreaker}. */
+    protected final HandlerBreaker breaker;
 
     protected SubscriptionLifecycle(final BusConfig config, final SubscriptionSpec spec)
     {
         this.config = config;
         this.spec = spec;
+        this.breaker = HandlerBreaker.of(config, spec.durableName());
         metrics.subscriptionOpened();
     }
 
@@ -68,6 +71,7 @@ public abstract class SubscriptionLifecycle implements Subscription
         final String subject, final Exception ex, final java.util.function.BiConsumer<String, Runnable> quarantine,
         final java.util.function.Consumer<java.time.Duration> redeliver)
     {
+        breaker.failed(ex);
         if (deliveries >= config.maxDeliver())
         {
             quarantine.accept("handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": " + ex,

@@ -14,6 +14,10 @@ public final class Streams
     public static final String TOOLS = "AF_TOOLS";
     public static final String SYSTEM = "AF_SYSTEM";
     public static final String QUARANTINE = "AF_QUARANTINE";
+    /** Where a workflow's messages on agent subjects are indexed by stream sequence (docs/bus.md, "Replay"). */
+    public static final String WORKFLOW_INDEX = "AF_WORKFLOW_INDEX";
+    /** The durable consumer of {@code AF_MESSAGES} that feeds the workflow index. */
+    public static final String WORKFLOW_INDEXER = "workflow-indexer";
     public static final String WORKFLOW_PROCESSOR = "workflow-processor";
     public static final String AGENT_PROCESSOR = "agent-processor";
     /** The span within which a retried publish (the same {@code Nats-Msg-Id}) is stored once: JetStream's default. */
@@ -41,7 +45,9 @@ public final class Streams
         new Descriptor(MESSAGES, List.of("workflows.*.*", "agents.*.*"), Duration.ofHours(168), 10 * GB, true, -1),
         new Descriptor(TOOLS, List.of("tools.*"), Duration.ofHours(720), 5 * GB, true, -1),
         new Descriptor(SYSTEM, List.of("system.*"), Duration.ofHours(24), GB, false, -1),
-        new Descriptor(QUARANTINE, List.of("quarantine.>"), Duration.ofHours(720), GB, true, QUARANTINE_PER_SUBJECT));
+        new Descriptor(QUARANTINE, List.of("quarantine.>"), Duration.ofHours(720), GB, true, QUARANTINE_PER_SUBJECT),
+        // kept as long as the messages it points at
+        new Descriptor(WORKFLOW_INDEX, List.of("index.workflows.*"), Duration.ofHours(168), GB, true, -1));
 
     /** Their names, in the same order. */
     public static final List<String> NAMES = ALL.stream().map(Descriptor::name).toList();

@@ -55,6 +55,18 @@ public final class Subjects
         return "workflows." + token(workflowId, "workflow_id") + ".*";
     }
 
+    /** @return where the workflow index keeps the stream sequences of a workflow's messages on agent subjects. */
+    public static String workflowIndex(final String workflowId)
+    {
+        return "index.workflows." + token(workflowId, "workflow_id");
+    }
+
+    /** @return whether {@code subject} is an agent subject ({@code agents.<id>.in|out}), the index's input. */
+    public static boolean isAgentSubject(final String subject)
+    {
+        return subject.startsWith("agents.");
+    }
+
     public static String quarantine(final String reason)
     {
         return QUARANTINE_PREFIX + token(reason, "reason");
