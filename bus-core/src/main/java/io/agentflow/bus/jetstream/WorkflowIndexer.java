@@ -100,8 +100,16 @@ final class WorkflowIndexer implements AutoCloseable
                 {
                     return;
                 }
-                // not provisioned yet, or the broker is away: its messages wait in the stream
-                LOG.warn("workflow index: {}; trying again in 1 s", ex.toString());
+                // not provisioned yet (a bus connects before it provisions), or the broker is away: its messages
+                // wait in the stream
+                if (ex instanceof io.nats.client.JetStreamApiException api && 404 == api.getErrorCode())
+                {
+                    LOG.info("workflow index: {}; trying again in 1 s", ex.toString());
+                }
+                else
+                {
+                    LOG.warn("workflow index: {}; trying again in 1 s", ex.toString());
+                }
                 sub = null;
                 try
                 {

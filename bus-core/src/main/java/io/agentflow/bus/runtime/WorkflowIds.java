@@ -1,6 +1,7 @@
 package io.agentflow.bus.runtime;
 
 import io.agentflow.bus.wire.Subjects;
+import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;
 import io.agentflow.codec.json.JsonReader;
@@ -10,8 +11,11 @@ import java.util.Map;
 /**
  * Reads {@code metadata.workflow_id} from stored bytes for the workflow index. It does not verify them: the index
  * only points, and replay verifies every message it reads, so a tampered message is still reported by the replay of
- * the workflow it claims. Bytes that are no JSON object within the limits, or a workflow id that is no valid subject
- * token, give {@code null}: such a message is in no workflow's index. Thread-safe (a reader per call).
+ * the workflow it claims. The metadata member is located in place ({@link EnvelopeView}, by the contract's member
+ * order) and only it is parsed, not the payload; bytes the view cannot walk are parsed whole. Bytes that are not
+ * canonical may be located wrongly, which costs nothing: they fail verification wherever a replay reads them. Bytes
+ * that are no JSON object within the limits, or a workflow id that is no valid subject token, give {@code null}: such
+ * a message is in no workflow's index. Thread-safe (a view and a reader per call).
  */
 public final class WorkflowIds
 {
@@ -22,19 +26,33 @@ public final class WorkflowIds
     /** @return the workflow id of the envelope at {@code bytes[offset, offset + length)}, or {@code null}. */
     public static String of(final byte[] bytes, final int offset, final int length, final JsonLimits limits)
     {
+        final JsonReader reader = new JsonReader(limits);
+        Object metadata;
         try
         {
-            final Object tree = new JsonReader(limits).read(bytes, offset, length);
-            if (tree instanceof Map<?, ?> envelope && envelope.get("metadata") instanceof Map<?, ?> metadata
-                && metadata.get("workflow_id") instanceof String id)
+            final EnvelopeView view = new EnvelopeView().wrap(bytes, offset, length);
+            metadata = reader.read(bytes, view.metadataOffset(), view.metadataLength());
+        }
+        catch (final RuntimeException notCanonical)
+        {
+            try
             {
-                return Subjects.token(id, "workflow_id");
+                metadata = reader.read(bytes, offset, length) instanceof Map<?, ?> envelope
+                    ? envelope.get("metadata") : null;
+            }
+            catch (final MessageError malformed)
+            {
+                return null;
             }
         }
-        catch (final MessageError ignored)
+        try
         {
-            // malformed bytes or an id that cannot be a subject token: nothing to index
+            return metadata instanceof Map<?, ?> m && m.get("workflow_id") instanceof String id
+                ? Subjects.token(id, "workflow_id") : null;
         }
-        return null;
+        catch (final MessageError notAToken)
+        {
+            return null;
+        }
     }
 }
