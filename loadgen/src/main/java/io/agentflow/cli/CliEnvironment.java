@@ -25,6 +25,9 @@ import java.util.Properties;
  */
 public final class CliEnvironment
 {
+    /** The OTLP protocol this command line sends (and the only one it bundles a sender for). */
+    static final String OTLP_PROTOCOL = "http/protobuf";
+
     static final String LOG_FIELDS = "AGENTFLOW_LOG_FIELDS";
     private static final String[] LOG_SETTINGS = {"AGENTFLOW_LOG_LEVEL", "AGENTFLOW_LOG_FORMAT", LOG_FIELDS};
 
@@ -142,11 +145,29 @@ public final class CliEnvironment
                 properties.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
             }
         });
-        return AutoConfiguredOpenTelemetrySdk.builder()
-            .addPropertiesSupplier(() -> properties)
-            .disableShutdownHook()
-            .build()
-            .getOpenTelemetrySdk();
+        // the JDK's HTTP client sends (no OkHttp in the jar), so OTLP goes over HTTP: http/protobuf, port 4318
+        final String protocol = properties.getOrDefault("otel.exporter.otlp.traces.protocol",
+            properties.getOrDefault("otel.exporter.otlp.protocol", OTLP_PROTOCOL));
+        if (!protocol.startsWith("http/"))
+        {
+            throw MessageError.of(ErrorCode.VALIDATION_ERROR, "OTEL_EXPORTER_OTLP_PROTOCOL=" + protocol
+                + ": this command line sends OTLP over HTTP with the JDK's client (http/protobuf, a collector's port "
+                + "4318); gRPC is not bundled");
+        }
+        properties.putIfAbsent("otel.exporter.otlp.protocol", OTLP_PROTOCOL);
+        try
+        {
+            return AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> properties)
+                .disableShutdownHook()
+                .build()
+                .getOpenTelemetrySdk();
+        }
+        catch (final io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException ex)
+        {
+            throw MessageError.of(ErrorCode.VALIDATION_ERROR, "OpenTelemetry settings: " + ex.getMessage()
+                + (null == ex.getCause() ? "" : " (" + ex.getCause().getMessage() + ")"));
+        }
     }
 
     private static Map<String, String> read(final Reader in) throws IOException

@@ -58,6 +58,20 @@ class CliEnvironmentTest
     }
 
     @Test
+    void shouldSendOtlpOverHttpAndRefuseGrpcWithOneClearLine()
+    {
+        try (OpenTelemetrySdk sdk = CliEnvironment.load("dev", null, Map.of()).openTelemetry())
+        {
+            assertTrue(sdk.getSdkTracerProvider().toString().contains("OtlpHttpSpanExporter"),
+                sdk.getSdkTracerProvider().toString());
+        }
+        final io.agentflow.codec.error.MessageError refused = org.junit.jupiter.api.Assertions.assertThrows(
+            io.agentflow.codec.error.MessageError.class, () -> CliEnvironment.load("dev", null,
+                Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")).openTelemetry());
+        assertTrue(refused.getMessage().contains("gRPC is not bundled"), refused.getMessage());
+    }
+
+    @Test
     void shouldRefuseAnUnknownCorrelationField()
     {
         final MessageError e = assertThrows(MessageError.class, () -> CliEnvironment.load(null, null,

@@ -11,6 +11,7 @@ import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.pipeline.BlockingBackoffWaitStrategy;
 import io.agentflow.bus.runtime.HandlerShards;
 import io.agentflow.bus.runtime.RecentUlids;
+import io.agentflow.bus.runtime.ShardHash;
 import io.agentflow.bus.runtime.SubscriptionLifecycle;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
@@ -20,7 +21,6 @@ import io.agentflow.codec.EnvelopeView;
 import io.agentflow.codec.HashCheck;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.MessageError;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,6 @@ import java.util.concurrent.locks.LockSupport;
 final class EnvelopeSubscription extends SubscriptionLifecycle
 {
     private static final Logger LOG = LoggerFactory.getLogger(EnvelopeSubscription.class);
-    private static final LongHashFunction HASH = LongHashFunction.xx3();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FULL_RING_PARK_NANOS = 50_000;
     private static final long DUE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -139,12 +138,12 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                 long hash;
                 if (start >= 0)
                 {
-                    hash = HASH.hashChars(subject, start, subject.indexOf('.', start) - start);
+                    hash = ShardHash.chars(subject, start, subject.indexOf('.', start) - start);
                 }
                 else
                 {
                     view.wrap(canonical, ShardSlot.offsetIn(canonical, s), ShardSlot.lengthIn(canonical, s));
-                    hash = HASH.hashBytes(canonical, view.fromOffset(), view.fromLength());
+                    hash = ShardHash.bytes(canonical, view.fromOffset(), view.fromLength());
                 }
                 if (!dispatch(s, canonical, 1, (int)Math.floorMod(hash, (long)shardCount), true))
                 {

@@ -2,7 +2,6 @@ package io.agentflow.bus.runtime;
 
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 public final class HandlerShards
 {
     private static final Logger LOG = LoggerFactory.getLogger(HandlerShards.class);
-    private static final LongHashFunction HASH = LongHashFunction.xx3();
 
     private final String name;
     private final ExecutorService[] shards;
@@ -50,8 +48,8 @@ public final class HandlerShards
     public void execute(final String subject, final Message message, final Runnable task)
     {
         final int start = Subjects.idTokenStart(subject);
-        final long hash = start < 0 ? HASH.hashChars(message.from())
-            : HASH.hashChars(subject, start, subject.indexOf('.', start) - start);   // in place, no substring
+        final long hash = start < 0 ? ShardHash.chars(message.from())
+            : ShardHash.chars(subject, start, subject.indexOf('.', start) - start);   // in place, no substring
         shards[(int)Math.floorMod(hash, (long)shards.length)].execute(task);
     }
 
