@@ -1,7 +1,6 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.security.LogText;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -59,10 +58,22 @@ public final class AgentFlow
     public static final int USAGE_ERROR = 2;
     /** Exit status when the broker could not be reached or did not answer. */
     public static final int UNAVAILABLE = 3;
+    /** What every command's help says of its exit status: the same four for all. */
+    private static final java.util.Map<String, String> EXIT_CODES = exitCodes();
+
+    private static java.util.Map<String, String> exitCodes()
+    {
+        final java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put("0", "done: every input good, the load run within its budget");
+        codes.put("1", "a message failed (verification, publish), or a load run missed its budget or lost one");
+        codes.put(String.valueOf(USAGE_ERROR), "refused: a bad option or value, a missing file, a bad setting");
+        codes.put(String.valueOf(UNAVAILABLE), "the broker could not be reached or did not answer");
+        return codes;
+    }
 
     /**
      * @return the configured command line, for the launcher and for in-process tests. An ordinary mistake (a file
-     * that is not there, a bad value) ends the run with one line on stderr, {@code error <code> <text>}, never a
+     * that is not there, a bad value) ends the run with one line on stderr, {@code error <code> - <text>} ({@link FailureLine}), never a
      * stack trace: status {@value #USAGE_ERROR}, or {@value #UNAVAILABLE} when the broker is the cause. Every
      * command answers {@code -V} with the version.
      */
@@ -82,12 +93,24 @@ public final class AgentFlow
                 {
                     throw ex;   // a defect: its stack trace is wanted
                 }
-                command.getErr().println("error " + e.code().wireName() + " " + LogText.escape(
-                    io.agentflow.bus.BusSecurity.redact(e.getMessage())));
+                command.getErr().println(FailureLine.of(e));
                 command.getErr().flush();
                 return e.retryable() ? UNAVAILABLE : USAGE_ERROR;
             });
-        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
+        // a bad option or value is one failure line too, with where to look, not the whole usage text
+        cl.setParameterExceptionHandler((ex, args) ->
+        {
+            ex.getCommandLine().getErr().println(FailureLine.of("validation_error", null, ex.getMessage() + " (see "
+                + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)"));
+            ex.getCommandLine().getErr().flush();
+            return USAGE_ERROR;
+        });
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES);
+        cl.getSubcommands().values().forEach(sub ->
+        {
+            sub.getCommandSpec().versionProvider(new Version());
+            sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES);
+        });
         return cl;
     }
 
@@ -134,8 +157,7 @@ public final class AgentFlow
         }
         catch (final MessageError e)
         {
-            parseResult.commandSpec().commandLine().getErr().println("error " + e.code().wireName() + " "
-                + e.getMessage());
+            parseResult.commandSpec().commandLine().getErr().println(FailureLine.of(e));
             return 2;
         }
         try

@@ -14,7 +14,7 @@ import java.util.List;
 @Command(name = "canon", mixinStandardHelpOptions = true,
     header = "Print the RFC 8785 (JCS) canonical form of each JSON document.",
     description = {"Print the RFC 8785 (JCS) canonical form of each JSON document,",
-        "or a line 'error <code> <detail>' for one that is not I-JSON."})
+        "or a line 'error <code> - <detail>' for one that is not I-JSON."})
 final class CanonCommand extends DocumentTool
 {
     private final GrowableBytes out = new GrowableBytes();

@@ -1,6 +1,5 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.security.LogText;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;
@@ -129,6 +128,6 @@ abstract class DocumentTool implements Callable<Integer>
     /** @return the output line for a bad document. */
     String failure(final MessageError e)
     {
-        return "error " + e.code().wireName() + " " + LogText.escape(e.getMessage());
+        return FailureLine.of(e);
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
     header = "Print the envelope hash of each message.",
     description = {"Print the envelope hash (64 lowercase hex) of each message: SHA-256 of its canonical form",
         "without the envelope_hash member, which may be absent. Other members must follow the contract;",
-        "otherwise a line 'error <code> <detail>'."})
+        "otherwise a line 'error <code> <id> <detail>' ('-' when no id can be read)."})
 final class HashCommand extends DocumentTool
 {
     @Override

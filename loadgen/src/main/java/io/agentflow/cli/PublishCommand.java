@@ -2,7 +2,6 @@ package io.agentflow.cli;
 
 import io.agentflow.bus.PublishAck;
 import io.agentflow.bus.jetstream.JetStreamBus;
-import io.agentflow.bus.security.LogText;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
@@ -27,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = {"Publish each JSON line of FILE (or stdin) to SUBJECT after verifying it (contract and hash).",
         "Prints the stream sequence per message ('<seq> duplicate' when the broker already had it),",
-        "or 'error <code> <detail>'. Exit status 1 when any line failed."})
+        "or 'error <code> <id> <detail>'. Exit status 1 when any line failed."})
 final class PublishCommand implements Callable<Integer>
 {
     @Spec
@@ -56,8 +55,9 @@ final class PublishCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         boolean anyFailed = false;
-        try (JetStreamBus b = bus.connect();
-            DocumentSource source = new DocumentSource(file, true, JsonLimits.MAX_BYTES_DEFAULT))
+        // the input is opened first: a missing file is a usage error whether or not the broker answers
+        try (DocumentSource source = new DocumentSource(file, true, JsonLimits.MAX_BYTES_DEFAULT);
+            JetStreamBus b = bus.connect())
         {
             final EnvelopeDecoder decoder = new EnvelopeDecoder();
             final DocumentSource.Document doc = new DocumentSource.Document();
@@ -77,7 +77,7 @@ final class PublishCommand implements Callable<Integer>
                 catch (final MessageError e)
                 {
                     anyFailed = true;
-                    out.println("error " + e.code().wireName() + " " + LogText.escape(e.getMessage()));
+                    out.println(FailureLine.of(e));
                 }
                 out.flush();
             }

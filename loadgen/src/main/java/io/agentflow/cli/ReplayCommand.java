@@ -3,7 +3,6 @@ package io.agentflow.cli;
 import io.agentflow.bus.ReplayReport;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.security.ChainBreak;
-import io.agentflow.bus.security.LogText;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.Timestamps;
 import io.agentflow.codec.error.ErrorCode;
@@ -25,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     header = "Print a workflow's verified history in stream order, with its hash chains checked.",
     description = {"Print a workflow's verified messages (subjects workflows.<id>.in/out) in stream order as",
-        "JSON lines, then a summary line. Failures go to stderr as '<code> <id> seq=<n> <detail>'.",
+        "JSON lines, then a summary line. Failures go to stderr as 'error <code> <id> seq=<n> <detail>'.",
         "Exit status 1 when any message failed verification."})
 final class ReplayCommand implements Callable<Integer>
 {
@@ -69,13 +68,12 @@ final class ReplayCommand implements Callable<Integer>
             final ReplayReport report = b.replay(workflow, from, (message, origin) -> out.println(message));
             for (final ReplayReport.Failure f : report.failures())
             {
-                err.println(f.code() + " " + f.id() + " seq=" + f.streamSequence() + " " + LogText.escape(
-                    f.detail()));
+                err.println(FailureLine.of(f.code(), f.id(), "seq=" + f.streamSequence() + " " + f.detail()));
             }
             for (final ChainBreak chainBreak : report.chainBreaks())
             {
-                err.println("chain_" + chainBreak.kind() + " " + chainBreak.id() + " seq="
-                    + chainBreak.streamSequence() + " " + LogText.escape(chainBreak.detail()));
+                err.println(FailureLine.of("chain_" + chainBreak.kind(), chainBreak.id(),
+                    "seq=" + chainBreak.streamSequence() + " " + chainBreak.detail()));
             }
             out.println("replay workflow=" + workflow + " since=" + Timestamps.format(Timestamps.toMicros(from))
                 + " read=" + report.read() + " verified=" + report.verified() + " failed=" + report.failures().size()

@@ -3,7 +3,6 @@ package io.agentflow.cli;
 import io.agentflow.bus.EnvValues;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.SubjectWatch;
-import io.agentflow.bus.security.LogText;
 import io.agentflow.bus.security.Signatures;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.error.MessageError;
@@ -26,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = {"Watch SUBJECT (wildcards allowed) and verify each message as it arrives.",
         "Accepted messages go to stdout as one JSON line each; rejected ones to stderr as",
-        "'<code> <id> <detail>'. Exit status 1 when any was rejected."})
+        "'error <code> <id> <detail>'. Exit status 1 when any was rejected."})
 final class TailCommand implements Callable<Integer>
 {
     @Spec
@@ -89,8 +88,8 @@ final class TailCommand implements Callable<Integer>
                 anyRejected = true;
                 final MessageError e = next.refusal();
                 final Object id = e.details().get("id");
-                err.println(Signatures.reason(e) + " " + (id instanceof String ? LogText.escape((String)id) : "-")
-                    + " " + LogText.escape(e.getMessage()));
+                err.println(FailureLine.of(Signatures.reason(e), id instanceof String ? (String)id : null,
+                    e.getMessage()));
                 err.flush();
             }
             return anyRejected ? 1 : 0;

@@ -1,8 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.security.LogText;
 import io.agentflow.codec.BulkVerifier;
-import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.JsonLimits;
 import picocli.CommandLine.Command;
 
@@ -14,7 +12,7 @@ import java.util.List;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Verify each message (contract and envelope hash) as a receiver would.",
-        "Prints 'ok <id>' or '<code> <id> <detail>' ('-' when no id can be read).",
+        "Prints 'ok <id>' or 'error <code> <id> <detail>' ('-' when no id can be read).",
         "Exit status 1 when any failed."})
 final class VerifyCommand extends DocumentTool
 {
@@ -31,13 +29,5 @@ final class VerifyCommand extends DocumentTool
             }
             return answers;
         }
-    }
-
-    @Override
-    String failure(final MessageError e)
-    {
-        final Object id = e.details().get("id");
-        return e.code().wireName() + " " + (id instanceof String ? LogText.escape((String)id) : "-") + " "
-            + LogText.escape(e.getMessage());
     }
 }

@@ -96,7 +96,7 @@ class BusCommandsTest
         assertEquals(1, run.exitCode());
         assertEquals(good, run.lines().get(0));
         assertTrue(run.lines().get(1).endsWith("read=2 verified=1 failed=1 chain_breaks=0 examined=2"), run.out());
-        assertTrue(run.err().startsWith("hash_mismatch " + idOf(bad) + " seq="), run.err());
+        assertTrue(run.err().startsWith("error hash_mismatch " + idOf(bad) + " seq="), run.err());
     }
 
     @Test

@@ -75,8 +75,8 @@ class DocumentToolsTest
         assertEquals(1, run.exitCode());
         assertEquals(4, run.lines().size(), "the blank line holds no document: " + run.out());
         assertEquals("{\"a\":2,\"b\":1}", run.lines().get(0));
-        assertTrue(run.lines().get(1).startsWith("error serialization_error duplicate member name \"a\""));
-        assertTrue(run.lines().get(2).startsWith("error serialization_error number outside double range"));
+        assertTrue(run.lines().get(1).startsWith("error serialization_error - duplicate member name \"a\""));
+        assertTrue(run.lines().get(2).startsWith("error serialization_error - number outside double range"));
         assertEquals("\"x\"", run.lines().get(3));
     }
 
@@ -86,7 +86,7 @@ class DocumentToolsTest
         final Path in = write("big.jsonl", "[\"" + "x".repeat(5000) + "\"]\n[1]\n");
         final CliRun run = CliRun.of("canon", "--jsonl", "--max-bytes", "1000", in.toString());
 
-        assertEquals(List.of("error serialization_error input too large: length=5004, maxBytes=1000", "[1]"),
+        assertEquals(List.of("error serialization_error - input too large: length=5004, maxBytes=1000", "[1]"),
             run.lines());
     }
 
@@ -125,10 +125,10 @@ class DocumentToolsTest
 
         assertEquals(1, run.exitCode());
         assertEquals("ok " + id, run.lines().get(0));
-        assertTrue(run.lines().get(1).startsWith("hash_mismatch " + id + " envelope_hash does not match"),
+        assertTrue(run.lines().get(1).startsWith("error hash_mismatch " + id + " envelope_hash does not match"),
             run.lines().get(1));
-        assertEquals("schema_error " + id + " $.type: is required", run.lines().get(2), "contract before hash");
-        assertTrue(run.lines().get(3).startsWith("serialization_error - "), run.lines().get(3));
+        assertEquals("error schema_error " + id + " $.type: is required", run.lines().get(2), "contract before hash");
+        assertTrue(run.lines().get(3).startsWith("error serialization_error - "), run.lines().get(3));
     }
 
     /** Issue 20: the root help cut command summaries mid-sentence (it shows one line of each). */
@@ -156,7 +156,7 @@ class DocumentToolsTest
     {
         final CliRun run = CliRun.of("new", "--from", "a", "--to", "b", "--type", "shout");
         assertEquals(AgentFlow.USAGE_ERROR, run.exitCode());
-        assertTrue(run.err().startsWith("error validation_error $.type: expected request, response, event or control"),
+        assertTrue(run.err().startsWith("error validation_error - $.type: expected request, response, event or control"),
             run.err());
     }
 
@@ -192,7 +192,7 @@ class DocumentToolsTest
         }
         final CliRun down = CliRun.of("replay", "--workflow", "wf-1", "--url", "nats://user:pw@127.0.0.1:1");
         assertEquals(AgentFlow.UNAVAILABLE, down.exitCode(), down.err());
-        assertTrue(down.err().startsWith("error transport_error cannot connect to nats://***@127.0.0.1:1"),
+        assertTrue(down.err().startsWith("error transport_error - cannot connect to nats://***@127.0.0.1:1"),
             down.err());
         assertEquals("agentflow development build", CliRun.of("verify", "-V").out().strip(), "-V on a subcommand");
     }

@@ -123,11 +123,11 @@ class SecureCommandsTest
         final Path file = settingsFile(settings);
         final CliRun streams = CliRun.of("--config", file.toString(), "streams", "--url", url);
         assertEquals(AgentFlow.UNAVAILABLE, streams.exitCode(), streams.out() + streams.err());
-        assertTrue(streams.err().startsWith("error transport_error cannot connect"), streams.err());
+        assertTrue(streams.err().startsWith("error transport_error - cannot connect"), streams.err());
         final CliRun tail = CliRun.of("--config", file.toString(), "tail", "--url", url, "--timeout", "5s",
             "agents.*.in");
         assertEquals(AgentFlow.UNAVAILABLE, tail.exitCode(), tail.out() + tail.err());
-        assertTrue(tail.err().startsWith("error transport_error cannot connect"), tail.err());
+        assertTrue(tail.err().startsWith("error transport_error - cannot connect"), tail.err());
     }
 
     private Path settingsFile(final Map<String, String> settings) throws Exception

@@ -149,10 +149,9 @@ public final class LoadgenCommand implements Callable<Integer>
                     + "--publishers >= 1, --duration > 0, --baseline raw-jnats,raw-jnats-noid, --publish-path pipeline|message");
             }
         }
-        catch (final IllegalArgumentException | MessageError e)
+        catch (final IllegalArgumentException e)
         {
-            err.println("loadgen: " + e.getMessage());
-            return 2;
+            throw MessageError.of(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR, e.getMessage());
         }
 
         final BusConfig config = settings.get();
@@ -195,8 +194,8 @@ public final class LoadgenCommand implements Callable<Integer>
             }
             else if (!"embedded".equals(transport))
             {
-                err.println("loadgen: --transport must be auto, nats or embedded");
-                return 2;
+                throw MessageError.of(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR,
+                    "--transport must be auto, nats or embedded: " + transport);
             }
             if ("embedded".equals(chosen) && !baselines.isEmpty())
             {
@@ -257,12 +256,7 @@ public final class LoadgenCommand implements Callable<Integer>
             printHeadline(out, summary, ours, bases, dir);
             return Summary.passed(ours, targetUs) && flat ? 0 : 1;
         }
-        catch (final MessageError e)
-        {
-            err.println("loadgen: " + e.code().wireName() + " " + e.getMessage());
-            return 1;
-        }
-        finally
+        finally   // a MessageError (the broker unreachable, a bad setting) ends the run through the command line's handler
         {
             if (null != privateServer)
             {
@@ -311,6 +305,7 @@ public final class LoadgenCommand implements Callable<Integer>
         env.put("date", java.time.Instant.now().toString());
         env.put("publish_path", publishPath);
         env.put("handler_threads", config.handlerThreads());   // 1: handlers on the reading thread, no shard
+        env.put("workflow_index", config.workflowIndex());   // AF_BUS_WORKFLOW_INDEX: the indexer reads every message again
         env.put("command", "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return env;
     }
