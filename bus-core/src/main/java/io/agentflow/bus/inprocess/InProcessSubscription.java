@@ -141,7 +141,8 @@ final class InProcessSubscription extends SubscriptionBase
         try
         {
             metrics.delivered(message.type(), s.subject(), message.tsMicros());
-            bus.tracing().process(s.subject(), message, null, () -> handler.onMessage(message,
+            bus.tracing().process(s.subject(), spec.durableName(), s.length(), message, null,
+                () -> handler.onMessage(message,
                 new Delivery(s.subject(), s.sequence(), deliveryCount)));
             breaker.succeeded();
             handled.add(message.id());

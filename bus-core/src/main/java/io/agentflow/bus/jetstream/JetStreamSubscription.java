@@ -129,7 +129,8 @@ final class JetStreamSubscription extends SubscriptionBase
         {
             metrics.delivered(message.type(), raw.getSubject(), message.tsMicros());
             final NatsHeaders headers = new NatsHeaders(raw.getHeaders());   // this handling's: shards run apart
-            bus.tracing().process(raw.getSubject(), message, headers, () -> handler.onMessage(message,
+            bus.tracing().process(raw.getSubject(), spec.durableName(), raw.getData().length, message, headers,
+                () -> handler.onMessage(message,
                 new Delivery(raw.getSubject(), meta.streamSequence(), meta.deliveredCount(),
                     config.signatures().signer(raw.getSubject(), headers))));
             breaker.succeeded();

@@ -34,6 +34,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BusTracing
 {
+    private static final io.opentelemetry.api.common.AttributeKey<Long> BODY_SIZE =
+        io.opentelemetry.api.common.AttributeKey.longKey("messaging.message.body.size");
+    private static final io.opentelemetry.api.common.AttributeKey<String> CONSUMER_GROUP =
+        io.opentelemetry.api.common.AttributeKey.stringKey("messaging.consumer.group.name");
+    private static final io.opentelemetry.api.common.AttributeKey<String> ERROR_TYPE =
+        io.opentelemetry.api.common.AttributeKey.stringKey("error.type");
+
     static final String INSTRUMENTATION = "io.agentflow.bus";
 
     // the W3C propagator reads traceparent and tracestate by name; it never lists the keys
@@ -77,9 +84,15 @@ public final class BusTracing
         {
             if (null != failure)
             {
-                span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+                failed(span, failure);
             }
             span.end();
+        }
+
+        /** Records the size of the stored envelope, known once it is encoded. */
+        public void bodySize(final int bytes)
+        {
+            span.setAttribute(BODY_SIZE, bytes);
         }
     }
 
@@ -95,8 +108,9 @@ public final class BusTracing
         {
             parent = parent.with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = start(publishNames.computeIfAbsent(Subjects.pattern(subject), p -> "publish " + p),
-            SpanKind.PRODUCER, parent, subject, message, "send", "publish");
+        final String pattern = Subjects.pattern(subject);
+        final Span span = start(publishNames.computeIfAbsent(pattern, p -> "publish " + p),
+            SpanKind.PRODUCER, parent, subject, pattern, message, "send", "publish");
         final SpanContext ids = span.getSpanContext();
         return ids.isValid() ? new Publish(span, ids.getTraceId(), ids.getSpanId(), ids.isSampled())
             : new Publish(span, message.traceId(), message.spanId(), true);
@@ -106,8 +120,8 @@ public final class BusTracing
      * Runs the handler inside a CONSUMER span whose parent comes from the headers, else from the envelope, with the
      * message's ids in the log context ({@link MessageLog}).
      */
-    public void process(final String subject, final Message message, final MessageHeaders headers,
-        final Handling handling)
+    public void process(final String subject, final String consumer, final int bodySize, final Message message,
+        final MessageHeaders headers, final Handling handling)
         throws Exception
     {
         if (!enabled)
@@ -123,8 +137,11 @@ public final class BusTracing
         {
             parent = Context.root().with(Span.wrap(envelopeContext(message)));
         }
-        final Span span = start(processNames.computeIfAbsent(Subjects.pattern(subject), p -> "process " + p),
-            SpanKind.CONSUMER, parent, subject, message, "process", "process");
+        final String pattern = Subjects.pattern(subject);
+        final Span span = start(processNames.computeIfAbsent(pattern, p -> "process " + p),
+            SpanKind.CONSUMER, parent, subject, pattern, message, "process", "process");
+        span.setAttribute(CONSUMER_GROUP, consumer);
+        span.setAttribute(BODY_SIZE, bodySize);
         final SpanContext ids = span.getSpanContext();
         try (Scope ignored = span.makeCurrent();
             MessageLog.Scope logScope = ids.isValid()
@@ -136,7 +153,7 @@ public final class BusTracing
         catch (final Exception ex)
         {
             span.recordException(ex);
-            span.setStatus(StatusCode.ERROR, String.valueOf(ex.getMessage()));
+            failed(span, ex);
             throw ex;
         }
         finally
@@ -145,15 +162,27 @@ public final class BusTracing
         }
     }
 
+    /**
+     * Marks a failed span: error status, and {@code error.type}, the {@code MessageError} code (e.g.
+     * {@code timeout_error}) or else the exception's class, as the conventions ask.
+     */
+    private static void failed(final Span span, final Throwable failure)
+    {
+        span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        span.setAttribute(ERROR_TYPE, failure instanceof io.agentflow.codec.error.MessageError e ? e.code().wireName()
+            : failure.getClass().getName());
+    }
+
     /** Starts a span with the messaging conventions' attributes. */
     private Span start(final String name, final SpanKind kind, final Context parent, final String subject,
-        final Message message, final String operationType, final String operationName)
+        final String pattern, final Message message, final String operationType, final String operationName)
     {
         return tracer.spanBuilder(name)
             .setSpanKind(kind)
             .setParent(parent)
             .setAttribute("messaging.system", "nats")
             .setAttribute("messaging.destination.name", subject)
+            .setAttribute("messaging.destination.template", pattern)
             .setAttribute("messaging.operation.type", operationType)
             .setAttribute("messaging.operation.name", operationName)
             .setAttribute("messaging.message.id", message.id())

@@ -67,6 +67,7 @@ public final class MessagePublish implements PublishCallback
             fail(event.error());
             return;
         }
+        traced.bodySize(event.wireLength());
         traced.end(null);
         future.complete(new PublishAck(event.stream(), event.streamSequence(), event.duplicate()));
     }
