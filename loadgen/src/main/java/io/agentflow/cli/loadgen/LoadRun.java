@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  * Flows scheduled during the warm-up run like the rest but are not recorded. After the schedule ends the run
  * waits for stragglers (at most {@link #DRAIN_NANOS} without progress), then counts what never arrived.
+ * <p>
+ * Every figure covers the measured part only: the flows scheduled in it (their hops, losses, duplicates), and what
+ * happened between its start and its end (publishes, acknowledgements, errors, refusals, collections, allocation).
+ * The warm-up's own losses, errors and refusals are kept apart ({@link RunResult.Warmup}), so that none goes unseen.
+ * The achieved rate divides the measured flows' messages that arrived by the time they took to arrive: a bus that
+ * falls behind stretches that time, so a saturated run reports less than it was offered.
  */
 final class LoadRun
 {
@@ -48,8 +54,12 @@ final class LoadRun
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LongAdder published = new LongAdder();
     private final AtomicLong receivedFinals = new AtomicLong();
+    private final AtomicLong receivedMeasured = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong duplicatesMeasured = new AtomicLong();
     private final AtomicLong lastArrivalNanos = new AtomicLong();
+    private final AtomicLong lastMeasuredArrivalNanos = new AtomicLong();
+    private final LongAdder warmupErrors = new LongAdder();
     private AtomicIntegerArray finalsPerFlow;
     private long measureStartNanos;
 
@@ -78,22 +88,28 @@ final class LoadRun
             throw new IllegalArgumentException("too many flows for one run: " + flows);
         }
         finalsPerFlow = new AtomicIntegerArray((int)flows);
-        final long gcCountBefore = gcCount();
-        final long gcMillisBefore = gcMillis();
-        final Map<Long, Long> allocatedBefore = CostMeter.allocatedBytesByThread();
+        long gcCountAtStart = 0;
+        long gcMillisAtStart = 0;
+        long gcCountDuring = 0;
+        long gcMillisDuring = 0;
+        long rejectedAtStart = 0;
+        long rejectedDuring = 0;
 
         transport.start(this::onArrival, new LoadTransport.Acks()
         {
             @Override
             public void acked(final long sentAtNanos)
             {
-                publishAck.recordValue(Math.min(HIGHEST_US, (System.nanoTime() - sentAtNanos) / 1000));
+                if (sentAtNanos >= measureStartNanos)
+                {
+                    publishAck.recordValue(Math.min(HIGHEST_US, (System.nanoTime() - sentAtNanos) / 1000));
+                }
             }
 
             @Override
             public void failed(final Throwable failure)
             {
-                countError(failure);
+                countError(failure, System.nanoTime());   // an ack carries no intended time: when it failed
             }
         });
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -125,10 +141,16 @@ final class LoadRun
             if (!costs.started() && now >= measureStartNanos)
             {
                 costs.start(published.sum());
+                gcCountAtStart = gcCount();
+                gcMillisAtStart = gcMillis();
+                rejectedAtStart = transport.rejected();
             }
             else if (null == measured && costs.started() && now >= end)
             {
                 measured = costs.stop(published.sum());
+                gcCountDuring = gcCount() - gcCountAtStart;
+                gcMillisDuring = gcMillis() - gcMillisAtStart;
+                rejectedDuring = transport.rejected() - rejectedAtStart;
             }
             if (now >= nextSample)
             {
@@ -148,12 +170,12 @@ final class LoadRun
         if (null == measured)
         {
             measured = costs.stop(published.sum());   // the schedule ended before its window did
+            gcCountDuring = gcCount() - gcCountAtStart;
+            gcMillisDuring = gcMillis() - gcMillisAtStart;
+            rejectedDuring = transport.rejected() - rejectedAtStart;
         }
         total.add(endToEnd.getIntervalHistogram());
-        final long rejected = transport.rejected();
-        final long allocated = CostMeter.allocatedSince(allocatedBefore);   // before the transport's threads end
-        final long gcCountDuring = gcCount() - gcCountBefore;
-        final long gcMillisDuring = gcMillis() - gcMillisBefore;
+        final long rejectedInWarmup = transport.rejected() - rejectedDuring;   // the drain's belong to the window
         transport.close();
         if (terminal)
         {
@@ -161,11 +183,21 @@ final class LoadRun
         }
         final Map<String, Long> errorCounts = new TreeMap<>();
         errors.forEach((code, n) -> errorCounts.put(code, n.sum()));
-        final long measuredFlows = flows - (long)Math.ceil(flowsPerSecond * warmupNanos / 1e9);
+        final long warmupFlows = Math.min(flows, (long)Math.ceil(flowsPerSecond * warmupNanos / 1e9));
+        final long measuredFlows = flows - warmupFlows;
+        final long expectedMeasured = measuredFlows * pattern.finalsPerFlow();
+        // the measured flows' messages over the time they took to arrive, at least the window's length
+        final long lastArrival = lastMeasuredArrivalNanos.get();
+        final double arrivalSeconds = Math.max(durationNanos, lastArrival - measureStartNanos) / 1e9;
+        final double achieved = receivedMeasured.get() / (double)pattern.finalsPerFlow() * pattern.messagesPerFlow()
+            / arrivalSeconds;
+        final RunResult.Warmup warmup = new RunResult.Warmup(
+            Math.max(0, warmupFlows * pattern.finalsPerFlow() - (receivedFinals.get() - receivedMeasured.get())),
+            duplicates.get() - duplicatesMeasured.get(), warmupErrors.sum(), Math.max(0, rejectedInWarmup));
         return new RunResult(transport.name(), total, publishAck.getIntervalHistogram(), intervals,
-            published.sum(), flows * pattern.finalsPerFlow(), receivedFinals.get(), duplicates.get(),
-            rejected, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
-            gcCountDuring, gcMillisDuring, allocated, measured);
+            measured.messages(), expectedMeasured, receivedMeasured.get(), duplicatesMeasured.get(),
+            rejectedDuring, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
+            gcCountDuring, gcMillisDuring, measured.allocatedBytes(), measured, achieved, warmup);
     }
 
     private void publish(final Schedule schedule, final int first)
@@ -186,7 +218,7 @@ final class LoadRun
         }
         catch (final RuntimeException ex)
         {
-            countError(ex);
+            countError(ex, intended);
         }
     }
 
@@ -200,14 +232,21 @@ final class LoadRun
             {
                 return;
             }
+            final boolean inWindow = t0 >= measureStartNanos;
             if (finalsPerFlow.incrementAndGet(flow) > pattern.finalsPerFlow())
             {
                 duplicates.incrementAndGet();
+                if (inWindow)
+                {
+                    duplicatesMeasured.incrementAndGet();
+                }
                 return;
             }
             receivedFinals.incrementAndGet();
-            if (t0 >= measureStartNanos)
+            if (inWindow)
             {
+                receivedMeasured.incrementAndGet();
+                lastMeasuredArrivalNanos.accumulateAndGet(now, Math::max);
                 endToEnd.recordValue(Math.min(HIGHEST_US, Schedule.latencyNanos(t0, now) / 1000));
             }
         }
@@ -222,8 +261,14 @@ final class LoadRun
         return System.nanoTime() - Math.max(lastArrivalNanos.get(), measureStartNanos + durationNanos) > DRAIN_NANOS;
     }
 
-    private void countError(final Throwable failure)
+    /** Counts a failure of a message of the flow intended at {@code intended}: measured, or the warm-up's. */
+    private void countError(final Throwable failure, final long intended)
     {
+        if (intended < measureStartNanos)
+        {
+            warmupErrors.increment();
+            return;
+        }
         Throwable cause = failure;
         while (cause instanceof CompletionException && null != cause.getCause())
         {

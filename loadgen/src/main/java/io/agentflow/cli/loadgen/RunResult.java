@@ -6,23 +6,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one run measured. Latencies are in microseconds.
+ * What one run measured, over its measured part only (see {@link LoadRun}). Latencies are in microseconds.
  *
  * @param transport       {@code nats}, {@code embedded} or {@code raw-jnats}.
- * @param endToEnd        intended send to handling of each final hop, measured flows only (after warm-up).
- * @param publishAck      publish call to broker acknowledgement.
+ * @param endToEnd        intended send to handling of each final hop of the measured flows.
+ * @param publishAck      publish call to broker acknowledgement, for publishes made in the measured part.
  * @param intervals       one row per second of the measured part: p50, p95, p99, max.
- * @param messages        messages published (all hops, warm-up included).
- * @param expectedFinals  final hops the schedule called for.
- * @param receivedFinals  final hops handled (each flow counted at most its expected number of times).
- * @param duplicates      final hops handled more than once.
- * @param rejected        messages the receiver refused (failed verification).
- * @param errors          failed publishes by error code.
+ * @param messages        messages published in the measured part (all hops).
+ * @param expectedFinals  final hops the schedule called for in the measured part.
+ * @param receivedFinals  final hops of measured flows handled (each counted at most its expected number of times).
+ * @param duplicates      final hops of measured flows handled more than once.
+ * @param rejected        messages the receiver refused (failed verification) from the measured part's start on.
+ * @param errors          failed publishes of measured flows, by error code.
  * @param measuredSeconds length of the measured part.
- * @param gcCount         collections during the run.
- * @param gcMillis        time in collections during the run.
- * @param allocatedBytes  bytes allocated by the run's threads (approximate: threads that ended are not counted).
+ * @param gcCount         collections during the measured part.
+ * @param gcMillis        time in collections during the measured part.
+ * @param allocatedBytes  bytes allocated by the run's threads during the measured part.
  * @param costs           CPU (ours and the local server's), allocation and young collections over the measured part.
+ * @param achievedRate    messages per second: the measured flows' messages that arrived, over the time from the
+ *                        measured part's start to the last of them (at least its length).
+ * @param warmup          what went wrong in the warm-up, counted apart and still failing the run.
  */
 record RunResult(
     String transport,
@@ -39,8 +42,19 @@ record RunResult(
     long gcCount,
     long gcMillis,
     long allocatedBytes,
-    CostMeter.Costs costs)
+    CostMeter.Costs costs,
+    double achievedRate,
+    Warmup warmup)
 {
+    /** The warm-up's losses, duplicates, failed publishes and refusals. */
+    record Warmup(long lost, long duplicates, long errors, long rejected)
+    {
+        boolean clean()
+        {
+            return 0 == lost && 0 == duplicates && 0 == errors && 0 == rejected;
+        }
+    }
+
     /** One second of the measured part. */
     record Interval(double second, double p50Us, double p95Us, double p99Us, double maxUs, long count)
     {
@@ -56,10 +70,4 @@ record RunResult(
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** @return messages per second over the measured part. */
-    double achievedRate(final Pattern pattern)
-    {
-        return endToEnd.getTotalCount() / (double)pattern.finalsPerFlow() * pattern.messagesPerFlow()
-            / measuredSeconds;
-    }
 }

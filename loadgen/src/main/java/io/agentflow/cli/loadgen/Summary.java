@@ -49,7 +49,7 @@ final class Summary
     private static Map<String, Object> ratio(final RunResult ours, final RunResult baseline, final Pattern pattern)
     {
         final Map<String, Object> ratio = new LinkedHashMap<>();
-        ratio.put("throughput", round(ours.achievedRate(pattern) / Math.max(1e-9, baseline.achievedRate(pattern))));
+        ratio.put("throughput", round(ours.achievedRate() / Math.max(1e-9, baseline.achievedRate())));
         ratio.put("p95", round(ours.endToEnd().getValueAtPercentile(95)
             / (double)Math.max(1, baseline.endToEnd().getValueAtPercentile(95))));
         ratio.put("client_cpu_per_message", round(ours.costs().clientCpuUsPerMessage()
@@ -63,7 +63,7 @@ final class Summary
     static boolean passed(final RunResult r, final long targetP95Us)
     {
         return r.endToEnd().getTotalCount() > 0 && r.endToEnd().getValueAtPercentile(95) <= targetP95Us
-            && 0 == r.lost() && 0 == r.rejected() && 0 == r.duplicates() && 0 == r.errorCount();
+            && 0 == r.lost() && 0 == r.rejected() && 0 == r.duplicates() && 0 == r.errorCount() && r.warmup().clean();
     }
 
     static Map<String, Object> latency(final Histogram h)
@@ -86,7 +86,7 @@ final class Summary
         m.put("agents", agents);
         m.put("payload_bytes", payloadBytes);
         m.put("rate_offered", rateOffered);
-        m.put("rate_achieved", round(r.achievedRate(pattern)));
+        m.put("rate_achieved", round(r.achievedRate()));
         m.put("messages", r.messages());
         m.put("errors", r.errorCount());
         m.put("errors_by_code", new LinkedHashMap<>(r.errors()));
@@ -108,6 +108,12 @@ final class Summary
         m.put("allocation_bytes_per_message", round(c.allocatedBytesPerMessage()));
         m.put("young_gcs_measured", c.youngGcs());
         m.put("messages_measured", c.messages());
+        final Map<String, Object> w = new LinkedHashMap<>();
+        w.put("lost", r.warmup().lost());
+        w.put("duplicates", r.warmup().duplicates());
+        w.put("errors", r.warmup().errors());
+        w.put("failed_verification", r.warmup().rejected());
+        m.put("warmup", w);
         return m;
     }
 

@@ -89,7 +89,7 @@ class SummaryTest
     {
         final long finals = h.getTotalCount();
         return new RunResult(transport, h, new Histogram(3), List.of(), finals * 2, finals + lost, finals, 0, rejected,
-            Map.of(), 10.0, 0, 0, 0, costs);
+            Map.of(), 10.0, 0, 0, 0, costs, finals * 2 / 10.0, new RunResult.Warmup(0, 0, 0, 0));
     }
 
     /** HdrHistogram keeps 3 significant digits: compare within that precision. */
