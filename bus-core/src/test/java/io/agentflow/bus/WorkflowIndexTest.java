@@ -59,6 +59,32 @@ class WorkflowIndexTest extends ProvisionedServerTest
         assertEquals(0, bus.admin().consumer(Streams.MESSAGES, Streams.WORKFLOW_INDEXER).pending());
     }
 
+    @Test
+    void aForgedIndexRecordPointingAtAnotherWorkflowsMessageIsReportedNotDelivered() throws Exception
+    {
+        final long other = bus.publishAndWait(Subjects.agentIn("worker-9"),
+            TestMessage.inWorkflow("wf-someone-else", 1)).sequence();
+        final List<Message> sent = new ArrayList<>();
+        try (JetStreamBus indexing = JetStreamBus.connect(server.config().workflowIndex(true)))
+        {
+            publish(indexing, "wf-victim", 0, 3, sent);
+            JetStreamBusContractTest.awaitIndexed(indexing);
+        }
+        // someone allowed to write index records points the victim's replay at a valid message of another workflow
+        try (io.nats.client.Connection raw = io.nats.client.Nats.connect(server.url()))
+        {
+            raw.jetStream().publish(Subjects.workflowIndex("wf-victim"),
+                String.valueOf(other).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        final List<Message> replayed = new ArrayList<>();
+        final ReplayReport report = bus.replay("wf-victim", Instant.EPOCH, (m, d) -> replayed.add(m));
+        assertEquals(sent, replayed, "only the victim's own messages");
+        assertEquals(1, report.failures().size(), report.failures().toString());
+        assertEquals("index_mismatch", report.failures().get(0).code());
+        assertEquals(other, report.failures().get(0).streamSequence());
+    }
+
     private static void publish(final JetStreamBus through, final String workflow, final int from, final int to,
         final List<Message> sent)
     {

@@ -29,6 +29,7 @@ import java.nio.file.Path;
         TailCommand.class,
         ReplayCommand.class,
         io.agentflow.cli.loadgen.LoadgenCommand.class,
+        ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {
@@ -105,13 +106,16 @@ public final class AgentFlow
             ex.getCommandLine().getErr().flush();
             return USAGE_ERROR;
         });
-        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES);
-        cl.getSubcommands().values().forEach(sub ->
-        {
-            sub.getCommandSpec().versionProvider(new Version());
-            sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES);
-        });
+        everywhere(cl);
         return cl;
+    }
+
+    /** Every command, nested ones too, answers {@code -V} and lists the exit statuses in its help. */
+    private static void everywhere(final CommandLine command)
+    {
+        command.getCommandSpec().versionProvider(new Version());
+        command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES);
+        command.getSubcommands().values().forEach(AgentFlow::everywhere);
     }
 
     /**

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CliMistakesTest
 {
     private static final List<String> SUBCOMMANDS = List.of("canon", "hash", "verify", "new", "streams", "publish",
-        "tail", "replay", "loadgen");
+        "tail", "replay", "loadgen", "report");
     private static final Pattern FAILURE = Pattern.compile("error [a-z_]+ \\S+ .+");
     private static final String DOWN = "nats://127.0.0.1:1";
 
@@ -71,6 +71,7 @@ class CliMistakesTest
         expect(2, "stderr", "loadgen", "--duration", "banana");
         expect(2, "stderr", "--config", "/nonexistent.properties", "canon", "-");
         expect(2, "stderr", "--profile", "staging", "canon", "-");
+        expect(2, "stderr", "report", "compare", "/nonexistent-a", "/nonexistent-b");
         expect(3, "stderr", "streams", "--url", DOWN);
         expect(3, "stderr", "tail", "--url", DOWN, "agents.x.in");
         expect(3, "stderr", "replay", "--workflow", "wf-1", "--url", DOWN);

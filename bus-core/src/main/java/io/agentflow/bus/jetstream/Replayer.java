@@ -49,6 +49,8 @@ final class Replayer
     private static final Duration INACTIVE = Duration.ofSeconds(30);
     private static final int BATCH = 256;
     private static final int NOT_FOUND = 404;
+    /** The failure code of a message an index record pointed at that names another workflow. */
+    static final String INDEX_MISMATCH = "index_mismatch";
 
     private final JetStream js;
     private final JetStreamManagement jsm;
@@ -92,7 +94,7 @@ final class Replayer
                     readIndexed(indexed[next[0]]);
                 }
                 examined++;
-                check(raw.getSubject(), sequence, raw.getData(), raw.getHeaders());
+                check(raw.getSubject(), sequence, raw.getData(), raw.getHeaders(), false);
             });
             for (; next[0] < indexed.length; next[0]++)
             {
@@ -241,16 +243,29 @@ final class Replayer
         examined++;
         if (!stored.getTime().toInstant().isBefore(since))
         {
-            check(stored.getSubject(), sequence, stored.getData(), stored.getHeaders());
+            check(stored.getSubject(), sequence, stored.getData(), stored.getHeaders(), true);
         }
     }
 
-    private void check(final String subject, final long sequence, final byte[] data, final Headers headers)
+    /**
+     * Verifies one message and hands it to the listener, or records why not. One the index pointed at must name this
+     * workflow: anyone allowed to write index records could point a replay at another workflow's messages, which are
+     * valid on their own ({@value #INDEX_MISMATCH}).
+     */
+    private void check(final String subject, final long sequence, final byte[] data, final Headers headers,
+        final boolean indexed)
     {
         read++;
         try
         {
             final Message message = decoder.decode(data);
+            if (indexed && !workflowId.equals(message.workflowId()))
+            {
+                failures.add(new ReplayReport.Failure(sequence, subject, INDEX_MISMATCH, message.id(),
+                    "indexed under workflow " + workflowId + " but its metadata.workflow_id is "
+                        + message.workflowId()));
+                return;
+            }
             final MessageError unsigned = signatures.check(subject, message.id(), message.from(),
                 message.envelopeHash(), new NatsHeaders(headers));
             if (null != unsigned)
