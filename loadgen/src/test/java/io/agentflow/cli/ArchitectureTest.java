@@ -121,7 +121,6 @@ class ArchitectureTest
     {
         final java.util.Map<String, Integer> shrinking = java.util.Map.of(
             "bus-core/src/main/java/io/agentflow/bus/BusConfig.java", 500,
-            "bus-core/src/main/java/io/agentflow/bus/inprocess/InProcessStream.java", 437,
             "codec/src/main/java/io/agentflow/codec/json/CanonicalScanner.java", 592,
             "codec/src/main/java/io/agentflow/codec/EnvelopeDecoder.java", 551,
             "codec/src/main/java/io/agentflow/codec/json/JsonReader.java", 417,

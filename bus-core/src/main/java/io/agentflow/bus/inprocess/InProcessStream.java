@@ -23,24 +23,10 @@ import java.util.List;
  */
 public final class InProcessStream
 {
-    /** A filled segment and the last sequence stored in it. */
-    private record Segment(byte[] bytes, long last)
-    {
-    }
-
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InProcessStream.class);
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
     private static final long CHECK_CLOCK_EVERY = 1_024;   // a spinning reader's loops between clock reads
-    /**
-     * The largest segment: at 8 MiB it is a humongous object for G1 (at any region size up to 16 MiB), allocated
-     * outside the young generation and never copied by a young collection. A stream's segments are an eighth of its
-     * byte limit within 64 KiB..8 MiB, so that a small stream does not hold more than its limit in spare segments.
-     */
-    private static final int MAX_SEGMENT_BYTES = 8 << 20;
-    private static final int FIRST_SEGMENT_BYTES = 64 << 10;
-    /** Trimmed segments kept for reuse beyond the one taken: more would be memory the limits no longer pay for. */
-    private static final int SPARE_SEGMENTS = 2;
     /** Trimmed records kept for reuse; beyond that the oldest go to the collector (a reader lags behind them). */
     private static final int SPARE_RECORDS = 4_096;
 
@@ -57,15 +43,11 @@ public final class InProcessStream
     private long nextSequence = 1;
     private int waiting;                   // readers in lock.wait (under the lock)
     private long bytes;
-    private final int segmentBytes;
-    private byte[] segment;
-    private int segmentUsed;
-    private final java.util.ArrayDeque<Segment> filled = new java.util.ArrayDeque<>();   // oldest first
+    private final Segments segments;   // under the lock
     private ReaderGate[] readers = new ReaderGate[0];   // copied on change, under the lock
     private long gatesSeen;   // the lowest reader gate when last looked at (at each new segment): trails the truth
     private final java.util.ArrayDeque<StoredMessage> trimmedRecords = new java.util.ArrayDeque<>();   // oldest first
-    private volatile long segmentsAllocated;   // written under the lock
-    private volatile long recordsAllocated;
+    private volatile long recordsAllocated;   // written under the lock
     private final StoredIdWindow storedIds = new StoredIdWindow(Streams.DUPLICATE_WINDOW);   // under the lock
 
     /**
@@ -81,7 +63,7 @@ public final class InProcessStream
         this.maxAgeNanos = maxAge.toNanos();
         this.maxBytes = maxBytes;
         this.readersSpin = readersSpin;
-        this.segmentBytes = (int)Math.max(FIRST_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
+        this.segments = new Segments(maxBytes);
     }
 
     /**
@@ -113,7 +95,7 @@ public final class InProcessStream
     /** @return how many segments this stream has allocated: flat in steady state. */
     public long segmentsAllocated()
     {
-        return segmentsAllocated;
+        return segments.allocated();
     }
 
     /** @return how many records this stream has allocated: flat in steady state. */
@@ -185,10 +167,13 @@ public final class InProcessStream
             {
                 grow();
             }
-            if (null == segment || segmentUsed + length > segment.length)
+            if (!segments.fits(length))
             {
-                nextSegment(length);
+                gatesSeen = lowestGate();
+                segments.next(length, nextSequence - 1, first, gatesSeen);
             }
+            final byte[] segment = segments.current;
+            final int segmentUsed = segments.used;
             System.arraycopy(wire, offset, segment, segmentUsed, length);
             final long sequence = nextSequence++;
             final long epochMicros = io.agentflow.codec.Timestamps.microsAt(now);
@@ -197,7 +182,7 @@ public final class InProcessStream
                 ? trimmedRecords.pollFirst().set(sequence, subject, segment, segmentUsed, length, message, encodedHere,
                     now, epochMicros)
                 : newRecord(sequence, subject, segment, segmentUsed, length, message, encodedHere, now, epochMicros);
-            segmentUsed += length;
+            segments.used = segmentUsed + length;
             final StoredMessage[] slots = index;
             slots[(int)sequence & (slots.length - 1)] = stored;
             bytes += length;
@@ -209,48 +194,6 @@ public final class InProcessStream
             }
             return sequence;
         }
-    }
-
-    /** Moves to a new segment with room for {@code length} bytes: a trimmed one nobody reads, or a new one. */
-    private void nextSegment(final int length)
-    {
-        if (null != segment)
-        {
-            filled.addLast(new Segment(segment, nextSequence - 1));
-        }
-        // the first segments of a stream grow from 64 KiB, so that a stream used for little costs little
-        final int size = null == segment ? Math.min(FIRST_SEGMENT_BYTES, segmentBytes)
-            : Math.min(segmentBytes, 2 * segment.length);
-        byte[] next = null;
-        gatesSeen = lowestGate();
-        while (!filled.isEmpty() && filled.peekFirst().last() < first && filled.peekFirst().bytes().length != size)
-        {
-            filled.pollFirst();   // trimmed, and of a size no longer used (the growing first ones, an oversized one)
-        }
-        if (length <= size && !filled.isEmpty() && filled.peekFirst().last() < Math.min(first, gatesSeen))
-        {
-            next = filled.pollFirst().bytes();
-        }
-        int trimmed = 0;
-        for (final Segment s : filled)
-        {
-            if (s.last() >= first)
-            {
-                break;
-            }
-            trimmed++;
-        }
-        for (; trimmed > SPARE_SEGMENTS; trimmed--)
-        {
-            filled.pollFirst();   // a reader may still hold records there: the collector frees it after them
-        }
-        if (null == next)
-        {
-            next = new byte[Math.max(size, length)];
-            segmentsAllocated++;
-        }
-        segment = next;
-        segmentUsed = 0;
     }
 
     /** @return the lowest sequence a registered reader may still read: the writer rewrites nothing at or above it. */
