@@ -1,5 +1,6 @@
 package io.agentflow.bus;
 
+import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
     Path tlsCertFile, Path tlsKeyFile, String inboxPrefix, boolean tlsInsecure)
 {
     public static final String TOKEN_ENV = "AF_BUS_TOKEN";
+    /** {@code AF_BUS_TOKEN_FILE}, {@code AF_BUS_PASSWORD_FILE}: the secret read from a file instead. */
+    public static final String FILE_SUFFIX = "_FILE";
     public static final String USER_ENV = "AF_BUS_USER";
     public static final String PASSWORD_ENV = "AF_BUS_PASSWORD";
     public static final String NKEY_SEED_FILE_ENV = "AF_BUS_NKEY_SEED_FILE";
@@ -49,11 +52,36 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
 
     public static BusSecurity fromEnv(final Map<String, String> env)
     {
-        return new BusSecurity(blankToNull(env.get(TOKEN_ENV)), blankToNull(env.get(USER_ENV)),
-            blankToNull(env.get(PASSWORD_ENV)), path(env.get(NKEY_SEED_FILE_ENV)), path(env.get(TLS_CA_FILE_ENV)),
+        return new BusSecurity(secret(env, TOKEN_ENV), blankToNull(env.get(USER_ENV)),
+            secret(env, PASSWORD_ENV), path(env.get(NKEY_SEED_FILE_ENV)), path(env.get(TLS_CA_FILE_ENV)),
             path(env.get(TLS_CERT_FILE_ENV)), path(env.get(TLS_KEY_FILE_ENV)),
             env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT),
             Boolean.parseBoolean(env.getOrDefault(TLS_INSECURE_ENV, "false").trim()));
+    }
+
+    /**
+     * @return the secret {@code name} names, or the content of the file {@code name_FILE} names (trimmed), as
+     * container platforms hand secrets over; setting both is refused.
+     * @throws MessageError {@code validation_error} when both are set or the file cannot be read.
+     */
+    static String secret(final Map<String, String> env, final String name)
+    {
+        final String direct = blankToNull(env.get(name));
+        final String file = blankToNull(env.get(name + FILE_SUFFIX));
+        require(null == direct || null == file, "set " + name + " or " + name + FILE_SUFFIX + ", not both");
+        if (null == file)
+        {
+            return direct;
+        }
+        try
+        {
+            return blankToNull(java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw MessageError.of(ErrorCode.VALIDATION_ERROR, "invalid bus configuration: " + name + FILE_SUFFIX
+                + "=" + file + " cannot be read: " + ex);
+        }
     }
 
     /**

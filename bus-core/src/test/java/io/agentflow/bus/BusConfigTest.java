@@ -70,6 +70,25 @@ class BusConfigTest
     }
 
     @Test
+    void shouldReadSecretsFromFilesAsContainerPlatformsHandThemOver(@org.junit.jupiter.api.io.TempDir
+        final java.nio.file.Path dir) throws Exception
+    {
+        final java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("token"), "s3cret\n");
+        assertEquals("s3cret", BusConfig.fromEnv(Map.of(BusSecurity.TOKEN_ENV + "_FILE", token.toString()))
+            .security().token());
+        final java.nio.file.Path password = java.nio.file.Files.writeString(dir.resolve("pw"), "hunter2");
+        assertEquals("hunter2", BusConfig.fromEnv(Map.of(BusSecurity.USER_ENV, "alice",
+            BusSecurity.PASSWORD_ENV + "_FILE", password.toString())).security().password());
+        final MessageError both = assertThrows(MessageError.class, () -> BusConfig.fromEnv(Map.of(
+            BusSecurity.TOKEN_ENV, "a", BusSecurity.TOKEN_ENV + "_FILE", token.toString())));
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+        final MessageError missing = assertThrows(MessageError.class, () -> BusConfig.fromEnv(Map.of(
+            BusSecurity.TOKEN_ENV + "_FILE", dir.resolve("absent").toString())));
+        assertTrue(missing.getMessage().contains("AF_BUS_TOKEN_FILE") && !missing.getMessage().contains("s3cret"),
+            missing.getMessage());
+    }
+
+    @Test
     void shouldDoubleRedeliveryDelaysUpToTheMaximum()
     {
         final BusConfig c = new BusConfig().redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(350));

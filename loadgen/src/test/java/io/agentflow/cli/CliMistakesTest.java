@@ -78,6 +78,23 @@ class CliMistakesTest
         expect(3, "stderr", "loadgen", "--transport", "nats", "--url", DOWN, "--duration", "1s", "--warmup", "0s");
     }
 
+    /** {@code -} is standard input: a real process reads malformed lines there and answers each in one format. */
+    @Test
+    void standardInputIsReadWithDashAndItsBadLinesAnsweredInTheOneFormat() throws Exception
+    {
+        final Path in = java.nio.file.Files.writeString(dir.resolve("stdin.jsonl"), "{\"a\":\n\n[1,2\n");
+        final Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), AgentFlow.class.getName(), "verify", "--jsonl", "-"))
+            .redirectInput(in.toFile()).redirectError(dir.resolve("err.txt").toFile())
+            .redirectOutput(dir.resolve("out.txt").toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        final List<String> out = java.nio.file.Files.readAllLines(dir.resolve("out.txt"));
+        assertEquals(1, p.exitValue(), out + " " + java.nio.file.Files.readString(dir.resolve("err.txt")));
+        assertEquals(2, out.size(), "two bad lines, the blank one skipped: " + out);
+        out.forEach(line -> assertTrue(FAILURE.matcher(line).matches(), line));
+        assertTrue(!java.nio.file.Files.readString(dir.resolve("err.txt")).contains("\tat "), "no stack trace");
+    }
+
     /** Runs {@code args} and checks the status, that the failure lines are on {@code where}, and their format. */
     private static void expect(final int status, final String where, final String... args)
     {

@@ -112,9 +112,9 @@ class LoadgenRunTest
         final java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(
             () -> AgentFlow.commandLine().execute("loadgen", "--transport", "embedded", "--agents", "10", "--rate",
                 "200", "--duration", "3s", "--warmup", "200ms", "--target-p95", "5s", "--metrics-port",
-                Integer.toString(port), "--report-dir", dir.resolve("metrics").toString()));
+                Integer.toString(port), "--metrics-bind", "127.0.0.2", "--report-dir", dir.resolve("metrics").toString()));
         final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        final java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+        final java.net.URI uri = java.net.URI.create("http://127.0.0.2:" + port + "/metrics");   // where it was bound
         final String[] body = {""};
         io.agentflow.bus.Await.until(java.time.Duration.ofSeconds(20), () ->
         {
@@ -132,9 +132,15 @@ class LoadgenRunTest
                 Thread.currentThread().interrupt();
                 return false;
             }
-            return body[0].contains("agentflow_messages_total{message_type=\"request\",status=\"delivered\"}");
+            // the counters exist at 0 from the start: wait for a delivery's latency to show
+            return body[0].contains("agentflow_message_latency_seconds_bucket");
         }, () -> "metrics during the run: " + body[0]);
-        assertTrue(body[0].contains("agentflow_message_latency_seconds_bucket"), body[0]);
+        assertTrue(java.util.regex.Pattern.compile(
+            "agentflow_messages_total\\{message_type=\"request\",status=\"delivered\"\\} [1-9]").matcher(body[0]).find(),
+            "deliveries counted: " + body[0]);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()), "bound to 127.0.0.2 only");
         assertTrue(body[0].contains("subject=\"agents.*.in\""), body[0]);
         assertEquals(0, run.get(60, java.util.concurrent.TimeUnit.SECONDS));
     }
