@@ -30,6 +30,7 @@ import java.nio.file.Path;
         ReplayCommand.class,
         io.agentflow.cli.loadgen.LoadgenCommand.class,
         ReportCommand.class,
+        CompletionCommand.class,
         CommandLine.HelpCommand.class})
 public final class AgentFlow
 {

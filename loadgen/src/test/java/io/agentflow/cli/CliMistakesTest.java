@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CliMistakesTest
 {
     private static final List<String> SUBCOMMANDS = List.of("canon", "hash", "verify", "new", "streams", "publish",
-        "tail", "replay", "loadgen", "report");
+        "tail", "replay", "loadgen", "report", "completion");
     private static final Pattern FAILURE = Pattern.compile("error [a-z_]+ \\S+ .+");
     private static final String DOWN = "nats://127.0.0.1:1";
 
@@ -78,7 +78,22 @@ class CliMistakesTest
         expect(3, "stderr", "loadgen", "--transport", "nats", "--url", DOWN, "--duration", "1s", "--warmup", "0s");
     }
 
-    /** {@code -} is standard input: a real process reads malformed lines there and answers each in one format. */
+    /** A shell completion script that knows every subcommand and its options. */
+    @Test
+    void completionWritesABashScriptForEveryCommand()
+    {
+        final CliRun run = CliRun.of("completion");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("complete -F") && run.out().contains("--workflow")
+            && run.out().contains("--metrics-bind"), run.out());
+        for (final String sub : SUBCOMMANDS)
+        {
+            assertTrue(run.out().contains(sub), sub + " in the completion script");
+        }
+        assertTrue(CliRun.of("--help").out().contains("completion"), "listed in the help");
+    }
+
+        /** {@code -} is standard input: a real process reads malformed lines there and answers each in one format. */
     @Test
     void standardInputIsReadWithDashAndItsBadLinesAnsweredInTheOneFormat() throws Exception
     {
