@@ -125,8 +125,8 @@ public final class BusConfig
         c.redeliveryDelay = EnvValues.durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
         c.redeliveryDelayMax = EnvValues.durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
         c.embeddedMaxBytes = EnvValues.longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
-        c.embeddedVerify = !"false".equalsIgnoreCase(env.getOrDefault(EMBEDDED_VERIFY_ENV, "true").trim());
-        c.tracing = !"false".equalsIgnoreCase(env.getOrDefault(TRACING_ENV, "true").trim());
+        c.embeddedVerify = EnvValues.flag(env, EMBEDDED_VERIFY_ENV, EMBEDDED_VERIFY_DEFAULT);
+        c.tracing = EnvValues.flag(env, TRACING_ENV, true);
         c.dedupWindow = EnvValues.intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
         c.tuning = ConnectionTuning.fromEnv(env);
@@ -137,9 +137,9 @@ public final class BusConfig
             + ringFull);
         c.ringWaitWhenFull = "wait".equals(ringFull);
         c.signatures = Signatures.fromEnv(env);
-        c.orderedResume = !"false".equalsIgnoreCase(env.getOrDefault(ORDERED_RESUME_ENV, "true").trim());
+        c.orderedResume = EnvValues.flag(env, ORDERED_RESUME_ENV, ORDERED_RESUME_DEFAULT);
         c.resilience = ResilienceSettings.fromEnv(env);
-        c.workflowIndex = "true".equalsIgnoreCase(env.getOrDefault(WORKFLOW_INDEX_ENV, "false").trim());
+        c.workflowIndex = EnvValues.flag(env, WORKFLOW_INDEX_ENV, false);
         return c.conclude();
     }
 

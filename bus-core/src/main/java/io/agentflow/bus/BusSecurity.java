@@ -56,7 +56,7 @@ public record BusSecurity(String token, String user, String password, Path nkeyS
             secret(env, PASSWORD_ENV), path(env.get(NKEY_SEED_FILE_ENV)), path(env.get(TLS_CA_FILE_ENV)),
             path(env.get(TLS_CERT_FILE_ENV)), path(env.get(TLS_KEY_FILE_ENV)),
             env.getOrDefault(INBOX_PREFIX_ENV, INBOX_PREFIX_DEFAULT),
-            Boolean.parseBoolean(env.getOrDefault(TLS_INSECURE_ENV, "false").trim()));
+            EnvValues.flag(env, TLS_INSECURE_ENV, false));
     }
 
     /**

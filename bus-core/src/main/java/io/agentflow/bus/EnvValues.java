@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Settings as text ({@code NAME=value} from the environment, a profile or a {@code --config} file) read into values:
- * integers, numbers and durations ({@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, ISO-8601). A blank or missing
+ * integers, numbers, flags and durations ({@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, ISO-8601). A blank or missing
  * value is the default; a malformed one is a {@code validation_error} naming the setting.
  */
 public final class EnvValues
@@ -61,23 +61,31 @@ public final class EnvValues
 
     static long longValue(final Map<String, String> env, final String name, final long defaultValue)
     {
+        return parsed(env, name, defaultValue, Long::parseLong, "an integer");
+    }
+
+    static double doubleValue(final Map<String, String> env, final String name, final double defaultValue)
+    {
+        return parsed(env, name, defaultValue, Double::parseDouble, "a number");
+    }
+
+    /**
+     * @return the flag {@code name}: its default when blank or missing; otherwise only the other word turns it
+     * ({@code false} for a flag on by default, {@code true} for one off by default), in any case.
+     */
+    static boolean flag(final Map<String, String> env, final String name, final boolean defaultValue)
+    {
         final String text = env.get(name);
         if (null == text || text.isBlank())
         {
             return defaultValue;
         }
-        try
-        {
-            return Long.parseLong(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not an integer: \"" + text + "\"",
-                Map.of("path", name), ex);
-        }
+        return defaultValue ? !"false".equalsIgnoreCase(text.trim()) : "true".equalsIgnoreCase(text.trim());
     }
 
-    static double doubleValue(final Map<String, String> env, final String name, final double defaultValue)
+    /** @return {@code name}'s value read by {@code parse}, or the default when blank or missing. */
+    private static <T> T parsed(final Map<String, String> env, final String name, final T defaultValue,
+        final java.util.function.Function<String, T> parse, final String expected)
     {
         final String text = env.get(name);
         if (null == text || text.isBlank())
@@ -86,11 +94,11 @@ public final class EnvValues
         }
         try
         {
-            return Double.parseDouble(text.trim());
+            return parse.apply(text.trim());
         }
         catch (final NumberFormatException ex)
         {
-            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not a number: \"" + text + "\"",
+            throw new MessageError(ErrorCode.VALIDATION_ERROR, name + ": not " + expected + ": \"" + text + "\"",
                 Map.of("path", name), ex);
         }
     }

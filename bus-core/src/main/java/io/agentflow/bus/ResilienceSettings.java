@@ -43,7 +43,7 @@ public record ResilienceSettings(int retryMaxAttempts, Duration retryInitialDela
             EnvValues.intValue(env, BREAKER_FAILURE_RATE_ENV, r.breakerFailureRatePercent()),
             EnvValues.intValue(env, BREAKER_WINDOW_ENV, r.breakerWindow()),
             EnvValues.durationValue(env, BREAKER_OPEN_WAIT_ENV, r.breakerOpenWait()),
-            "true".equalsIgnoreCase(env.getOrDefault(HANDLER_BREAKER_ENV, "false").trim()));
+            EnvValues.flag(env, HANDLER_BREAKER_ENV, r.handlerBreaker()));
     }
 
     public ResilienceSettings

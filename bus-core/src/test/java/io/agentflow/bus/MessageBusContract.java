@@ -625,7 +625,9 @@ abstract class MessageBusContract
                 sent.put(m.id(), m);
                 bus.publishAndWait(Subjects.agentIn("env-" + (i % 4)), m);
             }
-            Await.until(WAIT, () -> seen.size() == sent.size(), () -> seen.size() + " of " + sent.size());
+            // the count follows the handler's return (and the ack): wait for it too, not only for what the handler saw
+            Await.until(WAIT, () -> seen.size() == sent.size() && 20 == s.stats().delivered(),
+                () -> seen.size() + " of " + sent.size() + ", " + s.stats());
             assertEquals(20, s.stats().delivered());
         }
         // the bus's tracing (when an SDK is installed) may set new trace ids, so the hash is read, not compared

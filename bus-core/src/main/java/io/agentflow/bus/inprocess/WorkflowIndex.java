@@ -26,7 +26,6 @@ final class WorkflowIndex
     {
         long[] values = new long[8];
         int size;
-        long last;
     }
 
     private final Map<String, Sequences> byWorkflow = new HashMap<>();
@@ -60,7 +59,6 @@ final class WorkflowIndex
                 s.values = Arrays.copyOf(s.values, 2 * s.size);
             }
             s.values[s.size++] = sequence;
-            s.last = Math.max(s.last, sequence);
             if (++recorded % SWEEP_EVERY == 0)
             {
                 sweep(firstRetained);

@@ -27,19 +27,17 @@ public final class JetStreamAdmin
     private final ConnectionErrors errors;
     private final Predicate<String> inUse;
 
-    /** A stream as the server reports it; {@code lastSequence} is that of the newest message stored. */
-    public record StreamState(String name, List<String> subjects, int replicas, long messages, long bytes,
-        long lastSequence)
+    /** A stream as the server reports it. */
+    public record StreamState(String name, List<String> subjects, int replicas, long messages, long bytes)
     {
     }
 
     /**
      * A durable consumer as the server reports it: {@code pending} is stored and not yet delivered,
-     * {@code awaitingAck} delivered and not yet acknowledged, {@code acknowledgedThrough} the stream sequence up to
-     * which every message it delivered is acknowledged.
+     * {@code awaitingAck} delivered and not yet acknowledged.
      */
     public record ConsumerState(String stream, String name, String filterSubject, long maxAckPending, long pending,
-        long awaitingAck, long acknowledgedThrough)
+        long awaitingAck)
     {
     }
 
@@ -67,7 +65,7 @@ public final class JetStreamAdmin
             final StreamInfo info = jsm.getStreamInfo(name);
             return new StreamState(name, List.copyOf(info.getConfiguration().getSubjects()),
                 info.getConfiguration().getReplicas(), info.getStreamState().getMsgCount(),
-                info.getStreamState().getByteCount(), info.getStreamState().getLastSequence());
+                info.getStreamState().getByteCount());
         }
         catch (final IOException | JetStreamApiException ex)
         {
@@ -83,8 +81,7 @@ public final class JetStreamAdmin
         {
             final ConsumerInfo info = jsm.getConsumerInfo(stream, durableName);
             return new ConsumerState(stream, durableName, info.getConsumerConfiguration().getFilterSubject(),
-                info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending(), info.getNumAckPending(),
-                info.getAckFloor().getStreamSequence());
+                info.getConsumerConfiguration().getMaxAckPending(), info.getNumPending(), info.getNumAckPending());
         }
         catch (final IOException | JetStreamApiException ex)
         {

@@ -30,8 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +65,8 @@ final class Replayer
     private long read;
     private long verified;
     private long examined;
+    private long[] indexed;   // the workflow's messages on agent subjects, ascending
+    private int nextIndexed;  // the first of them not read yet
 
     Replayer(final JetStream js, final JetStreamManagement jsm, final JsonLimits limits, final Signatures signatures,
         final String workflowId, final Instant since, final ReplayListener listener)
@@ -84,22 +86,15 @@ final class Replayer
     {
         try
         {
-            final long[] indexed = indexedSequences();
-            final int[] next = {0};
+            indexed = indexedSequences();
             scan(Streams.MESSAGES, Subjects.workflowAll(workflowId), startAt(since), Long.MAX_VALUE, raw ->
             {
                 final long sequence = raw.metaData().streamSequence();
-                for (; next[0] < indexed.length && indexed[next[0]] < sequence; next[0]++)
-                {
-                    readIndexed(indexed[next[0]]);
-                }
+                readIndexedBelow(sequence);
                 examined++;
                 check(raw.getSubject(), sequence, raw.getData(), raw.getHeaders(), false);
             });
-            for (; next[0] < indexed.length; next[0]++)
-            {
-                readIndexed(indexed[next[0]]);
-            }
+            readIndexedBelow(Long.MAX_VALUE);
             return new ReplayReport(read, verified, failures, chains.finish(), examined);
         }
         catch (final IOException | JetStreamApiException ex)
@@ -130,22 +125,15 @@ final class Replayer
         // in this order: all at or below the floor was indexed before the floor moved there
         final long floor = indexer.getAckFloor().getStreamSequence();
         final long last = jsm.getStreamInfo(Streams.MESSAGES).getStreamState().getLastSequence();
-        final long[][] found = {new long[64]};
-        final int[] size = {0};
-        final Consumer<long[]> add = sequences ->
-        {
-            if (size[0] + sequences.length > found[0].length)
-            {
-                found[0] = Arrays.copyOf(found[0], Math.max(2 * found[0].length, size[0] + sequences.length));
-            }
-            System.arraycopy(sequences, 0, found[0], size[0], sequences.length);
-            size[0] += sequences.length;
-        };
+        final LongStream.Builder found = LongStream.builder();
         // an index record is stored after the message it names: one from 'since' on names every message since then
         scan(Streams.WORKFLOW_INDEX, Subjects.workflowIndex(workflowId), startAt(since), Long.MAX_VALUE, record ->
         {
             examined++;
-            add.accept(WorkflowIndexer.sequences(record.getData()));
+            for (final long sequence : WorkflowIndexer.sequences(record.getData()))
+            {
+                found.add(sequence);
+            }
         });
         if (floor < last)
         {
@@ -156,11 +144,11 @@ final class Replayer
                 final byte[] data = raw.getData();
                 if (workflowId.equals(WorkflowIds.of(data, 0, data.length, limits)))
                 {
-                    add.accept(new long[]{raw.metaData().streamSequence()});
+                    found.add(raw.metaData().streamSequence());
                 }
             });
         }
-        return Arrays.stream(found[0], 0, size[0]).sorted().distinct().toArray();
+        return found.build().sorted().distinct().toArray();
     }
 
     private static ConsumerConfiguration.Builder startAt(final Instant since)
@@ -217,6 +205,15 @@ final class Replayer
         finally
         {
             sub.unsubscribe();
+        }
+    }
+
+    /** Reads, in order, the indexed messages stored before {@code sequence} not read yet. */
+    private void readIndexedBelow(final long sequence)
+    {
+        for (; nextIndexed < indexed.length && indexed[nextIndexed] < sequence; nextIndexed++)
+        {
+            readIndexed(indexed[nextIndexed]);
         }
     }
 

@@ -204,15 +204,20 @@ public final class BusMetrics
 
     public void breakerState(final io.github.resilience4j.circuitbreaker.CircuitBreaker.State state)
     {
-        breakerState.set(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN == state ? 1
-            : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0);
+        breakerState.set(stateValue(state));
     }
 
     public void handlerBreakerState(final String consumer,
         final io.github.resilience4j.circuitbreaker.CircuitBreaker.State state)
     {
-        handlerBreakerState.labelValues(consumer).set(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
-            == state ? 1 : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0);
+        handlerBreakerState.labelValues(consumer).set(stateValue(state));
+    }
+
+    /** A breaker's state as one number over time: 0 closed, 1 open, 2 half-open. */
+    private static int stateValue(final io.github.resilience4j.circuitbreaker.CircuitBreaker.State state)
+    {
+        return io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN == state ? 1
+            : io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN == state ? 2 : 0;
     }
 
     public void inFlight(final int delta)

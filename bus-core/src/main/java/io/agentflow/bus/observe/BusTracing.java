@@ -92,7 +92,7 @@ public final class BusTracing
         /** Records the size of the stored envelope, known once it is encoded. */
         public void bodySize(final int bytes)
         {
-            span.setAttribute(BODY_SIZE, bytes);
+            setBodySize(span, bytes);
         }
     }
 
@@ -141,7 +141,7 @@ public final class BusTracing
         final Span span = start(processNames.computeIfAbsent(pattern, p -> "process " + p),
             SpanKind.CONSUMER, parent, subject, pattern, message, "process", "process");
         span.setAttribute(CONSUMER_GROUP, consumer);
-        span.setAttribute(BODY_SIZE, bodySize);
+        setBodySize(span, bodySize);
         final SpanContext ids = span.getSpanContext();
         try (Scope ignored = span.makeCurrent();
             MessageLog.Scope logScope = ids.isValid()
@@ -159,6 +159,15 @@ public final class BusTracing
         finally
         {
             span.end();
+        }
+    }
+
+    /** Only on a span that records: the attribute API boxes the size, on every publish when no SDK is installed. */
+    private static void setBodySize(final Span span, final int bytes)
+    {
+        if (span.isRecording())
+        {
+            span.setAttribute(BODY_SIZE, bytes);
         }
     }
 

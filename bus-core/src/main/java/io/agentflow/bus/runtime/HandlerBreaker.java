@@ -50,9 +50,26 @@ public final class HandlerBreaker
             .build());
         final BusMetrics metrics = BusMetrics.shared();
         metrics.handlerBreakerState(consumer, CircuitBreaker.State.CLOSED);
-        breaker.getEventPublisher().onStateTransition(e ->
-            metrics.handlerBreakerState(consumer, e.getStateTransition().getToState()));
+        reportStates(breaker, state -> metrics.handlerBreakerState(consumer, state));
         return new HandlerBreaker(breaker);
+    }
+
+    /**
+     * Hands {@code gauge} the breaker's state at each transition: the state now, read under a lock, not the event's,
+     * since the automatic move to half-open is published from resilience4j's timer thread, which can run late, after
+     * another thread has already closed the breaker (a gauge left at half-open was seen once).
+     */
+    static void reportStates(final CircuitBreaker breaker,
+        final java.util.function.Consumer<CircuitBreaker.State> gauge)
+    {
+        final Object lock = new Object();
+        breaker.getEventPublisher().onStateTransition(e ->
+        {
+            synchronized (lock)
+            {
+                gauge.accept(breaker.getState());
+            }
+        });
     }
 
     /**
@@ -91,12 +108,5 @@ public final class HandlerBreaker
         {
             breaker.onError(0, TimeUnit.NANOSECONDS, cause);
         }
-    }
-
-    /** @return {@code closed}, {@code open} or {@code half_open} ({@code closed} when off). */
-    public String state()
-    {
-        return null == breaker ? PublishGuard.stateName(CircuitBreaker.State.CLOSED)
-            : PublishGuard.stateName(breaker.getState());
     }
 }

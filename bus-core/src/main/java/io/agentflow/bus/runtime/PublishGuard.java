@@ -53,7 +53,7 @@ public final class PublishGuard implements AutoCloseable
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .recordException(PublishGuard::isTransient)
             .build());
-        breaker.getEventPublisher().onStateTransition(e -> metrics.breakerState(e.getStateTransition().getToState()));
+        HandlerBreaker.reportStates(breaker, metrics::breakerState);
         retry = Retry.of("publish", RetryConfig.custom()
             .maxAttempts(config.resilience().retryMaxAttempts())
             .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.resilience().retryInitialDelay(),
