@@ -29,6 +29,7 @@ import java.nio.file.Path;
         TailCommand.class,
         ReplayCommand.class,
         io.agentflow.cli.loadgen.LoadgenCommand.class,
+        io.agentflow.cli.loadgen.WorkerCommand.class,
         ReportCommand.class,
         CompletionCommand.class,
         CommandLine.HelpCommand.class})
@@ -138,6 +139,10 @@ public final class AgentFlow
                 if (io.agentflow.cli.loadgen.LoadgenCommand.class == type)
                 {
                     return type.cast(new io.agentflow.cli.loadgen.LoadgenCommand(AgentFlow.this::busConfig));
+                }
+                if (io.agentflow.cli.loadgen.WorkerCommand.class == type)
+                {
+                    return type.cast(new io.agentflow.cli.loadgen.WorkerCommand(AgentFlow.this::busConfig));
                 }
                 return defaults.create(type);
             }

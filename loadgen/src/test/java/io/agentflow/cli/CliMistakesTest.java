@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CliMistakesTest
 {
     private static final List<String> SUBCOMMANDS = List.of("canon", "hash", "verify", "new", "streams", "publish",
-        "tail", "replay", "loadgen", "report", "completion");
+        "tail", "replay", "loadgen", "loadgen-worker", "report", "completion");
     private static final Pattern FAILURE = Pattern.compile("error [a-z_]+ \\S+ .+");
     private static final String DOWN = "nats://127.0.0.1:1";
 
@@ -69,6 +69,10 @@ class CliMistakesTest
         expect(2, "stderr", "publish", "--url", DOWN, "agents.x.in", "/nonexistent.jsonl");
         expect(2, "stderr", "loadgen", "--rate", "-5");
         expect(2, "stderr", "loadgen", "--duration", "banana");
+        expect(2, "stderr", "loadgen", "--workers", "2", "--baseline", "raw-jnats");
+        expect(2, "stderr", "loadgen", "--workers", "2", "--transport", "embedded");
+        expect(2, "stderr", "loadgen-worker", "--run", "not-a-run!");
+        expect(2, "stderr", "loadgen-worker");
         expect(2, "stderr", "--config", "/nonexistent.properties", "canon", "-");
         expect(2, "stderr", "--profile", "staging", "canon", "-");
         expect(2, "stderr", "report", "compare", "/nonexistent-a", "/nonexistent-b");
@@ -76,6 +80,7 @@ class CliMistakesTest
         expect(3, "stderr", "tail", "--url", DOWN, "agents.x.in");
         expect(3, "stderr", "replay", "--workflow", "wf-1", "--url", DOWN);
         expect(3, "stderr", "loadgen", "--transport", "nats", "--url", DOWN, "--duration", "1s", "--warmup", "0s");
+        expect(3, "stderr", "loadgen-worker", "--url", DOWN, "--run", "abc123");
     }
 
     /** A shell completion script that knows every subcommand and its options. */

@@ -90,6 +90,26 @@ public final class JetStreamAdmin
     }
 
     /**
+     * Removes every message of a stream, keeping the stream and its consumers: for a scratch server (the load
+     * generator's private one, between the probes of a capacity search), never for a shared one.
+     *
+     * @return how many messages were removed.
+     * @throws MessageError {@code transport_error} when the stream does not exist or the server does not answer.
+     */
+    public long purge(final String stream)
+    {
+        final long start = System.nanoTime();
+        try
+        {
+            return jsm.purgeStream(stream).getPurged();
+        }
+        catch (final IOException | JetStreamApiException ex)
+        {
+            throw errors.explain(JetStreamErrors.from(ex).withDetail("stream", stream), start);
+        }
+    }
+
+    /**
      * Deletes a durable consumer, and with it its position, from whichever of the bus's streams holds it.
      *
      * @return whether one existed.

@@ -31,6 +31,10 @@ import java.util.Map;
  *   <li>{@code message}: {@code publish(subject, Message)} with a {@code Map} for the route and a
  *   {@code MessageHandler} receiving a decoded {@link Message}: what most application code calls.</li>
  * </ul>
+ * A worker of a multi-process run ({@code --workers}) gives its agents one inbox subject of its own,
+ * {@code agents.<inbox>.in}, with the agent in the route ({@code to_agent}): its durable consumer then reads only its
+ * own flows, where one consumer on {@code agents.*.in} per worker would read every worker's messages (a consumer
+ * filters on one subject pattern on nats-server 2.9), multiplying the delivery load by the number of workers.
  */
 final class BusLoadTransport implements LoadTransport
 {
@@ -39,6 +43,8 @@ final class BusLoadTransport implements LoadTransport
     private final String runTag;
     private final String[] agentIds;
     private final String[] subjects;
+    private final String filter;
+    private final boolean shared;   // one inbox: the agent travels in the route
     private final Json payload;
     private final PublishPipeline pipeline;
     private final Route[] routeBySlot;
@@ -50,7 +56,16 @@ final class BusLoadTransport implements LoadTransport
     BusLoadTransport(final MessageBus bus, final String name, final String runTag, final int agents,
         final int payloadBytes, final boolean lean)
     {
+        this(bus, name, runTag, agents, payloadBytes, lean, null);
+    }
+
+    /** @param inbox the agent id whose inbox every simulated agent shares, or null for a subject per agent. */
+    BusLoadTransport(final MessageBus bus, final String name, final String runTag, final int agents,
+        final int payloadBytes, final boolean lean, final String inbox)
+    {
         this.bus = bus;
+        this.shared = null != inbox;
+        this.filter = shared ? Subjects.agentIn(inbox) : "agents.*.in";
         this.pipeline = lean ? bus.pipeline() : null;
         this.name = name;
         this.runTag = runTag;
@@ -59,7 +74,7 @@ final class BusLoadTransport implements LoadTransport
         for (int i = 0; i < agents; i++)
         {
             agentIds[i] = "agent-" + i;
-            subjects[i] = Subjects.agentIn(agentIds[i]);
+            subjects[i] = shared ? filter : Subjects.agentIn(agentIds[i]);
         }
         // a slot is reused only after its completion, so the route its sequence indexes is free to fill again
         this.routeBySlot = lean ? new Route[pipeline.size()] : null;
@@ -69,7 +84,7 @@ final class BusLoadTransport implements LoadTransport
         }
         for (int i = 0; lean && i < routeBySlot.length; i++)
         {
-            routeBySlot[i] = new Route(runTag);
+            routeBySlot[i] = new Route(runTag, shared);
         }
         // the body agents exchange: payloadBytes of canonical JSON ({"body":"xxx..."}), built once; routing
         // (flow, hop, intended time) travels in the small metadata so receivers need not parse the body
@@ -86,20 +101,20 @@ final class BusLoadTransport implements LoadTransport
     public void start(final Receiver receiver, final Acks acks)
     {
         this.acks = acks;
-        final SubscriptionSpec spec = SubscriptionSpec.durable("loadgen-" + runTag, "agents.*.in")
+        final SubscriptionSpec spec = SubscriptionSpec.durable("loadgen-" + runTag, filter)
             .startingAt(SubscriptionSpec.StartPosition.NEW);
         if (null != pipeline)
         {
             // one per handler thread (in process there may be shards): a delivery at a time on each
-            final ThreadLocal<Route> routes = ThreadLocal.withInitial(() -> new Route(runTag));
+            final ThreadLocal<Route> routes = ThreadLocal.withInitial(() -> new Route(runTag, shared));
             subscription = bus.subscribe(spec, (EnvelopeDelivery delivery) ->
             {
                 final EnvelopeView e = delivery.envelope();
                 final Route route = routes.get();
                 if (route.read(e.buffer(), e.metadataOffset(), e.metadataLength()))   // else another run's traffic
                 {
-                    receiver.onArrival(agentIndex(delivery.subject()), route.fromAgent, route.flow, route.hop,
-                        route.t0);
+                    receiver.onArrival(shared ? route.toAgent : agentIndex(delivery.subject()), route.fromAgent,
+                        route.flow, route.hop, route.t0);
                 }
             });
             return;
@@ -111,7 +126,8 @@ final class BusLoadTransport implements LoadTransport
             {
                 return;   // someone else's traffic on a shared server
             }
-            receiver.onArrival(agentIndex(delivery.subject()), ((Number)route.get("from_agent")).intValue(),
+            final int to = shared ? ((Number)route.get("to_agent")).intValue() : agentIndex(delivery.subject());
+            receiver.onArrival(to, ((Number)route.get("from_agent")).intValue(),
                 ((Number)route.get("flow")).intValue(), ((Number)route.get("hop")).intValue(),
                 ((Number)route.get("t0")).longValue());
         });
@@ -126,7 +142,7 @@ final class BusLoadTransport implements LoadTransport
         if (null != pipeline)
         {
             final long seq = pipeline.claim();
-            final Route route = routeBySlot[(int)(seq & (routeBySlot.length - 1))].set(flow, fromAgent, hop,
+            final Route route = routeBySlot[(int)(seq & (routeBySlot.length - 1))].set(flow, fromAgent, toAgent, hop,
                 intendedNanos);
             pipeline.event(seq).subject(subjects[toAgent]).from(from).to(agentIds[toAgent]).type(type)
                 .payload(payload).metadata(route).onComplete(completion, sentAtNanos);
@@ -140,6 +156,10 @@ final class BusLoadTransport implements LoadTransport
         route.put("hop", hop);
         route.put("t0", intendedNanos);
         route.put("from_agent", fromAgent);
+        if (shared)
+        {
+            route.put("to_agent", toAgent);
+        }
         final Message m = Message.builder().from(from).to(agentIds[toAgent]).type(type).payload(payload)
             .metadata(Json.of(route)).build();
         bus.publish(subjects[toAgent], m).whenComplete((ack, failure) ->

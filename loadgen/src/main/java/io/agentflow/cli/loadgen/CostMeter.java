@@ -24,7 +24,7 @@ final class CostMeter
 {
     private static final long CLOCK_TICK_NANOS = 10_000_000;   // USER_HZ is 100 on Linux for every arch we run
 
-    private final long serverPid;   // 0: unknown
+    private final long[] serverPids;   // empty: unknown; several: the nodes of a local cluster, added up
     private Snapshot start;
     private Map<String, Long> jitStart;
     private Map<Long, Long> allocatedStart;
@@ -61,9 +61,9 @@ final class CostMeter
         }
     }
 
-    CostMeter(final long serverPid)
+    CostMeter(final long[] serverPids)
     {
-        this.serverPid = serverPid;
+        this.serverPids = serverPids.clone();
     }
 
     void start(final long messages)
@@ -92,14 +92,14 @@ final class CostMeter
             jit += Math.max(0, thread.getValue() - jitStart.getOrDefault(thread.getKey(), 0L));
         }
         return new Costs(end.messages - start.messages, end.clientCpuNanos - start.clientCpuNanos - jit,
-            serverPid > 0 && start.serverCpuNanos >= 0 && end.serverCpuNanos >= 0
+            start.serverCpuNanos >= 0 && end.serverCpuNanos >= 0
                 ? end.serverCpuNanos - start.serverCpuNanos : -1,
             allocatedSince(allocatedStart), end.youngGcs - start.youngGcs, jit);
     }
 
     private Snapshot read(final long messages)
     {
-        return new Snapshot(messages, processCpuNanos(), serverCpuNanos(serverPid), youngGcs());
+        return new Snapshot(messages, processCpuNanos(), serverCpuNanos(serverPids), youngGcs());
     }
 
     private static long processCpuNanos()
@@ -109,10 +109,20 @@ final class CostMeter
             ? ((com.sun.management.OperatingSystemMXBean)os).getProcessCpuTime() : 0;
     }
 
-    /** @return utime + stime of process {@code pid} from /proc, or -1 when it cannot be read. */
-    static long serverCpuNanos(final long pid)
+    /** @return utime + stime of the processes {@code pids} from /proc, or -1 when there are none or one is unread. */
+    static long serverCpuNanos(final long[] pids)
     {
-        return pid <= 0 ? -1 : cpuNanos(Path.of("/proc", Long.toString(pid), "stat"));
+        long sum = 0;
+        for (final long pid : pids)
+        {
+            final long n = pid <= 0 ? -1 : cpuNanos(Path.of("/proc", Long.toString(pid), "stat"));
+            if (n < 0)
+            {
+                return -1;
+            }
+            sum += n;
+        }
+        return 0 == pids.length ? -1 : sum;
     }
 
     /** @return utime + stime from a /proc {@code stat} file, or -1 when it cannot be read. */

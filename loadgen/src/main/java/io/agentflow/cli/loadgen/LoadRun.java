@@ -35,8 +35,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class LoadRun
 {
+    /** Receives each interval histogram as it is taken (once a second, and the remainder at the end). */
+    @FunctionalInterface
+    interface IntervalSink
+    {
+        /**
+         * @param second   seconds from the measured part's start to the interval's end (negative in the warm-up).
+         * @param interval the measured flows' final hops handled in the interval; reused once this returns.
+         */
+        void interval(double second, Histogram interval);
+    }
+
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+    static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
 
     private final LoadTransport transport;
     private final Pattern pattern;
@@ -60,14 +71,15 @@ final class LoadRun
     private final AtomicLong lastArrivalNanos = new AtomicLong();
     private final AtomicLong lastMeasuredArrivalNanos = new AtomicLong();
     private final LongAdder warmupErrors = new LongAdder();
+    private IntervalSink sink = (second, interval) -> { };
     private AtomicIntegerArray finalsPerFlow;
     private long measureStartNanos;
 
     LoadRun(final LoadTransport transport, final Pattern pattern, final int agents, final double rate,
         final long warmupNanos, final long durationNanos, final int publishers, final PrintStream progress,
-        final boolean terminal, final long serverPid)
+        final boolean terminal, final long[] serverPids)
     {
-        this.costs = new CostMeter(serverPid);
+        this.costs = new CostMeter(serverPids);
         this.transport = transport;
         this.pattern = pattern;
         this.agents = agents;
@@ -77,6 +89,13 @@ final class LoadRun
         this.publishers = publishers;
         this.progress = progress;
         this.terminal = terminal;
+    }
+
+    /** Hands every interval histogram to {@code sink} too (a worker streams them to its coordinator). */
+    LoadRun intervalsTo(final IntervalSink sink)
+    {
+        this.sink = sink;
+        return this;
     }
 
     RunResult run() throws InterruptedException
@@ -157,6 +176,7 @@ final class LoadRun
                 interval = endToEnd.getIntervalHistogram(interval);
                 total.add(interval);
                 final double second = (now - measureStartNanos) / 1e9;
+                sink.interval(second, interval);
                 if (now > measureStartNanos && interval.getTotalCount() > 0)
                 {
                     intervals.add(new RunResult.Interval(second, interval.getValueAtPercentile(50),
@@ -174,7 +194,9 @@ final class LoadRun
             gcMillisDuring = gcMillis() - gcMillisAtStart;
             rejectedDuring = transport.rejected() - rejectedAtStart;
         }
-        total.add(endToEnd.getIntervalHistogram());
+        interval = endToEnd.getIntervalHistogram(interval);
+        total.add(interval);
+        sink.interval((System.nanoTime() - measureStartNanos) / 1e9, interval);
         final long rejectedInWarmup = transport.rejected() - rejectedDuring;   // the drain's belong to the window
         transport.close();
         if (terminal)

@@ -3,8 +3,6 @@ package io.agentflow.cli.loadgen;
 import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.EnvValues;
 import io.agentflow.bus.BusSecurity;
-import io.agentflow.bus.inprocess.InProcessBus;
-import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.cli.options.MetricsOption;
 import io.agentflow.codec.error.MessageError;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -15,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -25,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -96,9 +94,10 @@ public final class LoadgenCommand implements Callable<Integer>
         + "transports only).")
     List<String> baselines = new ArrayList<>();
 
-    @Option(names = "--server-pid", defaultValue = "0", description = "The local nats-server's process id, for its "
-        + "CPU per message in the report (default: the private server's when loadgen started one).")
-    long serverPid;
+    @Option(names = "--server-pid", split = ",", description = "The local nats-server's process id (or several, "
+        + "comma-separated: a local cluster's nodes, added up), for its CPU per message in the report (default: the "
+        + "private server's when loadgen started one).")
+    List<Long> serverPids = new ArrayList<>();
 
     @Option(names = "--report-dir", description = "Where to write the report (default: "
         + "perf-reports/runs/<timestamp>).")
@@ -119,6 +118,28 @@ public final class LoadgenCommand implements Callable<Integer>
         + "${DEFAULT-VALUE}).")
     String soakSample;
 
+    @Option(names = "--find-max", description = "Search for the highest offered rate that holds the p95 budget with "
+        + "nothing lost, from --rate up, bisecting to 10%%; for ours and each --baseline, --repeats times, reporting "
+        + "the medians, their ratio and the p95-against-rate curve (capacity.json, capacity.png; docs/loadgen.md).")
+    boolean findMax;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Searches per transport for --find-max, ours and "
+        + "the baselines taking turns (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--max-rate", defaultValue = "1000000", description = "The highest rate --find-max offers "
+        + "(default: ${DEFAULT-VALUE}).")
+    double maxRate;
+
+    @Option(names = "--workers", defaultValue = "0", description = "Run the load in this many local worker "
+        + "processes (NATS only), each with its share of --rate and --agents, and merge their histograms "
+        + "(docs/loadgen.md).")
+    int workers;
+
+    @Option(names = "--remote-workers", defaultValue = "0", description = "Also wait for this many workers started by "
+        + "hand on other hosts with the printed agentflow loadgen-worker command.")
+    int remoteWorkers;
+
     @Mixin
     MetricsOption metrics;
 
@@ -129,7 +150,7 @@ public final class LoadgenCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        final PrintWriter out = spec.commandLine().getOut();
         final PrintStream err = System.err;
         final Pattern flowPattern;
         final long targetUs;
@@ -141,11 +162,13 @@ public final class LoadgenCommand implements Callable<Integer>
             targetUs = EnvValues.parseDuration("--target-p95", targetP95).toNanos() / 1000;
             warmupNanos = EnvValues.parseDuration("--warmup", warmup).toNanos();
             durationNanos = EnvValues.parseDuration("--duration", duration).toNanos();
-            if (agents < 2 || rate <= 0 || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
+            if (agents < 2 || rate <= 0 || repeats < 1 || maxRate < rate || workers < 0 || remoteWorkers < 0
+                || (workers + remoteWorkers > 0 && (findMax || soak || !baselines.isEmpty())) || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
                 || !List.of("raw-jnats", "raw-jnats-noid").containsAll(baselines)
                 || !("pipeline".equals(publishPath) || "message".equals(publishPath)))
             {
-                throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --payload-bytes >= 0, "
+                throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --repeats >= 1, --max-rate >= --rate, --workers >= 0 "
+                    + "(without --find-max, --soak or --baseline), --payload-bytes >= 0, "
                     + "--publishers >= 1, --duration > 0, --baseline raw-jnats,raw-jnats-noid, --publish-path pipeline|message");
             }
         }
@@ -202,47 +225,46 @@ public final class LoadgenCommand implements Callable<Integer>
                 err.println("loadgen: --baseline raw-jnats needs a NATS transport; running without it");
             }
 
-            final int tag = ThreadLocalRandom.current().nextInt() & 0x7fffffff;
-            final String runTag = Integer.toHexString(tag);
             final boolean terminal = null != System.console();
-            final RunResult ours;
+            final long[] pids = !serverPids.isEmpty() ? serverPids.stream().mapToLong(Long::longValue).toArray()
+                : null != privateServer ? new long[]{privateServer.pid()} : new long[0];
+            final boolean nats = "nats".equals(chosen);
+            final LoadRuns.Shape shape = new LoadRuns.Shape(flowPattern, agents, payloadBytes, warmupNanos,
+                durationNanos, publishers, "pipeline".equals(publishPath));
+            final LoadRuns runs = new LoadRuns(shape, nats ? config.url(endpoint).conclude() : inProcess(config), nats,
+                err, terminal, pids, null != privateServer);
+            if (workers + remoteWorkers > 0)
+            {
+                if (!nats)
+                {
+                    throw MessageError.of(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR,
+                        "--workers needs a NATS transport (the workers are processes that meet on the bus)");
+                }
+                return withWorkers(shape, config.url(endpoint).conclude(), targetUs, chosen, endpoint, config, out,
+                    err);
+            }
+            if (findMax)
+            {
+                return findMax(runs, shape, nats, targetUs, chosen, endpoint, config, out, err);
+            }
             final ResourceSampler sampler = soak
                 ? new ResourceSampler(EnvValues.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
-            final boolean lean = "pipeline".equals(publishPath);
-            final long pid = serverPid > 0 ? serverPid : null != privateServer ? privateServer.pid() : 0;
-            if ("nats".equals(chosen))
-            {
-                final BusConfig natsConfig = config.url(endpoint).conclude();
-                final JetStreamBus bus = JetStreamBus.connect(natsConfig);
-                serverVersion = bus.admin().serverVersion();
-                bus.provision();
-                ours = new LoadRun(new BusLoadTransport(bus, "nats", runTag, agents, payloadBytes, lean),
-                    flowPattern, agents, rate, warmupNanos, durationNanos, publishers, err, terminal, pid).run();
-            }
-            else
-            {
-                ours = new LoadRun(new BusLoadTransport(new InProcessBus(inProcess(config)),
-                    "embedded", runTag, agents, payloadBytes, lean), flowPattern, agents, rate, warmupNanos,
-                    durationNanos, publishers, err, terminal, 0).run();
-            }
+            final RunResult ours = runs.ours(rate);
+            serverVersion = runs.serverVersion();
             if (null != sampler)
             {
                 sampler.close();
             }
             final List<RunResult> bases = new ArrayList<>();
-            for (int b = 0; "nats".equals(chosen) && b < baselines.size(); b++)
+            for (int b = 0; nats && b < baselines.size(); b++)
             {
-                bases.add(new LoadRun(new RawJnatsLoadTransport(endpoint, tag, agents, payloadBytes,
-                    config.maxInFlight(), 2 * config.fetchBatch(), "raw-jnats".equals(baselines.get(b))), flowPattern,
-                    agents, rate,
-                    warmupNanos, durationNanos, publishers, err, terminal, pid).run());
+                bases.add(runs.baseline(baselines.get(b), rate));
             }
             final RunResult base = bases.isEmpty() ? null : bases.get(0);
 
             final Map<String, Object> summary = Summary.of(ours, bases, flowPattern, agents, payloadBytes, rate,
                 targetUs, environment(chosen, endpoint, config));
-            final Path dir = null != reportDir ? reportDir : Path.of("perf-reports", "runs",
-                LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            final Path dir = reportDir();
             boolean flat = true;
             if (null != sampler)
             {
@@ -267,6 +289,88 @@ public final class LoadgenCommand implements Callable<Integer>
                 metricsServer.close();
             }
         }
+    }
+
+    /**
+     * {@code --find-max}: a capacity search for ours and each baseline, in turns (ours, then each baseline, then
+     * ours again), so that a slow minute of the shared machine falls on every transport alike.
+     */
+    private int findMax(final LoadRuns runs, final LoadRuns.Shape shape, final boolean nats, final long targetUs,
+        final String chosen, final String endpoint, final BusConfig config, final PrintWriter out,
+        final PrintStream err) throws Exception
+    {
+        final List<CapacitySearch.Outcome> outcomes = new ArrayList<>();
+        final String ours = nats ? "nats" : "embedded";
+        for (int r = 1; r <= repeats; r++)
+        {
+            outcomes.add(CapacitySearch.search(ours, r, rate, maxRate, targetUs, runs::ours, err));
+            serverVersion = runs.serverVersion();
+            for (int b = 0; nats && b < baselines.size(); b++)
+            {
+                final String name = baselines.get(b);
+                outcomes.add(CapacitySearch.search(name, r, rate, maxRate, targetUs, x -> runs.baseline(name, x),
+                    err));
+            }
+        }
+        final Map<String, Object> summary = CapacityReport.summary(ours, outcomes, shape, rate, maxRate, targetUs,
+            environment(chosen, endpoint, config));
+        final Path dir = reportDir();
+        CapacityReport.write(dir, summary, outcomes, ours, targetUs);
+        final Map<?, ?> transports = (Map<?, ?>)summary.get("transports");
+        transports.forEach((name, v) ->
+        {
+            final Map<?, ?> m = (Map<?, ?>)v;
+            out.printf("capacity %s: %.0f msgs/s (median of %d; each search %s; capped at --max-rate %s)%n", name,
+                ((Number)m.get("held_median")).doubleValue(), repeats, m.get("held"), m.get("capped"));
+        });
+        ((Map<?, ?>)summary.get("ratio")).forEach((name, v) -> out.printf("ratio ours/%s: %s (of the medians; each "
+            + "search %s)%n", name, ((Map<?, ?>)v).get("of_medians"), ((Map<?, ?>)v).get("per_search")));
+        out.println("report: " + dir.toAbsolutePath().normalize().resolve("report.html"));
+        final double held = ((Number)((Map<?, ?>)transports.get(ours)).get("held_median")).doubleValue();
+        return held > 0 ? 0 : 1;
+    }
+
+    /** {@code --workers}: the load in worker processes, their figures merged into one report. */
+    private int withWorkers(final LoadRuns.Shape shape, final BusConfig natsConfig, final long targetUs,
+        final String chosen, final String endpoint, final BusConfig config, final PrintWriter out,
+        final PrintStream err) throws Exception
+    {
+        final Path dir = reportDir();
+        final Coordinator coordinator = new Coordinator(natsConfig, shape, rate, workers, remoteWorkers, dir, err);
+        final List<Map<String, Object>> perWorker = new ArrayList<>();
+        final RunResult merged;
+        try
+        {
+            merged = coordinator.run(perWorker);
+        }
+        catch (final Coordinator.WorkerLost ex)
+        {
+            err.println("loadgen: run ended: " + ex.getMessage());
+            out.println("FAIL: " + ex.getMessage());
+            return 1;
+        }
+        serverVersion = coordinator.serverVersion();
+        final Map<String, Object> summary = Summary.of(merged, List.of(), shape.pattern(), agents, payloadBytes, rate,
+            targetUs, environment(chosen, endpoint, config));
+        summary.put("workers", perWorker);
+        final long streamed = perWorker.stream().mapToLong(w -> ((Number)w.get("streamed_final_hops")).longValue())
+            .sum();
+        final long recorded = perWorker.stream().mapToLong(w -> ((Number)w.get("recorded_final_hops")).longValue())
+            .sum();
+        final Map<String, Object> merge = new LinkedHashMap<>();
+        merge.put("merged_final_hops", merged.endToEnd().getTotalCount());
+        merge.put("sum_of_workers", recorded);
+        merge.put("exact", merged.endToEnd().getTotalCount() == recorded && streamed == recorded);
+        summary.put("merge", merge);
+        ReportWriter.write(dir, summary, merged, null, targetUs);
+        printHeadline(out, summary, merged, List.of(), dir);
+        return Summary.passed(merged, targetUs) && Boolean.TRUE.equals(merge.get("exact")) ? 0 : 1;
+    }
+
+    private Path reportDir()
+    {
+        return null != reportDir ? reportDir : Path.of("perf-reports", "runs",
+            LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     /**
@@ -324,7 +428,7 @@ public final class LoadgenCommand implements Callable<Integer>
         }
     }
 
-    private static void printHeadline(final PrintStream out, final Map<String, Object> summary, final RunResult ours,
+    private static void printHeadline(final PrintWriter out, final Map<String, Object> summary, final RunResult ours,
         final List<RunResult> bases, final Path dir)
     {
         final Map<?, ?> l = (Map<?, ?>)Summary.latency(ours.endToEnd());

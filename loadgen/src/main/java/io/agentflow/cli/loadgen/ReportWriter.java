@@ -10,6 +10,7 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
@@ -25,6 +26,8 @@ import java.nio.file.Path;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,12 +37,17 @@ import java.util.Map;
  *   latency.hgrm            HdrHistogram percentile distribution, in milliseconds
  *   baseline-latency.hgrm   the same for the baseline, when there is one
  *   percentiles.png         latency by percentile (log scale), ours and the baseline
- *   latency-over-time.png   p50/p95/p99/max per second, with the p95 target
- *   report.html             both plots and the summary table
+ *   latency-over-time.png   p50/p95/p99/max per second (log scale), the baseline's p95, the budget, and the
+ *                           seconds whose p95 was over it shaded
+ *   throughput-over-time.png final hops handled per second, ours and the baseline
+ *   report.html             the verdict and its reasons, the plots and the summary table
  * </pre>
  */
 final class ReportWriter
 {
+    private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
+        new float[]{6f, 4f}, 0f);
+
     private ReportWriter()
     {
     }
@@ -56,8 +64,10 @@ final class ReportWriter
         }
         System.setProperty("java.awt.headless", "true");
         ChartUtils.saveChartAsPNG(dir.resolve("percentiles.png").toFile(), percentileChart(ours, baseline), 900, 480);
-        ChartUtils.saveChartAsPNG(dir.resolve("latency-over-time.png").toFile(), timeChart(ours, targetP95Us), 900,
-            480);
+        ChartUtils.saveChartAsPNG(dir.resolve("latency-over-time.png").toFile(), timeChart(ours, baseline,
+            targetP95Us), 900, 480);
+        ChartUtils.saveChartAsPNG(dir.resolve("throughput-over-time.png").toFile(), throughputChart(ours, baseline),
+            900, 360);
         Files.writeString(dir.resolve("report.html"), html(summary));
     }
 
@@ -108,40 +118,89 @@ final class ReportWriter
         return s;
     }
 
-    private static JFreeChart timeChart(final RunResult ours, final long targetP95Us)
+    private static JFreeChart timeChart(final RunResult ours, final RunResult baseline, final long targetP95Us)
     {
-        final XYSeries p50 = new XYSeries("p50");
-        final XYSeries p95 = new XYSeries("p95");
-        final XYSeries p99 = new XYSeries("p99");
-        final XYSeries max = new XYSeries("max");
+        final String[] names = {"p50", "p95", "p99", "max"};
+        final XYSeries[] series = new XYSeries[names.length];
+        for (int k = 0; k < names.length; k++)
+        {
+            series[k] = new XYSeries(names[k]);
+        }
+        int over = 0;
+        final List<Double> overSeconds = new ArrayList<>();
         for (final RunResult.Interval i : ours.intervals())
         {
-            p50.add(i.second(), i.p50Us() / 1000.0);
-            p95.add(i.second(), i.p95Us() / 1000.0);
-            p99.add(i.second(), i.p99Us() / 1000.0);
-            max.add(i.second(), i.maxUs() / 1000.0);
+            final double[] v = {i.p50Us(), i.p95Us(), i.p99Us(), i.maxUs()};
+            for (int k = 0; k < v.length; k++)
+            {
+                series[k].add(i.second(), Math.max(0.001, v[k] / 1000.0));   // a log axis has no zero
+            }
+            if (i.p95Us() > targetP95Us)
+            {
+                over++;
+                overSeconds.add(i.second());
+            }
         }
         final XYSeriesCollection data = new XYSeriesCollection();
-        data.addSeries(p50);
-        data.addSeries(p95);
-        data.addSeries(p99);
-        data.addSeries(max);
+        for (final XYSeries s : series)
+        {
+            data.addSeries(s);
+        }
+        if (null != baseline)
+        {
+            final XYSeries b = new XYSeries("baseline p95 (" + baseline.transport() + ")");
+            baseline.intervals().forEach(i -> b.add(i.second(), Math.max(0.001, i.p95Us() / 1000.0)));
+            data.addSeries(b);
+        }
         final JFreeChart chart = ChartFactory.createXYLineChart("End-to-end latency over time (" + ours.transport()
-            + ")", "seconds into the measured part", "latency (ms)", data);
+            + "): " + over + " s with p95 over the budget", "seconds into the measured part", "latency (ms, log)",
+            data);
         final XYPlot plot = chart.getXYPlot();
-        final ValueMarker target = new ValueMarker(targetP95Us / 1000.0, Color.RED, new BasicStroke(1.5f));
-        target.setLabel("p95 target " + targetP95Us / 1000.0 + " ms");
-        target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-        plot.addRangeMarker(target);
+        final LogAxis y = new LogAxis("latency (ms, log)");
+        y.setBase(10);
+        y.setSmallestValue(0.001);
+        plot.setRangeAxis(y);
+        for (final double second : overSeconds)
+        {
+            plot.addDomainMarker(new IntervalMarker(second - 1, second, new Color(255, 0, 0, 40)));
+        }
+        plot.addRangeMarker(budget(targetP95Us));
         style(plot);
-        final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0xd62728), Color.DARK_GRAY};
-        for (int i = 0; i < colors.length; i++)
+        final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x9467bd), Color.DARK_GRAY,
+            new Color(0x2ca02c)};
+        for (int i = 0; i < data.getSeriesCount(); i++)
         {
             plot.getRenderer().setSeriesPaint(i, colors[i]);
-            plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+            plot.getRenderer().setSeriesStroke(i, i == 4 ? DASHED : new BasicStroke(2f));
         }
         return chart;
+    }
+
+    /** Final hops handled per second of the measured part: where a bus falls behind, its line sags. */
+    private static JFreeChart throughputChart(final RunResult ours, final RunResult baseline)
+    {
+        final XYSeriesCollection data = new XYSeriesCollection();
+        for (final RunResult r : baseline == null ? List.of(ours) : List.of(ours, baseline))
+        {
+            final XYSeries s = new XYSeries(r == ours ? "agentflow (" + r.transport() + ")" : "baseline ("
+                + r.transport() + ")");
+            r.intervals().forEach(i -> s.add(i.second(), i.count()));
+            data.addSeries(s);
+        }
+        final JFreeChart chart = ChartFactory.createXYLineChart("Final hops handled per second",
+            "seconds into the measured part", "final hops / s", data);
+        style(chart.getXYPlot());
+        return chart;
+    }
+
+    /** The p95 budget: black and dashed, so that no series' colour can be taken for it. */
+    private static ValueMarker budget(final long targetP95Us)
+    {
+        final ValueMarker target = new ValueMarker(targetP95Us / 1000.0, Color.BLACK, DASHED);
+        target.setLabel("p95 budget " + targetP95Us / 1000.0 + " ms");
+        target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        return target;
     }
 
     private static void style(final XYPlot plot)
@@ -161,12 +220,43 @@ final class ReportWriter
             + ".fail{color:#b00}</style></head><body>\n"
             + "<h1>agentflow loadgen: " + (Boolean.TRUE.equals(summary.get("pass"))
             ? "<span class=\"pass\">PASS</span>" : "<span class=\"fail\">FAIL</span>") + "</h1>\n"
+            + "<p>" + escape(String.join("; ", reasons(summary))) + "</p>\n"
             + "<img src=\"percentiles.png\" alt=\"latency by percentile\"><br>\n"
-            + "<img src=\"latency-over-time.png\" alt=\"latency over time\">\n"
+            + "<img src=\"latency-over-time.png\" alt=\"latency over time\"><br>\n"
+            + "<img src=\"throughput-over-time.png\" alt=\"throughput over time\">\n"
             + "<h2>Summary</h2>\n<table>\n" + rows + "</table>\n"
             + "<p>Latency runs from each message's intended send time on a fixed-rate schedule (coordinated omission "
             + "corrected) to its handling. Raw data: <a href=\"summary.json\">summary.json</a>, "
             + "<a href=\"latency.hgrm\">latency.hgrm</a>.</p>\n</body></html>\n";
+    }
+
+    /** @return why the run passed or failed, in words, for the top of the report. */
+    static List<String> reasons(final Map<String, Object> summary)
+    {
+        final List<String> reasons = new ArrayList<>();
+        final long p95 = ((Number)((Map<?, ?>)summary.get("latency_us")).get("p95")).longValue();
+        final long target = ((Number)summary.get("target_p95_us")).longValue();
+        reasons.add(String.format("p95 %.2f ms %s the %.2f ms budget", p95 / 1000.0, p95 <= target ? "within" : "over",
+            target / 1000.0));
+        for (final String key : new String[]{"lost", "duplicates", "failed_verification", "errors"})
+        {
+            final long n = ((Number)summary.get(key)).longValue();
+            if (n > 0)
+            {
+                reasons.add(key.replace('_', ' ') + " " + n);
+            }
+        }
+        final Map<?, ?> warmup = (Map<?, ?>)summary.get("warmup");
+        warmup.forEach((k, v) ->
+        {
+            if (((Number)v).longValue() > 0)
+            {
+                reasons.add("warm-up " + String.valueOf(k).replace('_', ' ') + " " + v);
+            }
+        });
+        reasons.add(String.format("%.0f of %.0f msgs/s offered achieved", ((Number)summary.get("rate_achieved"))
+            .doubleValue(), ((Number)summary.get("rate_offered")).doubleValue()));
+        return reasons;
     }
 
     private static void row(final StringBuilder rows, final String prefix, final Map<?, ?> map)

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  *   {"flow":F,"from_agent":A,"hop":H,"run":"TAG","t0":T,"workflow_id":"wf-TAG-K"}
  * </pre>
- * (members in RFC 8785 order). One instance per publish slot is filled by the publisher and written by the
+ * (members in RFC 8785 order), with {@code "to_agent":N} before {@code workflow_id} when the agents share one inbox
+ * subject (a worker of a multi-process run), so that the receiver learns the agent from the route instead of the
+ * subject. One instance per publish slot is filled by the publisher and written by the
  * pipeline's encoder, so a send allocates nothing; {@link #read} parses the same bytes out of a verified envelope
  * without building a tree. Other traffic on a shared server (metadata of another shape or run) reads as not ours.
  */
@@ -22,19 +24,29 @@ final class Route implements RawCanonicalJson
     private static final byte[] HOP = bytes(",\"hop\":");
     private static final byte[] RUN = bytes(",\"run\":\"");
     private static final byte[] T0 = bytes("\",\"t0\":");
+    private static final byte[] TO_AGENT = bytes(",\"to_agent\":");
     private static final byte[] WORKFLOW = bytes(",\"workflow_id\":\"");
     static final int WORKFLOWS = 64;   // workflow ids per run: wf-<tag>-0 .. wf-<tag>-63
 
     private final byte[] run;
     private final byte[][] workflowIds;
+    private final boolean withTo;
     int flow;
     int fromAgent;
+    int toAgent;
     int hop;
     long t0;
     private long parsed;   // what the last digits() read
 
     Route(final String runTag)
     {
+        this(runTag, false);
+    }
+
+    /** @param withTo write and read {@code to_agent} (the agents share one inbox subject). */
+    Route(final String runTag, final boolean withTo)
+    {
+        this.withTo = withTo;
         this.run = bytes(runTag);
         this.workflowIds = new byte[WORKFLOWS][];
         for (int i = 0; i < WORKFLOWS; i++)
@@ -49,10 +61,11 @@ final class Route implements RawCanonicalJson
         return "wf-" + runTag + "-" + k;
     }
 
-    Route set(final int flow, final int fromAgent, final int hop, final long t0)
+    Route set(final int flow, final int fromAgent, final int toAgent, final int hop, final long t0)
     {
         this.flow = flow;
         this.fromAgent = fromAgent;
+        this.toAgent = toAgent;
         this.hop = hop;
         this.t0 = t0;
         return this;
@@ -71,6 +84,11 @@ final class Route implements RawCanonicalJson
         out.put(run);
         out.put(T0);
         number(out, t0);
+        if (withTo)
+        {
+            out.put(TO_AGENT);
+            number(out, toAgent);
+        }
         out.put(WORKFLOW);
         out.put(workflowIds[flow & (WORKFLOWS - 1)]);
     }
@@ -112,6 +130,12 @@ final class Route implements RawCanonicalJson
         p = expect(b, p, end, T0);
         p = p < 0 ? p : digits(b, p, end);
         t0 = parsed;
+        if (withTo)
+        {
+            p = expect(b, p, end, TO_AGENT);
+            p = p < 0 ? p : digits(b, p, end);
+            toAgent = (int)parsed;
+        }
         return p >= 0;
     }
 

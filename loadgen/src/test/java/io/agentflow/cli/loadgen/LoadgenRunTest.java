@@ -71,10 +71,11 @@ class LoadgenRunTest
         assertTrue(((Number)summary.get("client_cpu_us_per_message")).doubleValue() > 0, summary.toString());
         assertTrue(((Number)summary.get("messages_measured")).longValue() > 0, summary.toString());
         for (final String file : new String[]{"latency.hgrm", "percentiles.png", "latency-over-time.png",
-            "report.html"})
+            "throughput-over-time.png", "report.html"})
         {
             assertTrue(Files.size(report.resolve(file)) > 100, file);
         }
+        assertTrue(Files.readString(report.resolve("report.html")).contains("ms within the 5000.00 ms budget"));
         assertTrue(Files.readString(report.resolve("latency.hgrm")).contains("Value     Percentile TotalCount"));
     }
 
@@ -191,6 +192,71 @@ class LoadgenRunTest
         final Map<?, ?> summary = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("summary.json"))).tree();
         assertEquals(0, exit, summary + "\n" + err);
         return summary;
+    }
+
+    /**
+     * A capacity search over NATS with the baseline, held at its ceiling so that it is short: two searches per
+     * transport in turns, each offering 500 then 1000 msgs/s; the report holds each search's result, their medians,
+     * the ratio, every probe and the curve.
+     */
+    @Test
+    void shouldSearchForCapacityOfOursAndTheBaseline() throws Exception
+    {
+        final Path report = dir.resolve("find-max");
+        final CliRunOutput run = execute("loadgen", "--transport", "nats", "--url", server.url(), "--agents", "20",
+            "--find-max", "--rate", "500", "--max-rate", "1000", "--repeats", "2", "--duration", "1s", "--warmup",
+            "200ms", "--target-p95", "5s", "--baseline", "raw-jnats", "--report-dir", report.toString());
+
+        final Map<?, ?> capacity = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("capacity.json"))).tree();
+        assertEquals(0, run.exit(), capacity + "\n" + run.err());
+        final Map<?, ?> transports = (Map<?, ?>)capacity.get("transports");
+        for (final String t : new String[]{"nats", "raw-jnats"})
+        {
+            final Map<?, ?> m = (Map<?, ?>)transports.get(t);
+            assertEquals(1000.0, ((Number)m.get("held_median")).doubleValue(), capacity.toString());
+            assertEquals(java.util.List.of(true, true), m.get("capped"), capacity.toString());
+        }
+        assertEquals(1.0, ((Number)((Map<?, ?>)((Map<?, ?>)capacity.get("ratio")).get("raw-jnats")).get("of_medians"))
+            .doubleValue());
+        final java.util.List<?> probes = (java.util.List<?>)capacity.get("probes");
+        assertEquals(8, probes.size(), capacity.toString());
+        assertEquals(java.util.List.of("nats", "nats", "raw-jnats", "raw-jnats", "nats", "nats", "raw-jnats",
+            "raw-jnats"), probes.stream().map(p -> ((Map<?, ?>)p).get("transport")).toList(), "in turns");
+        assertEquals(9, Files.readAllLines(report.resolve("capacity.csv")).size());
+        assertTrue(Files.size(report.resolve("capacity.png")) > 1000);
+        assertTrue(Files.readString(report.resolve("report.html")).contains("capacity.png"));
+        assertTrue(run.out().contains("capacity nats: 1000 msgs/s (median of 2"), run.out());
+        assertTrue(((String)((Map<?, ?>)capacity.get("environment")).get("server_version")).startsWith("nats-server"));
+    }
+
+    /** A budget nothing can meet: the search halves the rate six times, reports that nothing held and fails. */
+    @Test
+    void aCapacitySearchWhereNothingHoldsShouldFail() throws Exception
+    {
+        final Path report = dir.resolve("find-max-none");
+        final CliRunOutput run = execute("loadgen", "--transport", "embedded", "--agents", "10", "--find-max",
+            "--rate", "800", "--repeats", "1", "--duration", "300ms", "--warmup", "100ms", "--target-p95", "PT0.000001S",
+            "--report-dir", report.toString());
+
+        final Map<?, ?> capacity = (Map<?, ?>)Json.parse(Files.readAllBytes(report.resolve("capacity.json"))).tree();
+        assertEquals(1, run.exit(), capacity + "\n" + run.err());
+        final Map<?, ?> ours = (Map<?, ?>)((Map<?, ?>)capacity.get("transports")).get("embedded");
+        assertEquals(0.0, ((Number)ours.get("held_median")).doubleValue(), capacity.toString());
+        assertEquals(java.util.List.of(12.5), ours.get("broken"), capacity.toString());
+        assertEquals(7, ((java.util.List<?>)capacity.get("probes")).size(), "800 and six halvings: " + capacity);
+    }
+
+    private record CliRunOutput(int exit, String out, String err)
+    {
+    }
+
+    private static CliRunOutput execute(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = AgentFlow.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+            .execute(args);
+        return new CliRunOutput(exit, out.toString(), err.toString());
     }
 
     @ParameterizedTest
