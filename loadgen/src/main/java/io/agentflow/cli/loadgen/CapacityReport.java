@@ -136,6 +136,27 @@ final class CapacityReport
         Files.writeString(dir.resolve("report.html"), html(summary, csv.toString()));
     }
 
+    /**
+     * Prints each transport's capacity and each ratio, then where the report is.
+     *
+     * @return whether ours held at some rate.
+     */
+    static boolean printHeadline(final java.io.PrintWriter out, final Map<String, Object> summary, final String ours,
+        final int repeats, final Path dir)
+    {
+        final Map<?, ?> transports = (Map<?, ?>)summary.get("transports");
+        transports.forEach((name, v) ->
+        {
+            final Map<?, ?> m = (Map<?, ?>)v;
+            out.printf("capacity %s: %.0f msgs/s (median of %d; each search %s; capped at --max-rate %s)%n", name,
+                ((Number)m.get("held_median")).doubleValue(), repeats, m.get("held"), m.get("capped"));
+        });
+        ((Map<?, ?>)summary.get("ratio")).forEach((name, v) -> out.printf("ratio ours/%s: %s (of the medians; each "
+            + "search %s)%n", name, ((Map<?, ?>)v).get("of_medians"), ((Map<?, ?>)v).get("per_search")));
+        out.println("report: " + dir.toAbsolutePath().normalize().resolve("report.html"));
+        return ((Number)((Map<?, ?>)transports.get(ours)).get("held_median")).doubleValue() > 0;
+    }
+
     /** The hockey stick: p95 against offered rate, one line per search, ours in blues and baselines in oranges. */
     private static JFreeChart chart(final List<CapacitySearch.Outcome> outcomes, final String ours,
         final long targetP95Us)

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 final class Coordinator
 {
     static final int SILENCE_SECONDS = 10;
+    // the command line's launcher, named rather than referenced: io.agentflow.cli depends on this package, not back
+    private static final String LAUNCHER = "io.agentflow.cli.AgentFlow";
     private static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** A worker that died or went silent. */
@@ -207,7 +209,7 @@ final class Coordinator
             Files.createDirectories(logs);
             final Path log = logs.resolve("worker-" + name + ".log");
             w.process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                io.agentflow.cli.AgentFlow.class.getName(), "loadgen-worker", "--url", config.url(), "--run", run,
+                LAUNCHER, "loadgen-worker", "--url", config.url(), "--run", run,
                 "--name", name).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             err.println("loadgen: worker " + name + " started (pid " + w.process.pid() + ", output in " + log + ")");
         }

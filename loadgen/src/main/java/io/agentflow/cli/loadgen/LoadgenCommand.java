@@ -275,7 +275,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 err.println("loadgen: soak " + (flat ? "flat" : "NOT flat") + ": " + verdict);
             }
             ReportWriter.write(dir, summary, ours, base, targetUs);
-            printHeadline(out, summary, ours, bases, dir);
+            Headline.print(out, summary, ours, bases, dir);
             return Summary.passed(ours, targetUs) && flat ? 0 : 1;
         }
         finally   // a MessageError (the broker unreachable, a bad setting) ends the run through the command line's handler
@@ -316,18 +316,7 @@ public final class LoadgenCommand implements Callable<Integer>
             environment(chosen, endpoint, config));
         final Path dir = reportDir();
         CapacityReport.write(dir, summary, outcomes, ours, targetUs);
-        final Map<?, ?> transports = (Map<?, ?>)summary.get("transports");
-        transports.forEach((name, v) ->
-        {
-            final Map<?, ?> m = (Map<?, ?>)v;
-            out.printf("capacity %s: %.0f msgs/s (median of %d; each search %s; capped at --max-rate %s)%n", name,
-                ((Number)m.get("held_median")).doubleValue(), repeats, m.get("held"), m.get("capped"));
-        });
-        ((Map<?, ?>)summary.get("ratio")).forEach((name, v) -> out.printf("ratio ours/%s: %s (of the medians; each "
-            + "search %s)%n", name, ((Map<?, ?>)v).get("of_medians"), ((Map<?, ?>)v).get("per_search")));
-        out.println("report: " + dir.toAbsolutePath().normalize().resolve("report.html"));
-        final double held = ((Number)((Map<?, ?>)transports.get(ours)).get("held_median")).doubleValue();
-        return held > 0 ? 0 : 1;
+        return CapacityReport.printHeadline(out, summary, ours, repeats, dir) ? 0 : 1;
     }
 
     /** {@code --workers}: the load in worker processes, their figures merged into one report. */
@@ -353,17 +342,10 @@ public final class LoadgenCommand implements Callable<Integer>
         final Map<String, Object> summary = Summary.of(merged, List.of(), shape.pattern(), agents, payloadBytes, rate,
             targetUs, environment(chosen, endpoint, config));
         summary.put("workers", perWorker);
-        final long streamed = perWorker.stream().mapToLong(w -> ((Number)w.get("streamed_final_hops")).longValue())
-            .sum();
-        final long recorded = perWorker.stream().mapToLong(w -> ((Number)w.get("recorded_final_hops")).longValue())
-            .sum();
-        final Map<String, Object> merge = new LinkedHashMap<>();
-        merge.put("merged_final_hops", merged.endToEnd().getTotalCount());
-        merge.put("sum_of_workers", recorded);
-        merge.put("exact", merged.endToEnd().getTotalCount() == recorded && streamed == recorded);
+        final Map<String, Object> merge = WorkerReports.mergeCheck(merged, perWorker);
         summary.put("merge", merge);
         ReportWriter.write(dir, summary, merged, null, targetUs);
-        printHeadline(out, summary, merged, List.of(), dir);
+        Headline.print(out, summary, merged, List.of(), dir);
         return Summary.passed(merged, targetUs) && Boolean.TRUE.equals(merge.get("exact")) ? 0 : 1;
     }
 
@@ -400,71 +382,8 @@ public final class LoadgenCommand implements Callable<Integer>
 
     private Map<String, Object> environment(final String chosen, final String endpoint, final BusConfig config)
     {
-        final Map<String, Object> env = new LinkedHashMap<>();
-        env.put("transport_endpoint", BusSecurity.redact(endpoint));
-        env.put("server_version", null == serverVersion ? "in-process" : "nats-server " + serverVersion);
-        env.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        env.put("date", java.time.Instant.now().toString());
-        env.put("publish_path", publishPath);
-        env.put("handler_threads", config.handlerThreads());   // 1: handlers on the reading thread, no shard
-        env.put("workflow_index", config.workflowIndex());   // AF_BUS_WORKFLOW_INDEX: the indexer reads every message again
-        env.put("command", "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        return env;
+        return RunEnvironment.of(endpoint, serverVersion, publishPath, config,
+            "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     }
 
-    private static String cpuName()
-    {
-        try
-        {
-            return java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                .filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                .findFirst().orElse(System.getProperty("os.arch"));
-        }
-        catch (final java.io.IOException ex)
-        {
-            return System.getProperty("os.arch");
-        }
-    }
-
-    private static void printHeadline(final PrintWriter out, final Map<String, Object> summary, final RunResult ours,
-        final List<RunResult> bases, final Path dir)
-    {
-        final Map<?, ?> l = (Map<?, ?>)Summary.latency(ours.endToEnd());
-        out.printf("%s: transport=%s (%s) pattern=%s rate=%.0f/%.0f msgs/s  p50=%.2fms p95=%.2fms p99=%.2fms max=%.2fms"
-                + "  lost=%d failed_verification=%d errors=%d%n",
-            Boolean.TRUE.equals(summary.get("pass")) ? "PASS" : "FAIL", ours.transport(),
-            ((Map<?, ?>)summary.get("environment")).get("server_version"), summary.get("pattern"),
-            ((Number)summary.get("rate_achieved")).doubleValue(), ((Number)summary.get("rate_offered")).doubleValue(),
-            ms(l.get("p50")), ms(l.get("p95")), ms(l.get("p99")), ms(l.get("max")), ours.lost(), ours.rejected(),
-            ours.errorCount());
-        out.printf("cost: client_cpu=%.1fus/msg server_cpu=%s alloc=%.0fB/msg young_gcs=%d (jit %.1fus/msg apart)%n",
-            ours.costs().clientCpuUsPerMessage(), serverCpu(ours), ours.costs().allocatedBytesPerMessage(),
-            ours.costs().youngGcs(), ours.costs().jitCpuUsPerMessage());
-        for (final RunResult base : bases)
-        {
-            final Map<?, ?> b = (Map<?, ?>)Summary.latency(base.endToEnd());
-            final Map<?, ?> ratio = (Map<?, ?>)((Map<?, ?>)summary.get("ratios")).get(base.transport());
-            out.printf("baseline %s: p50=%.2fms p95=%.2fms p99=%.2fms client_cpu=%.1fus/msg server_cpu=%s "
-                    + "alloc=%.0fB/msg young_gcs=%d  ratio ours/raw: throughput=%s p95=%s client_cpu=%s alloc=%s%n",
-                base.transport(), ms(b.get("p50")), ms(b.get("p95")), ms(b.get("p99")),
-                base.costs().clientCpuUsPerMessage(), serverCpu(base), base.costs().allocatedBytesPerMessage(),
-                base.costs().youngGcs(),
-                ratio.get("throughput"), ratio.get("p95"), ratio.get("client_cpu_per_message"),
-                ratio.get("allocation_per_message"));
-        }
-        out.println("report: " + dir.toAbsolutePath().normalize().resolve("report.html"));
-    }
-
-    private static String serverCpu(final RunResult r)
-    {
-        final double us = r.costs().serverCpuUsPerMessage();
-        return us < 0 ? "n/a" : String.format("%.1fus/msg", us);
-    }
-
-    private static double ms(final Object us)
-    {
-        return ((Number)us).doubleValue() / 1000.0;
-    }
 }

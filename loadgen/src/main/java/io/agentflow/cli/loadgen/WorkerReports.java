@@ -142,6 +142,23 @@ final class WorkerReports
             new RunResult.Warmup(warmup[0], warmup[1], warmup[2], warmup[3]));
     }
 
+    /**
+     * @return {@code merged_final_hops} (the merged histogram's count), {@code sum_of_workers} (what the workers say
+     * they recorded) and {@code exact}: those agree, and so does what they streamed.
+     */
+    static Map<String, Object> mergeCheck(final RunResult merged, final List<Map<String, Object>> perWorker)
+    {
+        final long streamed = perWorker.stream().mapToLong(w -> ((Number)w.get("streamed_final_hops")).longValue())
+            .sum();
+        final long recorded = perWorker.stream().mapToLong(w -> ((Number)w.get("recorded_final_hops")).longValue())
+            .sum();
+        final Map<String, Object> merge = new LinkedHashMap<>();
+        merge.put("merged_final_hops", merged.endToEnd().getTotalCount());
+        merge.put("sum_of_workers", recorded);
+        merge.put("exact", merged.endToEnd().getTotalCount() == recorded && streamed == recorded);
+        return merge;
+    }
+
     private static long[] add(final long[] sums, final long... values)
     {
         for (int i = 0; i < sums.length; i++)
