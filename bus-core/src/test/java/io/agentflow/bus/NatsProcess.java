@@ -120,6 +120,30 @@ public final class NatsProcess implements AutoCloseable
         }
     }
 
+    /**
+     * SIGSTOP: the process stays, with its sockets open and its state in memory, but answers nothing (a long GC
+     * pause, a stalled VM, a disk that hangs); {@link #resume} lets it go on as if no time had passed.
+     */
+    public void pause() throws IOException, InterruptedException
+    {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws IOException, InterruptedException
+    {
+        signal("CONT");
+    }
+
+    private void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || 0 != kill.exitValue())
+        {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public boolean isAlive()
     {
         return null != process && process.isAlive();

@@ -4,7 +4,6 @@ import io.agentflow.codec.Json;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -174,10 +173,7 @@ final class CapacityReport
         final JFreeChart chart = ChartFactory.createXYLineChart("p95 against offered rate (capacity search)",
             "offered msgs/s", "p95 latency (ms, log)", data);
         final XYPlot plot = chart.getXYPlot();
-        final LogAxis y = new LogAxis("p95 latency (ms, log)");
-        y.setBase(10);
-        y.setSmallestValue(0.01);
-        plot.setRangeAxis(y);
+        plot.setRangeAxis(ReportWriter.msAxis("p95 latency (ms, log)"));
         final ValueMarker target = new ValueMarker(targetP95Us / 1000.0, Color.BLACK, new BasicStroke(1.5f,
             BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[]{6f, 4f}, 0f));
         target.setLabel("p95 budget " + targetP95Us / 1000.0 + " ms");

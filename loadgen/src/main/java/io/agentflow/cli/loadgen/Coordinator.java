@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@code loadgen --workers N}: runs one load over several processes and adds their figures up.
  * <pre>
  *   coordinator: starts N local workers (this jar, 'loadgen-worker'), waits for every hello (local and remote)
- *        -- start (shape, rate / workers) -->  workers run their share: their own flows, agents and inbox subject,
+ *        -- start (shape, shares) -->         workers run their share of the rate, agents and publishing threads:
+ *                                              their own flows, agents and inbox subject,
  *                                              so each flow starts and ends on one worker and one clock
  *        <-- interval (every second)  --       merged per second and in total, exactly (compressed histograms)
  *        <-- result                   --       counts and costs added up
@@ -128,7 +129,7 @@ final class Coordinator
                 start.put("payload_bytes", shape.payloadBytes());
                 start.put("warmup_nanos", shape.warmupNanos());
                 start.put("duration_nanos", shape.durationNanos());
-                start.put("publishers", shape.publishers());
+                start.put("publishers", Math.max(1, shape.publishers() / n));   // as many threads in all as one process
                 start.put("lean", shape.lean());
                 start.put("rate", rate / n);
                 channel.send("start", start);

@@ -95,6 +95,7 @@ final class ReportWriter
         x.setTickUnit(new NumberTickUnit(1));   // one tick per decade: 0%, 90%, 99%, 99.9%, ...
         x.setNumberFormatOverride(new PercentileFormat());
         plot.setDomainAxis(x);
+        plot.setRangeAxis(msAxis("latency (ms, log)"));
         style(plot);
         return chart;
     }
@@ -113,7 +114,7 @@ final class ReportWriter
             {
                 break;
             }
-            s.add(1 / (1 - p), v.getValueIteratedTo() / 1000.0);
+            s.add(1 / (1 - p), Math.max(0.001, v.getValueIteratedTo() / 1000.0));   // a log axis has no zero
         }
         return s;
     }
@@ -156,10 +157,7 @@ final class ReportWriter
             + "): " + over + " s with p95 over the budget", "seconds into the measured part", "latency (ms, log)",
             data);
         final XYPlot plot = chart.getXYPlot();
-        final LogAxis y = new LogAxis("latency (ms, log)");
-        y.setBase(10);
-        y.setSmallestValue(0.001);
-        plot.setRangeAxis(y);
+        plot.setRangeAxis(msAxis("latency (ms, log)"));
         for (final double second : overSeconds)
         {
             plot.addDomainMarker(new IntervalMarker(second - 1, second, new Color(255, 0, 0, 40)));
@@ -191,6 +189,19 @@ final class ReportWriter
             "seconds into the measured part", "final hops / s", data);
         style(chart.getXYPlot());
         return chart;
+    }
+
+    /** A logarithmic axis of milliseconds labelled in plain numbers at each decade, with nine minor ticks between. */
+    static LogAxis msAxis(final String label)
+    {
+        final LogAxis axis = new LogAxis(label);
+        axis.setBase(10);
+        axis.setSmallestValue(0.001);
+        axis.setTickUnit(new NumberTickUnit(1));   // one label per decade: 0.1, 1, 10, 100 ms
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+        axis.setMinorTickCount(9);
+        axis.setMinorTickMarksVisible(true);
+        return axis;
     }
 
     /** The p95 budget: black and dashed, so that no series' colour can be taken for it. */
