@@ -229,6 +229,9 @@ public final class NatsProcess implements AutoCloseable
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         }
-        NatsTestServer.deleteRecursively(dir);
+        if (null == System.getenv("KEEP_NATS_DIRS"))   // set: the server's log and store stay for a look
+        {
+            NatsTestServer.deleteRecursively(dir);
+        }
     }
 }

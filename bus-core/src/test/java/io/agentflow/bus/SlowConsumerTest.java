@@ -36,6 +36,7 @@ class SlowConsumerTest
         final AtomicLong maxInFlight = new AtomicLong();
         final AtomicLong maxAckPending = new AtomicLong();
         final AtomicLong maxLag = new AtomicLong();
+        final AtomicLong lagUnknown = new AtomicLong();
         final java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
         try (NatsTestServer server = NatsTestServer.start();
@@ -58,13 +59,23 @@ class SlowConsumerTest
                     {
                         maxInFlight.accumulateAndGet((long)MetricsProbe.value(scrape, "agentflow_publish_in_flight"),
                             Math::max);
-                        maxLag.accumulateAndGet((long)MetricsProbe.value(scrape,
-                            "agentflow_consumer_lag{consumer=\"" + DURABLE + "\"}"), Math::max);
                     }
                     catch (final IllegalStateException missing)
                     {
                         samplerFailure.set(missing);   // a gauge that vanished is a failure, not a 0
                         return;
+                    }
+                    try
+                    {
+                        maxLag.accumulateAndGet((long)MetricsProbe.value(scrape,
+                            "agentflow_consumer_lag{consumer=\"" + DURABLE + "\"}"), Math::max);
+                    }
+                    catch (final IllegalStateException unknown)
+                    {
+                        // by design: when the broker does not answer the scrape's consumer-info request in time
+                        // (it can, under this load), the lag has no sample rather than a wrong one; that it does
+                        // show is asserted below (maxLag)
+                        lagUnknown.incrementAndGet();
                     }
                     try
                     {
@@ -106,7 +117,8 @@ class SlowConsumerTest
             assertTrue(maxInFlight.get() > 0, "the in-flight gauge moved while publishing: " + maxInFlight);
             assertTrue(maxAckPending.get() <= 100, "unacknowledged at the consumer (MaxAckPending 100): "
                 + maxAckPending);
-            assertTrue(maxLag.get() > MESSAGES / 4, "the lag showed in agentflow_consumer_lag: " + maxLag);
+            assertTrue(maxLag.get() > MESSAGES / 4, "the lag showed in agentflow_consumer_lag: " + maxLag
+                + " (scrapes without a lag sample: " + lagUnknown + ")");
             final long grownMiB = (heapAtBacklog - heapBefore) >> 20;
             assertTrue(grownMiB < 8, "heap grew " + grownMiB + " MiB with a 16 MiB backlog");
             ledger.record("4. slow consumer", "handler 1 ms/message, publisher unthrottled (window " + MAX_IN_FLIGHT
