@@ -180,6 +180,7 @@ final class CapacityReport
         target.setLabelAnchor(RectangleAnchor.TOP_LEFT);
         target.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
         plot.addRangeMarker(target);
+        ReportWriter.showBudget(plot, targetP95Us);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

@@ -163,6 +163,7 @@ final class ReportWriter
             plot.addDomainMarker(new IntervalMarker(second - 1, second, new Color(255, 0, 0, 40)));
         }
         plot.addRangeMarker(budget(targetP95Us));
+        showBudget(plot, targetP95Us);
         style(plot);
         final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x9467bd), Color.DARK_GRAY,
             new Color(0x2ca02c)};
@@ -202,6 +203,18 @@ final class ReportWriter
         axis.setMinorTickCount(9);
         axis.setMinorTickMarksVisible(true);
         return axis;
+    }
+
+    /** Widens the latency axis to hold the budget too: a marker outside the data's range is not drawn. */
+    static void showBudget(final XYPlot plot, final long targetP95Us)
+    {
+        final org.jfree.data.Range data = org.jfree.data.general.DatasetUtils.findRangeBounds(plot.getDataset());
+        final double budgetMs = targetP95Us / 1000.0;
+        if (null != data && budgetMs > 0)
+        {
+            plot.getRangeAxis().setRange(Math.max(0.001, Math.min(data.getLowerBound(), budgetMs) / 1.5),
+                Math.max(data.getUpperBound(), budgetMs) * 1.5);
+        }
     }
 
     /** The p95 budget: black and dashed, so that no series' colour can be taken for it. */
