@@ -80,10 +80,11 @@ final class CapacityReport
             final List<Double> perSearch = new ArrayList<>();
             for (int i = 0; i < Math.min(mine.size(), theirs.size()); i++)
             {
-                perSearch.add(round(mine.get(i) / Math.max(1e-9, theirs.get(i))));
+                perSearch.add(Summary.round(mine.get(i) / Math.max(1e-9, theirs.get(i))));
             }
             final Map<String, Object> r = new LinkedHashMap<>();
-            r.put("of_medians", round(CapacitySearch.median(mine) / Math.max(1e-9, CapacitySearch.median(theirs))));
+            r.put("of_medians", Summary.round(CapacitySearch.median(mine)
+                / Math.max(1e-9, CapacitySearch.median(theirs))));
             r.put("per_search", perSearch);
             ratios.put(t, r);
         }
@@ -97,11 +98,11 @@ final class CapacityReport
                 m.put("transport", o.transport());
                 m.put("search", o.repeat());
                 m.put("offered", p.offered());
-                m.put("achieved", round(p.result().achievedRate()));
+                m.put("achieved", Summary.round(p.result().achievedRate()));
                 m.put("latency_us", Summary.latency(p.result().endToEnd()));
                 m.put("lost", p.result().lost());
                 m.put("errors", p.result().errorCount());
-                m.put("client_cpu_us_per_message", round(p.result().costs().clientCpuUsPerMessage()));
+                m.put("client_cpu_us_per_message", Summary.round(p.result().costs().clientCpuUsPerMessage()));
                 m.put("held", p.held());
                 probes.add(m);
             }
@@ -236,10 +237,5 @@ final class CapacityReport
     {
         return outcomes.stream().filter(o -> o.transport().equals(transport)).map(CapacitySearch.Outcome::held)
             .toList();
-    }
-
-    private static double round(final double v)
-    {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -57,6 +57,7 @@ final class Coordinator
         volatile Map<?, ?> result;
         volatile long lastHeard = System.nanoTime();
         final java.util.concurrent.atomic.AtomicLong intervals = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong streamedHops = new java.util.concurrent.atomic.AtomicLong();
 
         /** Done when its result is in and so is every interval it says it sent (they may be handled out of order). */
         boolean done()
@@ -79,9 +80,7 @@ final class Coordinator
     private final PrintStream err;
     private final String run = Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
-    private final Histogram total = new Histogram(LoadRun.HIGHEST_US, 3);
-    private final Map<Long, Histogram> perSecond = new TreeMap<>();
-    private final Map<String, Long> streamedCounts = new ConcurrentHashMap<>();
+    private final Map<Long, Histogram> perSecond = new TreeMap<>();   // the workers' intervals, added up
     private String serverVersion;
 
     /**
@@ -158,15 +157,15 @@ final class Coordinator
             m.put("rate_offered", rate / workers.size());
             m.put("rate_achieved", Math.round(r.achievedRate()));
             m.put("recorded_final_hops", r.endToEnd().getTotalCount());
-            m.put("streamed_final_hops", streamedCounts.getOrDefault(w.name, 0L));
+            m.put("streamed_final_hops", w.streamedHops.get());
             m.put("lost", r.lost());
             m.put("latency_us", Summary.latency(r.endToEnd()));
-            m.put("client_cpu_us_per_message", Math.round(r.costs().clientCpuUsPerMessage() * 1000) / 1000.0);
+            m.put("client_cpu_us_per_message", Summary.round(r.costs().clientCpuUsPerMessage()));
             perWorker.add(m);
         }
         synchronized (perSecond)
         {
-            return WorkerReports.merge(results, total, perSecond);
+            return WorkerReports.merge(results, perSecond);
         }
     }
 
@@ -186,10 +185,9 @@ final class Coordinator
             case "interval" ->
             {
                 final Histogram h = WorkerReports.decode(body.get("histogram"));
-                streamedCounts.merge(w.name, h.getTotalCount(), Long::sum);
+                w.streamedHops.addAndGet(h.getTotalCount());
                 synchronized (perSecond)
                 {
-                    total.add(h);
                     perSecond.computeIfAbsent(Math.round(((Number)body.get("second")).doubleValue()),
                         s -> new Histogram(LoadRun.HIGHEST_US, 3)).add(h);
                 }

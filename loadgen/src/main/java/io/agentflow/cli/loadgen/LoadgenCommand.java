@@ -162,14 +162,17 @@ public final class LoadgenCommand implements Callable<Integer>
             targetUs = EnvValues.parseDuration("--target-p95", targetP95).toNanos() / 1000;
             warmupNanos = EnvValues.parseDuration("--warmup", warmup).toNanos();
             durationNanos = EnvValues.parseDuration("--duration", duration).toNanos();
-            if (agents < 2 || rate <= 0 || repeats < 1 || maxRate < rate || workers < 0 || remoteWorkers < 0
-                || (workers + remoteWorkers > 0 && (findMax || soak || !baselines.isEmpty())) || payloadBytes < 0 || publishers < 1 || durationNanos <= 0
+            final boolean multiProcess = workers + remoteWorkers > 0;
+            if (agents < 2 || rate <= 0 || payloadBytes < 0 || publishers < 1 || durationNanos <= 0 || repeats < 1
+                || maxRate < rate || workers < 0 || remoteWorkers < 0
+                || (multiProcess && (findMax || soak || !baselines.isEmpty()))
                 || !List.of("raw-jnats", "raw-jnats-noid").containsAll(baselines)
                 || !("pipeline".equals(publishPath) || "message".equals(publishPath)))
             {
-                throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --repeats >= 1, --max-rate >= --rate, --workers >= 0 "
-                    + "(without --find-max, --soak or --baseline), --payload-bytes >= 0, "
-                    + "--publishers >= 1, --duration > 0, --baseline raw-jnats,raw-jnats-noid, --publish-path pipeline|message");
+                throw new IllegalArgumentException("need --agents >= 2, --rate > 0, --payload-bytes >= 0, "
+                    + "--publishers >= 1, --duration > 0, --repeats >= 1, --max-rate >= --rate, --workers >= 0 "
+                    + "(without --find-max, --soak or --baseline), --baseline raw-jnats,raw-jnats-noid, "
+                    + "--publish-path pipeline|message");
             }
         }
         catch (final IllegalArgumentException e)
@@ -240,12 +243,12 @@ public final class LoadgenCommand implements Callable<Integer>
                     throw MessageError.of(io.agentflow.codec.error.ErrorCode.VALIDATION_ERROR,
                         "--workers needs a NATS transport (the workers are processes that meet on the bus)");
                 }
-                return withWorkers(shape, config.url(endpoint).conclude(), targetUs, chosen, endpoint, config, out,
+                return withWorkers(shape, config.url(endpoint).conclude(), targetUs, endpoint, config, out,
                     err);
             }
             if (findMax)
             {
-                return findMax(runs, shape, nats, targetUs, chosen, endpoint, config, out, err);
+                return findMax(runs, shape, nats, targetUs, endpoint, config, out, err);
             }
             final ResourceSampler sampler = soak
                 ? new ResourceSampler(EnvValues.parseDuration("--soak-sample", soakSample).toNanos()).start() : null;
@@ -263,7 +266,7 @@ public final class LoadgenCommand implements Callable<Integer>
             final RunResult base = bases.isEmpty() ? null : bases.get(0);
 
             final Map<String, Object> summary = Summary.of(ours, bases, flowPattern, agents, payloadBytes, rate,
-                targetUs, environment(chosen, endpoint, config));
+                targetUs, environment(endpoint, config));
             final Path dir = reportDir();
             boolean flat = true;
             if (null != sampler)
@@ -296,8 +299,7 @@ public final class LoadgenCommand implements Callable<Integer>
      * ours again), so that a slow minute of the shared machine falls on every transport alike.
      */
     private int findMax(final LoadRuns runs, final LoadRuns.Shape shape, final boolean nats, final long targetUs,
-        final String chosen, final String endpoint, final BusConfig config, final PrintWriter out,
-        final PrintStream err) throws Exception
+        final String endpoint, final BusConfig config, final PrintWriter out, final PrintStream err) throws Exception
     {
         final List<CapacitySearch.Outcome> outcomes = new ArrayList<>();
         final String ours = nats ? "nats" : "embedded";
@@ -313,7 +315,7 @@ public final class LoadgenCommand implements Callable<Integer>
             }
         }
         final Map<String, Object> summary = CapacityReport.summary(ours, outcomes, shape, rate, maxRate, targetUs,
-            environment(chosen, endpoint, config));
+            environment(endpoint, config));
         final Path dir = reportDir();
         CapacityReport.write(dir, summary, outcomes, ours, targetUs);
         return CapacityReport.printHeadline(out, summary, ours, repeats, dir) ? 0 : 1;
@@ -321,8 +323,7 @@ public final class LoadgenCommand implements Callable<Integer>
 
     /** {@code --workers}: the load in worker processes, their figures merged into one report. */
     private int withWorkers(final LoadRuns.Shape shape, final BusConfig natsConfig, final long targetUs,
-        final String chosen, final String endpoint, final BusConfig config, final PrintWriter out,
-        final PrintStream err) throws Exception
+        final String endpoint, final BusConfig config, final PrintWriter out, final PrintStream err) throws Exception
     {
         final Path dir = reportDir();
         final Coordinator coordinator = new Coordinator(natsConfig, shape, rate, workers, remoteWorkers, dir, err);
@@ -340,7 +341,7 @@ public final class LoadgenCommand implements Callable<Integer>
         }
         serverVersion = coordinator.serverVersion();
         final Map<String, Object> summary = Summary.of(merged, List.of(), shape.pattern(), agents, payloadBytes, rate,
-            targetUs, environment(chosen, endpoint, config));
+            targetUs, environment(endpoint, config));
         summary.put("workers", perWorker);
         final Map<String, Object> merge = WorkerReports.mergeCheck(merged, perWorker);
         summary.put("merge", merge);
@@ -380,7 +381,7 @@ public final class LoadgenCommand implements Callable<Integer>
             uri.getPort() < 0 ? 4222 : uri.getPort(), 300);
     }
 
-    private Map<String, Object> environment(final String chosen, final String endpoint, final BusConfig config)
+    private Map<String, Object> environment(final String endpoint, final BusConfig config)
     {
         return RunEnvironment.of(endpoint, serverVersion, publishPath, config,
             "agentflow " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));

@@ -117,7 +117,8 @@ final class Summary
         return m;
     }
 
-    private static double round(final double v)
+    /** Three decimals, for figures meant to be read. */
+    static double round(final double v)
     {
         return Math.round(v * 1000) / 1000.0;
     }

@@ -86,13 +86,14 @@ final class WorkerReports
 
     /**
      * @param results   each worker's result.
-     * @param total     the sum of every interval histogram the workers streamed.
-     * @param intervals per second of the measured part (rounded), the sum of the workers' interval histograms.
+     * @param intervals by second (rounded, from the measured part's start), the sum of the workers' interval
+     *                  histograms; all of them added up are the run's distribution.
      * @return the run as a whole: the streamed histograms' latency, the results' counts and costs added up.
      */
-    static RunResult merge(final List<RunResult> results, final Histogram total,
-        final Map<Long, Histogram> intervals)
+    static RunResult merge(final List<RunResult> results, final Map<Long, Histogram> intervals)
     {
+        final Histogram total = new Histogram(LoadRun.HIGHEST_US, 3);
+        intervals.values().forEach(total::add);
         final Histogram publishAck = new Histogram(LoadRun.HIGHEST_US, 3);
         final Map<String, Long> errors = new TreeMap<>();
         long messages = 0;
