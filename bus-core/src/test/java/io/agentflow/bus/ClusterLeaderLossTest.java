@@ -1,14 +1,6 @@
 package io.agentflow.bus;
 
 import io.agentflow.bus.jetstream.JetStreamBus;
-import io.agentflow.bus.jetstream.JetStreamInternals;
-import io.agentflow.bus.wire.Streams;
-import io.agentflow.codec.error.MessageError;
-import io.nats.client.api.Replica;
-import io.nats.client.api.DiscardPolicy;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -74,14 +66,8 @@ class ClusterLeaderLossTest
                 .conclude();
             try (JetStreamBus bus = JetStreamBus.connect(config))
             {
-                // AF_MESSAGES as provisioning makes it, and allowing direct gets, so that each replica can be read on
-                // its own after the fault (2.9.10 does not serve direct gets for a clustered stream that was
-                // updated to allow them, only for one created so); provisioning then finds it unchanged
-                Await.until(Duration.ofSeconds(60), () -> createdAllowingDirectGets(bus), () -> "the cluster's "
-                    + "JetStream to elect a meta leader and take the stream; last answer: " + lastRefusal);
-                Await.until(Duration.ofSeconds(60), () -> provisioned(bus), () -> "the cluster's JetStream to elect a "
-                    + "meta leader and take the streams");
-                assertEquals(3, streamInfo(bus).getConfiguration().getReplicas(), "R3 on a cluster");
+                ClusterStreams.provision(bus, 3);
+                assertEquals(3, ClusterStreams.info(bus).getConfiguration().getReplicas(), "R3 on a cluster");
                 ledger.watch(bus.subscribe(SubscriptionSpec.durable("cluster-worker", SUBJECT), ledger.handler()));
 
                 NatsProcess killed = null;
@@ -93,7 +79,7 @@ class ClusterLeaderLossTest
                     LockSupport.parkNanos(start + i * INTERVAL_NANOS - System.nanoTime());
                     if (1_000 == i)
                     {
-                        killed = cluster.node(streamInfo(bus).getClusterInfo().getLeader());
+                        killed = cluster.node(ClusterStreams.leader(bus));
                         if (Fault.KILL == fault)
                         {
                             killed.kill();
@@ -129,36 +115,15 @@ class ClusterLeaderLossTest
                     killed.start();   // rejoins and catches up from the new leader
                 }
                 final long restartedAt = System.nanoTime();
-                Await.until(Duration.ofSeconds(60), () -> allReplicasCurrent(bus), () -> "the restarted node to "
-                    + "catch up");
+                Await.until(Duration.ofSeconds(60), () -> ClusterStreams.allReplicasCurrent(bus, 2),
+                    () -> "the restarted node to catch up");
                 final long caughtUpMs = (System.nanoTime() - restartedAt) / 1_000_000;
-                // a node let go after a pause may take the meta leadership back a moment later: the API answers
-                // "temporarily unavailable", or the reading consumer stalls, until it settles; so the read is
-                // retried until one completes (a message missing for good fails every attempt)
-                final java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> read =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-                Await.until(Duration.ofSeconds(90), () -> storedOnce(bus, read), () -> "a complete read of the "
-                    + "stream: " + read.get());
-                final Map<String, Integer> stored = read.get();
+                final Map<String, Integer> stored = ClusterStreams.stored(bus, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
                 FaultLedger.awaitLateDeliveries(config.ackWait());   // a late redelivery would show now
                 ledger.assertNothingLostOrDuplicated(stored);
-                // every replica's copy read on its own, not only the leader's: an acknowledged message missing
-                // from one replica would pass the checks above
-                final StreamInfo healed = streamInfo(bus);
-                for (final NatsProcess node : cluster.nodes())
-                {
-                    final Map<String, Integer> replica = FaultLedger.storedInReplica(node.url(), Streams.MESSAGES,
-                        SUBJECT, healed.getStreamState().getLastSequence());
-                    final java.util.Set<String> missing = new java.util.HashSet<>(stored.keySet());
-                    missing.removeAll(replica.keySet());
-                    final java.util.Set<String> extra = new java.util.HashSet<>(replica.keySet());
-                    extra.removeAll(stored.keySet());
-                    assertTrue(missing.isEmpty() && extra.isEmpty() && replica.values().stream().allMatch(n -> 1 == n),
-                        "the replica on " + node.name() + " holds what the leader does: missing " + missing
-                            + ", extra " + extra);
-                }
+                ClusterStreams.assertEveryReplicaHolds(cluster.nodes(), stored);
                 ledger.record(Fault.KILL == fault ? "2. R3 stream leader SIGKILL (3 nodes)"
                         : "7. R3 stream leader paused (SIGSTOP, 3 nodes)", Fault.KILL == fault
                         ? "kill -9 of the leader (" + killed.name() + ") at message 1000, restarted after the load"
@@ -167,96 +132,6 @@ class ClusterLeaderLossTest
                         + ledger.msToFirstHandledAfter(killedAt) + " ms after the fault; node caught up " + caughtUpMs
                         + " ms after " + (Fault.KILL == fault ? "restart" : "the load"));
             }
-        }
-    }
-
-    private static volatile String lastRefusal = "none";
-
-    private static boolean createdAllowingDirectGets(final JetStreamBus bus)
-    {
-        final Streams.Descriptor d = Streams.named(Streams.MESSAGES);
-        try
-        {
-            JetStreamInternals.management(bus).addStream(StreamConfiguration.builder().name(d.name())
-                .subjects(d.subjects()).storageType(StorageType.File).maxAge(d.maxAge()).maxBytes(d.maxBytes())
-                .replicas(3).discardPolicy(DiscardPolicy.Old).duplicateWindow(Streams.DUPLICATE_WINDOW)
-                .maxMessagesPerSubject(d.maxPerSubject()).allowDirect(true).build());
-            return true;
-        }
-        catch (final Exception ex)
-        {
-            lastRefusal = String.valueOf(ex);
-            // no meta leader yet; or an earlier attempt whose answer timed out created it after all (seen on
-            // 2.10.27): then creating it again is refused, and the stream as it stands is what is wanted
-            try
-            {
-                return JetStreamInternals.management(bus).getStreamInfo(d.name()).getConfiguration()
-                    .getAllowDirect();
-            }
-            catch (final Exception notYet)
-            {
-                return false;
-            }
-        }
-    }
-
-    private static boolean storedOnce(final JetStreamBus bus,
-        final java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> read)
-    {
-        try
-        {
-            read.set(FaultLedger.stored(JetStreamInternals.connection(bus), Streams.MESSAGES, SUBJECT));
-            return true;
-        }
-        catch (final io.nats.client.JetStreamApiException ex)
-        {
-            if (10008 != ex.getApiErrorCode())   // anything but "JetStream system temporarily unavailable" fails
-            {
-                throw new AssertionError(ex);
-            }
-            return false;
-        }
-        catch (final AssertionError stalled)   // the reading consumer delivered nothing for 10 s
-        {
-            System.err.println("ClusterLeaderLossTest: reading the stream again: " + stalled.getMessage());
-            return false;
-        }
-        catch (final Exception ex)
-        {
-            throw new AssertionError(ex);
-        }
-    }
-
-    private static boolean provisioned(final JetStreamBus bus)
-    {
-        try
-        {
-            bus.provision();
-            return true;
-        }
-        catch (final MessageError e)
-        {
-            return false;
-        }
-    }
-
-    private static StreamInfo streamInfo(final JetStreamBus bus) throws Exception
-    {
-        return JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES);
-    }
-
-    private static boolean allReplicasCurrent(final JetStreamBus bus)
-    {
-        try
-        {
-            final StreamInfo info = streamInfo(bus);
-            return null != info.getClusterInfo().getLeader() && 2 == info.getClusterInfo().getReplicas().size()
-                && info.getClusterInfo().getReplicas().stream().allMatch(r -> r.isCurrent() && !r.isOffline()
-                && 0 == r.getLag());
-        }
-        catch (final Exception ex)
-        {
-            return false;
         }
     }
 }

@@ -22,12 +22,15 @@ public final class NatsProcess implements AutoCloseable
     private static String version;
     private final String name;
     private final int port;
+    private final int monitorPort;
     private final Path dir;
     private final List<String> configLines;
     private Process process;
 
-    private NatsProcess(final String name, final int port, final Path dir, final List<String> configLines)
+    private NatsProcess(final String name, final int port, final int monitorPort, final Path dir,
+        final List<String> configLines)
     {
+        this.monitorPort = monitorPort;
         this.name = name;
         this.port = port;
         this.dir = dir;
@@ -38,13 +41,23 @@ public final class NatsProcess implements AutoCloseable
     public static NatsProcess create(final String name, final int port, final List<String> extraLines)
         throws IOException
     {
+        return create(name, port, extraLines, "");
+    }
+
+    /** As {@link #create(String, int, List)}, with {@code jetStreamOptions} in the jetstream block. */
+    public static NatsProcess create(final String name, final int port, final List<String> extraLines,
+        final String jetStreamOptions) throws IOException
+    {
         final Path dir = Files.createTempDirectory("af-nats-" + name + "-");
+        final int monitorPort = freePort();
         final List<String> lines = new ArrayList<>(List.of(
             "server_name: " + name,
             "listen: 127.0.0.1:" + port,
-            "jetstream { store_dir: \"" + dir.resolve("store") + "\" }"));
+            "http: 127.0.0.1:" + monitorPort,
+            "jetstream { store_dir: \"" + dir.resolve("store") + "\"" + (jetStreamOptions.isEmpty() ? ""
+                : ", " + jetStreamOptions) + " }"));
         lines.addAll(extraLines);
-        return new NatsProcess(name, port, dir, lines);
+        return new NatsProcess(name, port, monitorPort, dir, lines);
     }
 
     public static NatsProcess create(final String name, final List<String> extraLines) throws IOException
@@ -72,13 +85,36 @@ public final class NatsProcess implements AutoCloseable
     /** Starts the process without waiting: cluster nodes wait for each other's routes. */
     void launch() throws IOException
     {
+        launch(List.of());
+    }
+
+    /**
+     * Starts the process under {@code strace}, which writes the system calls {@code syscalls} names, with the paths
+     * of their descriptors, to {@code trace} (see {@link SyncTrace}); waits until it accepts connections.
+     */
+    public NatsProcess startTraced(final Path trace, final String syscalls) throws IOException, InterruptedException
+    {
+        if (java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+            .noneMatch(d -> Files.isExecutable(Path.of(d, "strace"))))
+        {
+            throw new IllegalStateException("strace not found: scripts/test installs it (apt-get install -y strace)");
+        }
+        launch(List.of("strace", "-f", "-y", "-s", "0", "-e", "trace=" + syscalls, "-o", trace.toString()));
+        awaitListening();
+        return this;
+    }
+
+    private void launch(final List<String> prefix) throws IOException
+    {
         if (null != process && process.isAlive())
         {
             throw new IllegalStateException(name + " is already running");
         }
         final Path conf = dir.resolve("nats.conf");
         Files.write(conf, configLines);
-        process = new ProcessBuilder(binary(), "-c", conf.toString())
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(binary(), "-c", conf.toString()));
+        process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
             .start();
@@ -115,9 +151,36 @@ public final class NatsProcess implements AutoCloseable
     {
         if (null != process)
         {
+            // under strace the server is the tracer's child: killed alone, the tracer would let it run on; so the
+            // server first, and the tracer ends by itself once it has written the last calls
+            final List<ProcessHandle> children = process.descendants().collect(java.util.stream.Collectors.toList());
+            children.forEach(ProcessHandle::destroyForcibly);
+            if (!children.isEmpty() && process.waitFor(10, TimeUnit.SECONDS))
+            {
+                return;
+            }
             process.destroyForcibly();   // SIGKILL on Linux
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** SIGTERM and wait: a clean shutdown that flushes and closes the store, which stays for a restart. */
+    public void stop() throws InterruptedException
+    {
+        if (null != process)
+        {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException(name + " did not stop within 20 s");
+            }
+        }
+    }
+
+    /** @return the JetStream store directory ({@code store_dir}), for tests that damage it. */
+    public Path storeDir()
+    {
+        return dir.resolve("store");
     }
 
     /**
@@ -162,6 +225,51 @@ public final class NatsProcess implements AutoCloseable
     public String url()
     {
         return "nats://127.0.0.1:" + port;
+    }
+
+    /** A stream's state in this server's own replica, as its monitoring endpoint reports it. */
+    public record ReplicaState(long messages, long bytes, long firstSequence, long lastSequence, long deleted)
+    {
+        @Override
+        public String toString()
+        {
+            return messages + " msgs, " + bytes + " B, seq " + firstSequence + "-" + lastSequence
+                + (0 == deleted ? "" : ", " + deleted + " deleted");
+        }
+    }
+
+    /**
+     * @return {@code stream}'s state in this server's replica, from {@code /jsz}: each server reports its own copy
+     * (a request on the JetStream API would be answered by the stream's leader, a direct get by any replica).
+     */
+    public ReplicaState replicaState(final String stream) throws IOException
+    {
+        final java.net.HttpURLConnection http = (java.net.HttpURLConnection)new java.net.URL("http://127.0.0.1:"
+            + monitorPort + "/jsz?accounts=true&streams=true").openConnection();
+        http.setConnectTimeout(2000);
+        http.setReadTimeout(5000);
+        final String json;
+        try (java.io.InputStream in = http.getInputStream())
+        {
+            json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        final java.util.regex.Matcher named = java.util.regex.Pattern.compile("\"name\":\\s*\"" + stream + "\"")
+            .matcher(json);
+        if (!named.find())
+        {
+            throw new IOException(name + " has no replica of " + stream);
+        }
+        final int at = json.indexOf("\"state\"", named.end());
+        final String state = json.substring(at, json.indexOf('}', at));
+        return new ReplicaState(number(state, "messages"), number(state, "bytes"), number(state, "first_seq"),
+            number(state, "last_seq"), number(state, "num_deleted"));
+    }
+
+    private static long number(final String json, final String member)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + member + "\":\\s*(\\d+)")
+            .matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     /** @return the server's own output so far, for failure messages. */

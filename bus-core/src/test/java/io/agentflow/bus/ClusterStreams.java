@@ -1,0 +1,278 @@
+package io.agentflow.bus;
+
+import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.bus.wire.Streams;
+import io.agentflow.codec.error.MessageError;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The cluster fault tests' dealings with {@code AF_MESSAGES} on an R3 cluster: creating it so that each replica can
+ * be read on its own, waiting for the replicas to be current, reading what the stream holds through its leader and
+ * through each replica.
+ */
+final class ClusterStreams
+{
+    private ClusterStreams()
+    {
+    }
+
+    /**
+     * Creates {@code AF_MESSAGES} as provisioning makes it, but allowing direct gets, so that each replica can be read
+     * on its own after a fault (2.9.10 does not serve direct gets for a clustered stream that was updated to allow
+     * them, only for one created so); then provisions, which finds it unchanged. Waits for the cluster's JetStream.
+     */
+    static void provision(final JetStreamBus bus, final int replicas)
+    {
+        final AtomicReference<String> lastRefusal = new AtomicReference<>("none");
+        Await.until(Duration.ofSeconds(60), () -> createdAllowingDirectGets(bus, replicas, lastRefusal),
+            () -> "the cluster's JetStream to elect a meta leader and take the stream; last answer: " + lastRefusal);
+        Await.until(Duration.ofSeconds(60), () -> provisioned(bus), () -> "the cluster's JetStream to take the "
+            + "streams");
+    }
+
+    private static boolean createdAllowingDirectGets(final JetStreamBus bus, final int replicas,
+        final AtomicReference<String> lastRefusal)
+    {
+        final Streams.Descriptor d = Streams.named(Streams.MESSAGES);
+        try
+        {
+            JetStreamInternals.management(bus).addStream(StreamConfiguration.builder().name(d.name())
+                .subjects(d.subjects()).storageType(StorageType.File).maxAge(d.maxAge()).maxBytes(d.maxBytes())
+                .replicas(replicas).discardPolicy(DiscardPolicy.Old).duplicateWindow(Streams.DUPLICATE_WINDOW)
+                .maxMessagesPerSubject(d.maxPerSubject()).allowDirect(true).build());
+            return true;
+        }
+        catch (final Exception ex)
+        {
+            lastRefusal.set(String.valueOf(ex));
+            // no meta leader yet; or an earlier attempt whose answer timed out created it after all (seen on
+            // 2.10.27): then creating it again is refused, and the stream as it stands is what is wanted
+            try
+            {
+                return JetStreamInternals.management(bus).getStreamInfo(d.name()).getConfiguration()
+                    .getAllowDirect();
+            }
+            catch (final Exception notYet)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static boolean provisioned(final JetStreamBus bus)
+    {
+        try
+        {
+            bus.provision();
+            return true;
+        }
+        catch (final MessageError e)
+        {
+            return false;
+        }
+    }
+
+    static StreamInfo info(final JetStreamBus bus) throws Exception
+    {
+        return JetStreamInternals.management(bus).getStreamInfo(Streams.MESSAGES);
+    }
+
+    /** @return the name of the server that leads {@code AF_MESSAGES} now. */
+    static String leader(final JetStreamBus bus) throws Exception
+    {
+        return info(bus).getClusterInfo().getLeader();
+    }
+
+    /**
+     * Asks the stream's leader to step down until a leader {@code wanted} accepts holds the stream (each step down
+     * elects one of the three at random).
+     */
+    static void moveLeader(final JetStreamBus bus, final java.util.function.Predicate<String> wanted) throws Exception
+    {
+        moveLeader(bus, "$JS.API.STREAM.LEADER.STEPDOWN." + Streams.MESSAGES, () -> leader(bus), wanted);
+    }
+
+    /** As {@link #moveLeader(JetStreamBus, java.util.function.Predicate)}, for a durable consumer's leader. */
+    static void moveConsumerLeader(final JetStreamBus bus, final String consumer,
+        final java.util.function.Predicate<String> wanted) throws Exception
+    {
+        moveLeader(bus, "$JS.API.CONSUMER.LEADER.STEPDOWN." + Streams.MESSAGES + "." + consumer,
+            () -> JetStreamInternals.management(bus).getConsumerInfo(Streams.MESSAGES, consumer).getClusterInfo()
+                .getLeader(), wanted);
+    }
+
+    private static void moveLeader(final JetStreamBus bus, final String stepDown,
+        final java.util.concurrent.Callable<String> leader, final java.util.function.Predicate<String> wanted)
+        throws Exception
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            final String now = awaitLeader(leader);
+            if (wanted.test(now))
+            {
+                return;
+            }
+            JetStreamInternals.connection(bus).request(stepDown, new byte[0], Duration.ofSeconds(5));
+            Await.until(Duration.ofSeconds(30), () -> !now.equals(leaderOrNull(leader)), () -> now
+                + " to step down");
+        }
+        throw new AssertionError("the leadership never moved where wanted in 20 step-downs: " + stepDown);
+    }
+
+    private static String awaitLeader(final java.util.concurrent.Callable<String> leader)
+    {
+        Await.until(Duration.ofSeconds(30), () -> null != leaderOrNull(leader), () -> "a leader");
+        return leaderOrNull(leader);
+    }
+
+    private static String leaderOrNull(final java.util.concurrent.Callable<String> leader)
+    {
+        try
+        {
+            return leader.call();
+        }
+        catch (final Exception ex)
+        {
+            return null;
+        }
+    }
+
+    /** Removes {@code server} from the stream's peers; the cluster places the replica on another node. */
+    static void removePeer(final JetStreamBus bus, final String server) throws Exception
+    {
+        final io.nats.client.Message answer = JetStreamInternals.connection(bus).request(
+            "$JS.API.STREAM.PEER.REMOVE." + Streams.MESSAGES, ("{\"peer\":\"" + server + "\"}").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII), Duration.ofSeconds(10));
+        final String text = null == answer ? "no answer" : new String(answer.getData(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("\"success\":true"), "peer-remove of " + server + ": " + text);
+    }
+
+    /** @return the servers that hold the stream now: its leader and followers. */
+    static List<String> peers(final JetStreamBus bus) throws Exception
+    {
+        final io.nats.client.api.ClusterInfo c = info(bus).getClusterInfo();
+        final List<String> peers = new java.util.ArrayList<>();
+        peers.add(c.getLeader());
+        c.getReplicas().forEach(r -> peers.add(r.getName()));
+        return peers;
+    }
+
+    /** @return whether a leader is known and each of its {@code followers} is current, online and without lag. */
+    static boolean allReplicasCurrent(final JetStreamBus bus, final int followers)
+    {
+        try
+        {
+            final StreamInfo info = info(bus);
+            return null != info.getClusterInfo().getLeader() && followers == info.getClusterInfo().getReplicas().size()
+                && info.getClusterInfo().getReplicas().stream().allMatch(r -> r.isCurrent() && !r.isOffline()
+                && 0 == r.getLag());
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @return how often each id is stored on {@code subject}, read through the leader. After a fault the cluster may
+     * move its meta leadership once more: the API answers "temporarily unavailable", or the reading consumer stalls,
+     * until it settles; so the read is retried until one completes (a message missing for good fails every attempt).
+     */
+    static Map<String, Integer> stored(final JetStreamBus bus, final String subject)
+    {
+        final AtomicReference<Map<String, Integer>> read = new AtomicReference<>();
+        Await.until(Duration.ofSeconds(90), () -> storedOnce(bus, subject, read), () -> "a complete read of the "
+            + "stream: " + read.get());
+        return read.get();
+    }
+
+    private static boolean storedOnce(final JetStreamBus bus, final String subject,
+        final AtomicReference<Map<String, Integer>> read)
+    {
+        try
+        {
+            read.set(FaultLedger.stored(JetStreamInternals.connection(bus), Streams.MESSAGES, subject));
+            return true;
+        }
+        catch (final io.nats.client.JetStreamApiException ex)
+        {
+            if (10008 != ex.getApiErrorCode())   // anything but "JetStream system temporarily unavailable" fails
+            {
+                throw new AssertionError(ex);
+            }
+            return false;
+        }
+        catch (final AssertionError stalled)   // the reading consumer delivered nothing for 10 s
+        {
+            System.err.println("ClusterStreams: reading the stream again: " + stalled.getMessage());
+            return false;
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
+    /**
+     * Asserts that every node's own replica of the stream (its state as that server reports it, not a read that the
+     * leader or any replica may answer) holds the {@code stored} messages: the same count, bytes and sequences as
+     * each other. Replicas that have just caught up may trail for a moment, so the check is awaited.
+     */
+    static void assertEveryReplicaHolds(final List<NatsProcess> nodes, final Map<String, Integer> stored)
+    {
+        final long expected = stored.values().stream().mapToLong(Integer::longValue).sum();
+        final AtomicReference<String> states = new AtomicReference<>("not read");
+        Await.until(Duration.ofSeconds(30), () ->
+        {
+            final Set<NatsProcess.ReplicaState> distinct = new java.util.HashSet<>();
+            final StringBuilder seen = new StringBuilder();
+            for (final NatsProcess node : nodes)
+            {
+                try
+                {
+                    final NatsProcess.ReplicaState state = node.replicaState(Streams.MESSAGES);
+                    distinct.add(state);
+                    seen.append(node.name()).append(": ").append(state).append("; ");
+                }
+                catch (final java.io.IOException ex)
+                {
+                    seen.append(node.name()).append(": ").append(ex.getMessage()).append("; ");
+                    return false;
+                }
+            }
+            states.set(seen.toString());
+            return 1 == distinct.size() && expected == distinct.iterator().next().messages();
+        }, () -> "every replica to hold the " + expected + " stored messages: " + states.get());
+    }
+
+    /** @return each node's replica of the stream as that server reports it. */
+    static String replicaStates(final List<NatsProcess> nodes)
+    {
+        final List<String> states = new java.util.ArrayList<>();
+        for (final NatsProcess node : nodes)
+        {
+            try
+            {
+                states.add(node.name() + " " + node.replicaState(Streams.MESSAGES));
+            }
+            catch (final java.io.IOException ex)
+            {
+                states.add(node.name() + " " + ex.getMessage());
+            }
+        }
+        return String.join("; ", states);
+    }
+}
