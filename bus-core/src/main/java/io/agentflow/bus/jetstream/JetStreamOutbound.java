@@ -6,6 +6,7 @@ import io.agentflow.bus.observe.BusMetrics;
 import io.agentflow.bus.pipeline.PipelineSink;
 import io.agentflow.bus.pipeline.PublishEvent;
 import io.agentflow.bus.runtime.HandlerShards;
+import io.agentflow.bus.runtime.PublishGuard;
 import io.agentflow.bus.security.Signatures;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.EnvelopeEncoder;
@@ -177,13 +178,20 @@ final class JetStreamOutbound implements PipelineSink
         }
         else
         {
-            final MessageError failure = MessageErrors.transport("JetStream refused the publish to " + e.subject()
+            final MessageError refused = MessageErrors.transport("JetStream refused the publish to " + e.subject()
                 + ": " + error, null);
+            // an id in process is no sign of a failing broker: retried, but not counted against the breaker
+            final MessageError failure = IN_PROCESS.equals(error) ? refused.withDetail(PublishGuard.IN_PROCESS, true)
+                : refused;
             metrics.publishFailed(e.type(), failure.code());
             e.failed(failure);
         }
         completion.completed(e);
     }
+
+    /** The answer for an id in process (a duplicate without a sequence): not stored, and not a broker failure. */
+    private static final String IN_PROCESS = "the broker holds this id as in process, not stored (a duplicate "
+        + "without a sequence); retry it";
 
     /** @return null when the ack says stored (its sequence recorded in the event), else what went wrong. */
     private static String record(final Message ack, final PublishEvent e)
@@ -204,7 +212,15 @@ final class JetStreamOutbound implements PipelineSink
         {
             sequence = sequence * 10 + (body[k] - '0');
         }
-        e.completed(streamName(body), sequence, isDuplicate(body));
+        final boolean duplicate = isDuplicate(body);
+        if (duplicate && 0 == sequence)
+        {
+            // not stored: a clustered stream's leader answers so while an earlier publish with this id is proposed
+            // but not committed, and keeps answering so if that proposal is then dropped (a leader change); counted
+            // as stored, the message would be lost (seen on 2.10.27 in PartitionTest; nats-server#5827, #6415)
+            return IN_PROCESS;
+        }
+        e.completed(streamName(body), sequence, duplicate);
         return null;
     }
 

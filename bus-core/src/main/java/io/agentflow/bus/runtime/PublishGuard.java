@@ -35,6 +35,12 @@ public final class PublishGuard implements AutoCloseable
 {
     public static final String BREAKER_STATE = "breaker_state";
     public static final String OPEN = stateName(CircuitBreaker.State.OPEN);
+    /**
+     * Detail of a refusal that says the broker has the message's id in process but has not stored it (a clustered
+     * stream's answer while an earlier publish with the id awaits its commit): retried, and neither a failure nor a
+     * success for the breaker.
+     */
+    public static final String IN_PROCESS = "in_process";
 
     private final CircuitBreaker breaker;
     private final Retry retry;
@@ -52,6 +58,7 @@ public final class PublishGuard implements AutoCloseable
             .permittedNumberOfCallsInHalfOpenState(Math.min(3, config.resilience().breakerWindow()))
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .recordException(PublishGuard::isTransient)
+            .ignoreException(PublishGuard::isInProcess)
             .build());
         HandlerBreaker.reportStates(breaker, metrics::breakerState);
         retry = Retry.of("publish", RetryConfig.custom()
@@ -116,6 +123,12 @@ public final class PublishGuard implements AutoCloseable
     {
         final Throwable cause = MessageErrors.unwrap(e);
         return cause instanceof MessageError && ((MessageError)cause).retryable();
+    }
+
+    private static boolean isInProcess(final Throwable e)
+    {
+        final Throwable cause = MessageErrors.unwrap(e);
+        return cause instanceof MessageError && Boolean.TRUE.equals(((MessageError)cause).details().get(IN_PROCESS));
     }
 
     private static boolean isOpenBreaker(final Throwable e)
