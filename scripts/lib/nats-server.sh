@@ -29,6 +29,20 @@ require_nats_server() {
   echo "$(basename "$0"): using $("$nats" --version 2>&1 | head -n 1) at $nats" >&2
 }
 
+# strace, with which LostWritesTest records what a server wrote and synced (issue 18's lost writes): installed with
+# apt-get where it is missing and apt is usable as root, else a one-line instruction.
+require_strace() {
+  if ! command -v strace >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "$(basename "$0"): installing strace with apt-get..." >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null
+  fi
+  if ! command -v strace >/dev/null 2>&1; then
+    echo "$(basename "$0"): strace not found; install it (apt-get install -y strace)" >&2
+    exit 1
+  fi
+}
+
 # Debian 13's nats-server 2.10 beside Debian 12's 2.9.10 (issue 18): fetched from Debian's archive with apt into a
 # cache of our own (the system's sources and state are left alone), unpacked with dpkg-deb -x; it runs on Debian
 # 12. Prints the binary's path; AF_NATS_210_CACHE moves the cache. Fails with one line when it cannot be fetched.

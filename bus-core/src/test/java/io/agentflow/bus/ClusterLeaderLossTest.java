@@ -58,12 +58,7 @@ class ClusterLeaderLossTest
         final FaultLedger ledger = new FaultLedger();
         try (NatsCluster cluster = NatsCluster.start(3))
         {
-            final BusConfig config = new BusConfig().url(cluster.urls())
-                .maxReconnect(-1).reconnectWait(Duration.ofMillis(100))
-                .publishTimeout(Duration.ofSeconds(2)).ackWait(Duration.ofSeconds(3))
-                .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
-                .breaker(50, 20, Duration.ofMillis(500))
-                .conclude();
+            final BusConfig config = ClusterStreams.faultSettings(cluster.urls()).conclude();
             try (JetStreamBus bus = JetStreamBus.connect(config))
             {
                 ClusterStreams.provision(bus, 3);

@@ -29,6 +29,20 @@ final class ClusterStreams
     }
 
     /**
+     * @return the cluster fault tests' settings, not yet concluded: reconnect for ever every 100 ms; publishes time
+     * out in 2 s and acks are awaited 3 s, so that a fault and its late redeliveries fit in a test; the breaker opens
+     * at half of 20 and tries again after 500 ms.
+     */
+    static BusConfig faultSettings(final String urls)
+    {
+        return new BusConfig().url(urls)
+            .maxReconnect(-1).reconnectWait(Duration.ofMillis(100))
+            .publishTimeout(Duration.ofSeconds(2)).ackWait(Duration.ofSeconds(3))
+            .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
+            .breaker(50, 20, Duration.ofMillis(500));
+    }
+
+    /**
      * Creates {@code AF_MESSAGES} as provisioning makes it, but allowing direct gets, so that each replica can be read
      * on its own after a fault (2.9.10 does not serve direct gets for a clustered stream that was updated to allow
      * them, only for one created so); then provisions, which finds it unchanged. Waits for the cluster's JetStream.
@@ -234,28 +248,51 @@ final class ClusterStreams
     static void assertEveryReplicaHolds(final List<NatsProcess> nodes, final Map<String, Integer> stored)
     {
         final long expected = stored.values().stream().mapToLong(Integer::longValue).sum();
-        final AtomicReference<String> states = new AtomicReference<>("not read");
-        Await.until(Duration.ofSeconds(30), () ->
+        final String disagreement = replicasDisagree(nodes, expected, Duration.ofSeconds(30));
+        assertTrue(null == disagreement, () -> "every replica to hold the " + expected + " stored messages: "
+            + disagreement);
+    }
+
+    /**
+     * Waits up to {@code patience} for every node's own replica to hold the same state with {@code expected}
+     * messages (any count when negative).
+     *
+     * @return null when they came to agree, else their last states.
+     */
+    static String replicasDisagree(final List<NatsProcess> nodes, final long expected, final Duration patience)
+    {
+        final long deadline = System.nanoTime() + patience.toNanos();
+        String seen = "not read";
+        while (System.nanoTime() < deadline)
         {
             final Set<NatsProcess.ReplicaState> distinct = new java.util.HashSet<>();
-            final StringBuilder seen = new StringBuilder();
-            for (final NatsProcess node : nodes)
+            try
             {
-                try
+                for (final NatsProcess node : nodes)
                 {
-                    final NatsProcess.ReplicaState state = node.replicaState(Streams.MESSAGES);
-                    distinct.add(state);
-                    seen.append(node.name()).append(": ").append(state).append("; ");
+                    distinct.add(node.replicaState(Streams.MESSAGES));
                 }
-                catch (final java.io.IOException ex)
+                if (1 == distinct.size() && (expected < 0 || expected == distinct.iterator().next().messages()))
                 {
-                    seen.append(node.name()).append(": ").append(ex.getMessage()).append("; ");
-                    return false;
+                    return null;
                 }
             }
-            states.set(seen.toString());
-            return 1 == distinct.size() && expected == distinct.iterator().next().messages();
-        }, () -> "every replica to hold the " + expected + " stored messages: " + states.get());
+            catch (final java.io.IOException ex)
+            {
+                // a node not answering yet: read again
+            }
+            seen = replicaStates(nodes);
+            try
+            {
+                Thread.sleep(100);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }
+        return seen;
     }
 
     /** @return each node's replica of the stream as that server reports it. */

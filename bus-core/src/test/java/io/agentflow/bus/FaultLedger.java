@@ -40,6 +40,7 @@ final class FaultLedger
     private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
     private final Map<String, Long> publishNanos = new ConcurrentHashMap<>();
     private final Map<String, Long> ackNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> ackSequences = new ConcurrentHashMap<>();
     private final Map<String, Long> handledNanos = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final List<Subscription> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -54,6 +55,7 @@ final class FaultLedger
             if (null == failure)
             {
                 ackNanos.put(message.id(), System.nanoTime());
+                ackSequences.put(message.id(), ack.sequence());
                 acked.add(message.id());
             }
             else
@@ -182,7 +184,8 @@ final class FaultLedger
     {
         return acked.stream().filter(id -> !stored.containsKey(id)).sorted().map(id -> id + " published "
             + (publishNanos.get(id) - faultNanos) / 1_000_000 + " ms, acknowledged " + (ackNanos.get(id) - faultNanos)
-            / 1_000_000 + " ms after the fault").collect(java.util.stream.Collectors.toList());
+            / 1_000_000 + " ms after the fault as sequence " + ackSequences.get(id))
+            .collect(java.util.stream.Collectors.toList());
     }
 
     Set<String> ackedIds()
@@ -252,6 +255,23 @@ final class FaultLedger
     }
 
     /**
+     * The checks of {@link #assertNothingLostOrDuplicated} but for loss: for a fault in which the server itself is
+     * known to lose acknowledged messages (recorded as a finding). Nothing stored twice or handled twice, nothing
+     * stored that was not published, every stored message handled, and nothing handled that is neither stored nor
+     * an acknowledged message the server lost after delivering it.
+     */
+    void assertNothingDuplicated(final Map<String, Integer> stored)
+    {
+        assertEquals(published.size(), acked.size() + failed.size(), "every publish settled");
+        stored.forEach((id, n) -> assertEquals(1, n, () -> id + " stored once"));
+        assertTrue(published.containsAll(stored.keySet()), "nothing stored that was not published");
+        assertTrue(handled.keySet().containsAll(stored.keySet()), "every stored message handled");
+        assertTrue(handled.keySet().stream().allMatch(id -> stored.containsKey(id) || acked.contains(id)),
+            "nothing handled that is neither stored nor acknowledged");
+        assertHandledAtMostOnce();
+    }
+
+    /**
      * The checks of {@link #assertNothingLostOrDuplicated} but for handling twice: for a fault whose documented
      * limit is that a message handled but not acknowledged when a process died is handled again (the test checks
      * which ones, and the row records how many).
@@ -267,23 +287,30 @@ final class FaultLedger
         assertEquals(stored.keySet(), handled.keySet(), "every stored message handled, nothing else");
     }
 
-    /** Appends this test's row to {@code target/reliability.tsv}. */
+    /**
+     * Appends this test's row to {@code target/reliability.tsv}, with Jepsen's queue checker's counts: ok (acknowledged,
+     * stored and handled), lost (acknowledged, then missing from the stream or never handled) and recovered (not
+     * acknowledged to the caller, stored and handled all the same).
+     */
     void record(final String fault, final String injected, final Map<String, Integer> stored,
         final String recovery) throws IOException
     {
         final int duplicated = (int)handled.values().stream().filter(n -> n.get() > 1).count()
             + (int)stored.values().stream().filter(n -> n > 1).count();
-        final long lost = acked.stream().filter(id -> !stored.containsKey(id) || !handled.containsKey(id)).count();
+        final long ok = acked.stream().filter(id -> stored.containsKey(id) && handled.containsKey(id)).count();
+        final long lost = acked.size() - ok;
+        final long recovered = stored.keySet().stream().filter(id -> !acked.contains(id) && handled.containsKey(id))
+            .count();
         appendRow(List.of(fault, injected, Integer.toString(published.size()), Integer.toString(acked.size()),
             Integer.toString(failed.size()), Integer.toString(stored.size()), Integer.toString(handled.size()),
-            Long.toString(lost), Long.toString(duplicatesAtTheSubscription()), Integer.toString(duplicated),
-            recovery));
+            Long.toString(ok), Long.toString(lost), Long.toString(recovered), Long.toString(duplicatesAtTheSubscription()),
+            Integer.toString(duplicated), recovery));
     }
 
     /**
      * Appends one row to {@code target/reliability.tsv}: fault, injected, then the nats-server version, then
-     * published, acknowledged, failed to the caller, stored, handled, lost, duplicates at the subscription,
-     * duplicates at the handler or in the stream, recovery.
+     * published, acknowledged, failed to the caller, stored, handled, ok, lost, recovered, duplicates at the
+     * subscription, duplicates at the handler or in the stream, recovery.
      */
     static void appendRow(final List<String> row) throws IOException
     {

@@ -107,7 +107,8 @@ class FrozenServerTest
                 FaultLedger.appendRow(List.of("5. server frozen (SIGSTOP) then thawed", "kill -STOP, 4 publishes "
                     + "time out, breaker opens, kill -CONT", Integer.toString(all.size()),
                     Integer.toString(acked.size()), Integer.toString(unacked.size()) + " (then retried, all acked)",
-                    Integer.toString(stored.size()), "- (no subscriber)", Long.toString(lost), "- (no subscriber)",
+                    Integer.toString(stored.size()), "- (no subscriber)", Long.toString(all.size() - lost),
+                    Long.toString(lost), "0 (the caller retried the " + unacked.size() + ")", "- (no subscriber)",
                     Long.toString(twice), "fail-fast while open: " + failFastMs + " ms; flow resumed " + resumedMs
                     + " ms after SIGCONT"));
             }
