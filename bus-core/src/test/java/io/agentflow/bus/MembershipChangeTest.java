@@ -124,13 +124,19 @@ class MembershipChangeTest
                 assertFalse(peers.contains(gone), "the removed node holds none: " + peers);
                 final List<NatsProcess> holders = cluster.nodes().stream().filter(n -> peers.contains(n.name()))
                     .collect(Collectors.toList());
-                ClusterStreams.assertEveryReplicaHolds(holders, stored);
+                // on 2.9.10 the new node once reported current while it held only the 3,000 messages of its
+                // snapshot: recorded there as a finding, failed on for later versions
+                final String diverged = ClusterStreams.replicasDisagree(holders, stored.size(),
+                    Duration.ofSeconds(20));
+                assertTrue(null == diverged || ClusterStreams.replicasMayDiverge(), "every replica to hold the "
+                    + stored.size() + " stored messages: " + diverged);
                 ledger.record("12. membership change under load (R3)", newcomer + " joined at message " + JOIN_AT
                         + ", " + gone + " peer-removed at " + removedAtMessage + " (" + refusals + " refusals before) "
                         + "and stopped at " + (removedAtMessage + RETIRE_AFTER), stored,
                     "replica on " + newcomer + " current " + movedMs + " ms after the peer-remove; peers now "
                         + String.join(", ", peers) + "; publishes failed during the move: "
-                        + (MESSAGES - ledger.ackedCount()) + refused);
+                        + (MESSAGES - ledger.ackedCount()) + refused + (null == diverged ? "; every replica holds all "
+                        + stored.size() : "; REPLICAS DIFFER 20 s after the move: " + diverged));
             }
         }
     }

@@ -143,7 +143,7 @@ class PartitionTest
                         + (minorityIds.contains(l.substring(0, 26)) ? " (minority)" : " (majority)"))
                         .collect(Collectors.joining("; ")) + (lost.size() > 5 ? "; ..." : "") + "; replicas: "
                         + ClusterStreams.replicaStates(cluster.nodes());
-                    if (losesAcknowledgedWritesInPartitions())
+                    if (ClusterStreams.replicasMayDiverge())
                     {
                         ledger.assertNothingDuplicated(stored);   // the loss is recorded below, a documented limit
                     }
@@ -189,16 +189,6 @@ class PartitionTest
                 link.close();
             }
         }
-    }
-
-    /**
-     * @return whether the server version is known to lose acknowledged messages when a partition of the stream leader
-     * heals: 2.9.10 did (perf-reports/reliability.md, fault 8), so there the loss is recorded, not failed on; on later
-     * versions this test fails on any.
-     */
-    private static boolean losesAcknowledgedWritesInPartitions()
-    {
-        return NatsProcess.version().startsWith("2.9.");
     }
 
     /** @return whether one more stored message (on another subject) brings every replica level. */
