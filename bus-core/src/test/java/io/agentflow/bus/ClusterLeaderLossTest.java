@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   see a silent server rather than a closed connection).</li>
  * </ul>
  * Publishing resumes once the other two elect a leader (the time is recorded); no acknowledged message is lost or
- * duplicated; the node that was lost catches up, and every replica's copy, read on its own, holds what the
- * leader's does.
+ * duplicated; the node that was lost catches up, and every server's own replica (its monitoring endpoint's state)
+ * holds what the leader's does.
  */
 @Timeout(240)
 class ClusterLeaderLossTest

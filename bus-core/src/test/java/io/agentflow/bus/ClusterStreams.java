@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The cluster fault tests' dealings with {@code AF_MESSAGES} on an R3 cluster: creating it so that each replica can
- * be read on its own, waiting for the replicas to be current, reading what the stream holds through its leader and
- * through each replica.
+ * The cluster fault tests' dealings with {@code AF_MESSAGES} on an R3 cluster: creating it, moving leaders, waiting
+ * for the replicas to be current, reading what the stream holds through its leader, and comparing each server's own
+ * replica state.
  */
 final class ClusterStreams
 {
@@ -43,9 +43,9 @@ final class ClusterStreams
     }
 
     /**
-     * Creates {@code AF_MESSAGES} as provisioning makes it, but allowing direct gets, so that each replica can be read
-     * on its own after a fault (2.9.10 does not serve direct gets for a clustered stream that was updated to allow
-     * them, only for one created so); then provisions, which finds it unchanged. Waits for the cluster's JetStream.
+     * Creates {@code AF_MESSAGES} as provisioning makes it, but allowing direct gets (as the tests have since session
+     * 9; each replica is compared through its server's own state now, since any replica answers a direct get); then
+     * provisions, which finds it unchanged. Waits for the cluster's JetStream, retrying what a forming cluster refuses.
      */
     static void provision(final JetStreamBus bus, final int replicas)
     {

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 18's disk faults: a follower of an R3 stream is stopped, one bit of a stored message is flipped in its
  * block file and the tail of its last block is cut off, and it is started again. Then it is made the stream's leader
  * and a subscriber reads the stream from it. What the server does with damaged files is its own, so it is recorded
- * (each replica read on its own after the restart and after the damaged node led; what the damaged leader serves,
- * verified message by message), not asserted. What the bus promises is asserted: no handler ever sees a damaged
+ * (each server's own replica state after the restart and after the damaged node led; what the damaged leader
+ * serves, verified message by message), not asserted. What the bus promises is asserted: no handler ever sees a damaged
  * message (the envelope's hash refuses it), and nothing is handled twice.
  */
 @Timeout(300)
