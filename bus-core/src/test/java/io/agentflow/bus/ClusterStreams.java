@@ -308,7 +308,7 @@ final class ClusterStreams
      */
     static boolean replicasMayDiverge()
     {
-        return NatsProcess.version().startsWith("2.9.");
+        return !NatsProcess.versionAtLeast(2, 10);
     }
 
     /** @return each node's replica of the stream as that server reports it. */

@@ -117,15 +117,16 @@ final class FaultLedger
         return acked.size() + failed.size();
     }
 
-    int publishedCount()
-    {
-        return published.size();
-    }
-
     /** @return milliseconds from {@code faultNanos} to the first acknowledgement after it; -1 if none. */
     long msToFirstAckAfter(final long faultNanos)
     {
-        return msToFirstAfter(ackNanos, faultNanos);
+        return msToFirst(ackNanos, faultNanos, id -> true);
+    }
+
+    /** @return milliseconds from {@code faultNanos} to the first message handled after it; -1 if none. */
+    long msToFirstHandledAfter(final long faultNanos)
+    {
+        return msToFirst(handledNanos, faultNanos, id -> true);
     }
 
     /**
@@ -135,20 +136,25 @@ final class FaultLedger
      */
     long msToFirstAckOfPublishedAfter(final long faultNanos, final java.util.function.Predicate<String> of)
     {
-        return msToFirstOfPublishedAfter(ackNanos, faultNanos, of);
+        return msToFirst(ackNanos, faultNanos, of.and(id -> publishedAfter(id, faultNanos)));
     }
 
     /** @return milliseconds from {@code faultNanos} to the first handling of a message published after it. */
     long msToFirstHandledOfPublishedAfter(final long faultNanos)
     {
-        return msToFirstOfPublishedAfter(handledNanos, faultNanos, id -> true);
+        return msToFirst(handledNanos, faultNanos, id -> publishedAfter(id, faultNanos));
     }
 
-    private long msToFirstOfPublishedAfter(final Map<String, Long> times, final long faultNanos,
+    private boolean publishedAfter(final String id, final long nanos)
+    {
+        return publishNanos.getOrDefault(id, 0L) > nanos;
+    }
+
+    /** @return milliseconds from {@code faultNanos} to the first time after it of an id {@code of} takes; or -1. */
+    private static long msToFirst(final Map<String, Long> times, final long faultNanos,
         final java.util.function.Predicate<String> of)
     {
-        return times.entrySet().stream().filter(e -> of.test(e.getKey())
-            && publishNanos.getOrDefault(e.getKey(), 0L) > faultNanos)
+        return times.entrySet().stream().filter(e -> e.getValue() > faultNanos && of.test(e.getKey()))
             .mapToLong(e -> (e.getValue() - faultNanos) / 1_000_000).min().orElse(-1);
     }
 
@@ -157,18 +163,6 @@ final class FaultLedger
     {
         return ackNanos.entrySet().stream().filter(e -> of.test(e.getKey()) && e.getValue() >= fromNanos
             && e.getValue() < toNanos).count();
-    }
-
-    /** @return milliseconds from {@code faultNanos} to the first message handled after it; -1 if none. */
-    long msToFirstHandledAfter(final long faultNanos)
-    {
-        return msToFirstAfter(handledNanos, faultNanos);
-    }
-
-    private static long msToFirstAfter(final Map<String, Long> times, final long faultNanos)
-    {
-        return times.values().stream().filter(t -> t > faultNanos).mapToLong(t -> (t - faultNanos) / 1_000_000)
-            .min().orElse(-1);
     }
 
     int handledCount()

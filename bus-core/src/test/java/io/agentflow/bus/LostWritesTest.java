@@ -40,9 +40,7 @@ class LostWritesTest
     /** @return the store settings to try: the default, and syncing always where the server has the setting. */
     static Stream<String> syncSettings()
     {
-        final String[] v = NatsProcess.version().split("\\.");
-        final boolean has = Integer.parseInt(v[0]) > 2 || Integer.parseInt(v[1]) >= 10;
-        return has ? Stream.of("", ALWAYS) : Stream.of("");
+        return NatsProcess.versionAtLeast(2, 10) ? Stream.of("", ALWAYS) : Stream.of("");
     }
 
     @ParameterizedTest

@@ -94,8 +94,7 @@ public final class NatsProcess implements AutoCloseable
      */
     public NatsProcess startTraced(final Path trace, final String syscalls) throws IOException, InterruptedException
     {
-        if (java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .noneMatch(d -> Files.isExecutable(Path.of(d, "strace"))))
+        if (null == onPath("strace", ""))
         {
             throw new IllegalStateException("strace not found: scripts/test installs it (apt-get install -y strace)");
         }
@@ -315,15 +314,33 @@ public final class NatsProcess implements AutoCloseable
         {
             return configured;
         }
-        for (final String d : (System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin")
-            .split(File.pathSeparator))
+        final String found = onPath("nats-server", File.pathSeparator + "/usr/sbin");
+        if (null == found)
         {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, "nats-server")))
+            throw new IllegalStateException("nats-server not found: set NATS_SERVER_PATH or run scripts/test");
+        }
+        return found;
+    }
+
+    /** @return the executable {@code name} in the PATH (then in {@code more}, a path list), or null. */
+    private static String onPath(final String name, final String more)
+    {
+        for (final String d : (System.getenv().getOrDefault("PATH", "") + more).split(File.pathSeparator))
+        {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, name)))
             {
-                return Path.of(d, "nats-server").toString();
+                return Path.of(d, name).toString();
             }
         }
-        throw new IllegalStateException("nats-server not found: set NATS_SERVER_PATH or run scripts/test");
+        return null;
+    }
+
+    /** @return whether the nats-server binary is at least {@code major.minor}. */
+    static boolean versionAtLeast(final int major, final int minor)
+    {
+        final String[] v = version().split("\\.");
+        final int ma = Integer.parseInt(v[0]);
+        return ma > major || (ma == major && Integer.parseInt(v[1]) >= minor);
     }
 
     @Override

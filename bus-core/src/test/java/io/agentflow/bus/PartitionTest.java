@@ -74,7 +74,7 @@ class PartitionTest
                 ledger.watch(bus.subscribe(SubscriptionSpec.durable("partition-worker", SUBJECT), ledger.handler()));
                 try (JetStreamBus minority = JetStreamBus.connect(settings(leader.url())))
                 {
-                    final List<String> minorityIds = new ArrayList<>();
+                    final java.util.Set<String> minorityIds = new java.util.HashSet<>();
                     long cutAt = 0;
                     long healedAt = 0;
                     String servingInCut = null;

@@ -143,14 +143,18 @@ final class SyncTrace
     /** @return completed syncs of files under {@code dir}. */
     int syncsUnder(final Path dir)
     {
-        return syncs.entrySet().stream().filter(e -> Path.of(e.getKey()).startsWith(dir))
-            .mapToInt(Map.Entry::getValue).sum();
+        return countUnder(syncs, dir);
     }
 
     /** @return completed writes to files under {@code dir}. */
     int writesUnder(final Path dir)
     {
-        return writes.entrySet().stream().filter(e -> Path.of(e.getKey()).startsWith(dir))
+        return countUnder(writes, dir);
+    }
+
+    private static int countUnder(final Map<String, Integer> perFile, final Path dir)
+    {
+        return perFile.entrySet().stream().filter(e -> Path.of(e.getKey()).startsWith(dir))
             .mapToInt(Map.Entry::getValue).sum();
     }
 

@@ -70,11 +70,6 @@ public final class TcpLink implements AutoCloseable
         }
     }
 
-    public boolean isCut()
-    {
-        return cut;
-    }
-
     private void acceptLoop()
     {
         while (!closed)
