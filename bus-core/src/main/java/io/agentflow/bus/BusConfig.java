@@ -27,8 +27,6 @@ public final class BusConfig
     public static final int MAX_RECONNECT_DEFAULT = 10;
     public static final String RECONNECT_WAIT_ENV = "AF_BUS_RECONNECT_WAIT";
     public static final Duration RECONNECT_WAIT_DEFAULT = Duration.ofSeconds(2);
-    public static final String ACK_WAIT_ENV = "AF_BUS_ACK_WAIT";
-    public static final Duration ACK_WAIT_DEFAULT = Duration.ofSeconds(30);
     public static final String MAX_IN_FLIGHT_ENV = "AF_BUS_MAX_IN_FLIGHT";
     public static final int MAX_IN_FLIGHT_DEFAULT = 1000;
     /** 0 means: 1 on a single server, 3 when the server reports a cluster. */
@@ -36,29 +34,9 @@ public final class BusConfig
     public static final int REPLICAS_DEFAULT = 0;
     public static final String PUBLISH_TIMEOUT_ENV = "AF_BUS_PUBLISH_TIMEOUT";
     public static final Duration PUBLISH_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
-    public static final String FETCH_BATCH_ENV = "AF_BUS_FETCH_BATCH";
-    public static final int FETCH_BATCH_DEFAULT = 100;
-    public static final String MAX_DELIVER_ENV = "AF_BUS_MAX_DELIVER";
-    public static final int MAX_DELIVER_DEFAULT = 5;
-    public static final String HANDLER_THREADS_ENV = "AF_BUS_HANDLER_THREADS";
-    /** One shard per core (at least 2): more shards than cores only add hand-offs between threads. */
-    public static final int HANDLER_THREADS_DEFAULT = Math.max(2, Runtime.getRuntime().availableProcessors());
-    public static final String REDELIVERY_DELAY_ENV = "AF_BUS_REDELIVERY_DELAY";
-    public static final Duration REDELIVERY_DELAY_DEFAULT = Duration.ofSeconds(1);
-    public static final String REDELIVERY_DELAY_MAX_ENV = "AF_BUS_REDELIVERY_DELAY_MAX";
-    public static final Duration REDELIVERY_DELAY_MAX_DEFAULT = Duration.ofSeconds(10);
 
     public static final String EMBEDDED_MAX_BYTES_ENV = "AF_BUS_EMBEDDED_MAX_BYTES";
     public static final long EMBEDDED_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;
-    /** How many handled message ids a subscription remembers to skip duplicate deliveries; 0 turns it off. */
-    public static final String DEDUP_WINDOW_ENV = "AF_BUS_DEDUP_WINDOW";
-    public static final int DEDUP_WINDOW_DEFAULT = 100_000;
-    /**
-     * true: a subscription that finds messages of its durable consumer awaiting acknowledgement (a crashed
-     * predecessor's) waits one ack wait before pulling, so they are redelivered first and per-agent order holds.
-     */
-    public static final String ORDERED_RESUME_ENV = "AF_BUS_ORDERED_RESUME";
-    public static final boolean ORDERED_RESUME_DEFAULT = true;
     /** false switches the tracing layer off entirely: no spans, headers from the envelope's ids only. */
     public static final String TRACING_ENV = "AF_BUS_TRACING";
     /** How in-process readers and handler shards wait for work: blocking (default:
@@ -78,15 +56,9 @@ public final class BusConfig
     private String url = URL_DEFAULT;
     private int maxReconnect = MAX_RECONNECT_DEFAULT;
     private Duration reconnectWait = RECONNECT_WAIT_DEFAULT;
-    private Duration ackWait = ACK_WAIT_DEFAULT;
     private int maxInFlight = MAX_IN_FLIGHT_DEFAULT;
     private int replicas = REPLICAS_DEFAULT;
     private Duration publishTimeout = PUBLISH_TIMEOUT_DEFAULT;
-    private int fetchBatch = FETCH_BATCH_DEFAULT;
-    private int maxDeliver = MAX_DELIVER_DEFAULT;
-    private int handlerThreads = HANDLER_THREADS_DEFAULT;
-    private Duration redeliveryDelay = REDELIVERY_DELAY_DEFAULT;
-    private Duration redeliveryDelayMax = REDELIVERY_DELAY_MAX_DEFAULT;
     private long embeddedMaxBytes = EMBEDDED_MAX_BYTES_DEFAULT;
     private boolean embeddedVerify = EMBEDDED_VERIFY_DEFAULT;
     private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
@@ -94,11 +66,10 @@ public final class BusConfig
     private boolean ringWaitWhenFull = true;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
     private boolean tracing = true;
-    private int dedupWindow = DEDUP_WINDOW_DEFAULT;
-    private boolean orderedResume = ORDERED_RESUME_DEFAULT;
     private boolean workflowIndex;
     private BusSecurity security = BusSecurity.NONE;
     private ConnectionTuning tuning = ConnectionTuning.DEFAULT;
+    private DeliverySettings delivery = DeliverySettings.DEFAULT;
     private ResilienceSettings resilience = ResilienceSettings.DEFAULT;
     private Signatures signatures = Signatures.NONE;
 
@@ -115,19 +86,12 @@ public final class BusConfig
         c.url = env.getOrDefault(URL_ENV, env.getOrDefault(NATS_URL_ENV, URL_DEFAULT));
         c.maxReconnect = EnvValues.intValue(env, MAX_RECONNECT_ENV, MAX_RECONNECT_DEFAULT);
         c.reconnectWait = EnvValues.durationValue(env, RECONNECT_WAIT_ENV, RECONNECT_WAIT_DEFAULT);
-        c.ackWait = EnvValues.durationValue(env, ACK_WAIT_ENV, ACK_WAIT_DEFAULT);
         c.maxInFlight = EnvValues.intValue(env, MAX_IN_FLIGHT_ENV, MAX_IN_FLIGHT_DEFAULT);
         c.replicas = EnvValues.intValue(env, REPLICAS_ENV, REPLICAS_DEFAULT);
         c.publishTimeout = EnvValues.durationValue(env, PUBLISH_TIMEOUT_ENV, PUBLISH_TIMEOUT_DEFAULT);
-        c.fetchBatch = EnvValues.intValue(env, FETCH_BATCH_ENV, FETCH_BATCH_DEFAULT);
-        c.maxDeliver = EnvValues.intValue(env, MAX_DELIVER_ENV, MAX_DELIVER_DEFAULT);
-        c.handlerThreads = EnvValues.intValue(env, HANDLER_THREADS_ENV, HANDLER_THREADS_DEFAULT);
-        c.redeliveryDelay = EnvValues.durationValue(env, REDELIVERY_DELAY_ENV, REDELIVERY_DELAY_DEFAULT);
-        c.redeliveryDelayMax = EnvValues.durationValue(env, REDELIVERY_DELAY_MAX_ENV, REDELIVERY_DELAY_MAX_DEFAULT);
         c.embeddedMaxBytes = EnvValues.longValue(env, EMBEDDED_MAX_BYTES_ENV, EMBEDDED_MAX_BYTES_DEFAULT);
         c.embeddedVerify = EnvValues.flag(env, EMBEDDED_VERIFY_ENV, EMBEDDED_VERIFY_DEFAULT);
         c.tracing = EnvValues.flag(env, TRACING_ENV, true);
-        c.dedupWindow = EnvValues.intValue(env, DEDUP_WINDOW_ENV, DEDUP_WINDOW_DEFAULT);
         c.security = BusSecurity.fromEnv(env);
         c.tuning = ConnectionTuning.fromEnv(env);
         c.maxMessageBytes = EnvValues.intValue(env, MAX_MESSAGE_BYTES_ENV, MAX_MESSAGE_BYTES_DEFAULT);
@@ -137,7 +101,7 @@ public final class BusConfig
             + ringFull);
         c.ringWaitWhenFull = "wait".equals(ringFull);
         c.signatures = Signatures.fromEnv(env);
-        c.orderedResume = EnvValues.flag(env, ORDERED_RESUME_ENV, ORDERED_RESUME_DEFAULT);
+        c.delivery = DeliverySettings.fromEnv(env);
         c.resilience = ResilienceSettings.fromEnv(env);
         c.workflowIndex = EnvValues.flag(env, WORKFLOW_INDEX_ENV, false);
         return c.conclude();
@@ -154,23 +118,13 @@ public final class BusConfig
         require(null != url && !url.isBlank(), URL_ENV + " must not be empty");
         require(maxReconnect >= -1, MAX_RECONNECT_ENV + " must be -1 (forever) or more: " + maxReconnect);
         require(positive(reconnectWait), RECONNECT_WAIT_ENV + " must be positive: " + reconnectWait);
-        require(positive(ackWait), ACK_WAIT_ENV + " must be positive: " + ackWait);
-        require(!resilience.handlerBreaker() || resilience.breakerOpenWait().compareTo(ackWait) < 0,
+        require(null != delivery, "delivery must not be null (use DeliverySettings.DEFAULT)");
+        require(!resilience.handlerBreaker() || resilience.breakerOpenWait().compareTo(delivery.ackWait()) < 0,
             "with " + ResilienceSettings.HANDLER_BREAKER_ENV + " the breaker's open wait must be shorter than "
-                + ACK_WAIT_ENV + " (messages held while it is open would be redelivered): " + resilience);
+                + DeliverySettings.ACK_WAIT_ENV + " (messages held while it is open would be redelivered): " + resilience);
         require(maxInFlight >= 1, MAX_IN_FLIGHT_ENV + " must be 1 or more: " + maxInFlight);
         require(replicas >= 0 && replicas <= 5, REPLICAS_ENV + " must be 0 (auto) to 5: " + replicas);
         require(positive(publishTimeout), PUBLISH_TIMEOUT_ENV + " must be positive: " + publishTimeout);
-        require(fetchBatch >= 1 && fetchBatch <= 10_000, FETCH_BATCH_ENV + " must be 1..10000: " + fetchBatch);
-        require(maxDeliver >= 1, MAX_DELIVER_ENV + " must be 1 or more: " + maxDeliver);
-        require(handlerThreads >= 1 && handlerThreads <= 1024,
-            HANDLER_THREADS_ENV + " must be 1..1024: " + handlerThreads);
-        require(positive(redeliveryDelay) && positive(redeliveryDelayMax)
-                && redeliveryDelay.compareTo(redeliveryDelayMax) <= 0,
-            REDELIVERY_DELAY_ENV + "=" + redeliveryDelay + " must be positive and at most "
-                + REDELIVERY_DELAY_MAX_ENV + "=" + redeliveryDelayMax);
-        require(dedupWindow >= 0 && dedupWindow <= 10_000_000, DEDUP_WINDOW_ENV + " must be 0..10000000: "
-            + dedupWindow);
         require(embeddedMaxBytes >= 1024 * 1024, EMBEDDED_MAX_BYTES_ENV + " must be 1 MiB or more: "
             + embeddedMaxBytes);
         require(java.util.List.of("blocking", "sleeping", "yielding", "busy-spin").contains(waitStrategy),
@@ -186,14 +140,6 @@ public final class BusConfig
     public boolean isEmbedded()
     {
         return url.startsWith("embedded:");
-    }
-
-    /** @return the delay before redelivery number {@code deliveryCount + 1}: doubling from the initial delay. */
-    public Duration redeliveryDelay(final long deliveryCount)
-    {
-        final long initialMs = redeliveryDelay.toMillis();
-        final int doublings = (int)Math.min(20, Math.max(0, deliveryCount - 1));
-        return Duration.ofMillis(Math.min(redeliveryDelayMax.toMillis(), initialMs << doublings));
     }
 
     public String url()
@@ -229,17 +175,6 @@ public final class BusConfig
         return this;
     }
 
-    public Duration ackWait()
-    {
-        return ackWait;
-    }
-
-    public BusConfig ackWait(final Duration ackWait)
-    {
-        this.ackWait = ackWait;
-        return this;
-    }
-
     public int maxInFlight()
     {
         return maxInFlight;
@@ -270,46 +205,6 @@ public final class BusConfig
     public BusConfig publishTimeout(final Duration publishTimeout)
     {
         this.publishTimeout = publishTimeout;
-        return this;
-    }
-
-    public int fetchBatch()
-    {
-        return fetchBatch;
-    }
-
-    public BusConfig fetchBatch(final int fetchBatch)
-    {
-        this.fetchBatch = fetchBatch;
-        return this;
-    }
-
-    public int maxDeliver()
-    {
-        return maxDeliver;
-    }
-
-    public BusConfig maxDeliver(final int maxDeliver)
-    {
-        this.maxDeliver = maxDeliver;
-        return this;
-    }
-
-    public int handlerThreads()
-    {
-        return handlerThreads;
-    }
-
-    public BusConfig handlerThreads(final int handlerThreads)
-    {
-        this.handlerThreads = handlerThreads;
-        return this;
-    }
-
-    public BusConfig redeliveryDelay(final Duration initial, final Duration max)
-    {
-        this.redeliveryDelay = initial;
-        this.redeliveryDelayMax = max;
         return this;
     }
 
@@ -348,7 +243,6 @@ public final class BusConfig
         return this;
     }
 
-    /** @return authentication and TLS for NATS: see {@link BusSecurity}. */
     /** @return the connection's keep-alive and buffer settings. */
     public ConnectionTuning tuning()
     {
@@ -361,6 +255,7 @@ public final class BusConfig
         return this;
     }
 
+    /** @return authentication and TLS for NATS: see {@link BusSecurity}. */
     public BusSecurity security()
     {
         return security;
@@ -415,25 +310,16 @@ public final class BusConfig
         return this;
     }
 
-    public boolean orderedResume()
+    /** @return how subscriptions take delivery: see {@link DeliverySettings}. */
+    public DeliverySettings delivery()
     {
-        return orderedResume;
+        return delivery;
     }
 
-    public BusConfig orderedResume(final boolean orderedResume)
+    /** Changes the delivery settings, e.g. {@code config.delivery(d -> d.ackWait(Duration.ofSeconds(5)))}. */
+    public BusConfig delivery(final java.util.function.UnaryOperator<DeliverySettings> change)
     {
-        this.orderedResume = orderedResume;
-        return this;
-    }
-
-    public int dedupWindow()
-    {
-        return dedupWindow;
-    }
-
-    public BusConfig dedupWindow(final int dedupWindow)
-    {
-        this.dedupWindow = dedupWindow;
+        this.delivery = change.apply(delivery);
         return this;
     }
 
@@ -484,10 +370,8 @@ public final class BusConfig
     public String toString()
     {
         return "BusConfig{url=" + BusSecurity.redact(url) + ", maxReconnect=" + maxReconnect + ", reconnectWait=" + reconnectWait
-            + ", ackWait=" + ackWait + ", maxInFlight=" + maxInFlight + ", replicas=" + replicas
-            + ", publishTimeout=" + publishTimeout + ", fetchBatch=" + fetchBatch + ", maxDeliver=" + maxDeliver
-            + ", handlerThreads=" + handlerThreads + ", redeliveryDelay=" + redeliveryDelay + ".."
-            + redeliveryDelayMax + "}";
+            + ", maxInFlight=" + maxInFlight + ", replicas=" + replicas + ", publishTimeout=" + publishTimeout
+            + ", " + delivery + "}";
     }
 
     private static void require(final boolean condition, final String message)

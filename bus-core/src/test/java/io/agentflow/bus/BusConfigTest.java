@@ -20,7 +20,7 @@ class BusConfigTest
         assertEquals("nats://localhost:4222", c.url());
         assertEquals(10, c.maxReconnect());
         assertEquals(Duration.ofSeconds(2), c.reconnectWait());
-        assertEquals(Duration.ofSeconds(30), c.ackWait());
+        assertEquals(Duration.ofSeconds(30), c.delivery().ackWait());
         assertEquals(1000, c.maxInFlight());
     }
 
@@ -36,7 +36,7 @@ class BusConfigTest
         assertEquals("nats://a:4222,nats://b:4222", c.url());
         assertEquals(3, c.maxReconnect());
         assertEquals(Duration.ofMillis(250), c.reconnectWait());
-        assertEquals(Duration.ofSeconds(45), c.ackWait());
+        assertEquals(Duration.ofSeconds(45), c.delivery().ackWait());
         assertEquals(4096, c.maxInFlight());
     }
 
@@ -91,10 +91,11 @@ class BusConfigTest
     @Test
     void shouldDoubleRedeliveryDelaysUpToTheMaximum()
     {
-        final BusConfig c = new BusConfig().redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(350));
-        assertEquals(Duration.ofMillis(100), c.redeliveryDelay(1));
-        assertEquals(Duration.ofMillis(200), c.redeliveryDelay(2));
-        assertEquals(Duration.ofMillis(350), c.redeliveryDelay(3));
-        assertEquals(Duration.ofMillis(350), c.redeliveryDelay(1_000));
+        final DeliverySettings d = DeliverySettings.DEFAULT.redeliveryDelay(Duration.ofMillis(100),
+            Duration.ofMillis(350));
+        assertEquals(Duration.ofMillis(100), d.delayAfter(1));
+        assertEquals(Duration.ofMillis(200), d.delayAfter(2));
+        assertEquals(Duration.ofMillis(350), d.delayAfter(3));
+        assertEquals(Duration.ofMillis(350), d.delayAfter(1_000));
     }
 }

@@ -116,7 +116,7 @@ class ClusterLeaderLossTest
                 final Map<String, Integer> stored = ClusterStreams.stored(bus, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
-                FaultLedger.awaitLateDeliveries(config.ackWait());   // a late redelivery would show now
+                FaultLedger.awaitLateDeliveries(config.delivery().ackWait());   // a late redelivery would show now
                 ledger.assertNothingLostOrDuplicated(stored);
                 ClusterStreams.assertEveryReplicaHolds(cluster.nodes(), stored);
                 ledger.record(Fault.KILL == fault ? "2. R3 stream leader SIGKILL (3 nodes)"

@@ -47,7 +47,8 @@ class ConsumerCrashTest
         final List<String[]> handledHere = new CopyOnWriteArrayList<>();
         final FaultLedger ledger = new FaultLedger();
         try (NatsTestServer server = NatsTestServer.start();
-            JetStreamBus bus = JetStreamBus.connect(server.config().ackWait(Duration.ofSeconds(2)).conclude()))
+            JetStreamBus bus = JetStreamBus.connect(
+                server.config().delivery(d -> d.ackWait(Duration.ofSeconds(2))).conclude()))
         {
             bus.provision();
             // room for more unacknowledged messages than the dead process holds: the server would go on
@@ -75,7 +76,7 @@ class ConsumerCrashTest
                 assertTrue(child.waitFor(10, TimeUnit.SECONDS));
             }
             final List<String[]> handledThere = lines(handledFile);
-            assertTrue(handledThere.size() >= 100 && handledThere.size() <= BLOCK_AT + bus.config().handlerThreads(),
+            assertTrue(handledThere.size() >= 100 && handledThere.size() <= BLOCK_AT + bus.config().delivery().handlerThreads(),
                 "the dead process handled part of the stream: " + handledThere.size());
 
             final long pendingAtCrash = JetStreamInternals.management(bus).getConsumerInfo(Streams.MESSAGES, DURABLE)
@@ -90,13 +91,13 @@ class ConsumerCrashTest
             Await.until(Duration.ofSeconds(30), () -> handledThere.size() + handledHere.size() >= MESSAGES,
                 () -> (handledThere.size() + handledHere.size()) + " of " + MESSAGES + " handled");
             final long recoveredMs = (System.nanoTime() - start) / 1_000_000;
-            FaultLedger.awaitLateDeliveries(bus.config().ackWait());   // a late redelivery would show now
+            FaultLedger.awaitLateDeliveries(bus.config().delivery().ackWait());   // a late redelivery would show now
 
             // handled there, then hung before the ack: the messages the new process must handle again
             final Set<String> handledButUnacked = new HashSet<>();
             handledThere.stream().filter(h -> Integer.parseInt(h[1]) >= BLOCK_AT).forEach(h -> handledButUnacked
                 .add(h[2]));
-            assertTrue(handledButUnacked.size() >= 1 && handledButUnacked.size() <= bus.config().handlerThreads(),
+            assertTrue(handledButUnacked.size() >= 1 && handledButUnacked.size() <= bus.config().delivery().handlerThreads(),
                 "one handled-but-unacknowledged message per hung handler thread: " + handledButUnacked.size());
             final List<String[]> all = new ArrayList<>(handledThere);
             all.addAll(handledHere);

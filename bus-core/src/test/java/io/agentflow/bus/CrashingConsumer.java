@@ -21,7 +21,8 @@ public final class CrashingConsumer
     public static void main(final String[] args) throws Exception
     {
         final int blockAt = Integer.parseInt(args[4]);
-        final BusConfig config = new BusConfig().url(args[0]).ackWait(Duration.ofSeconds(2)).fetchBatch(50)
+        final BusConfig config = new BusConfig().url(args[0])
+            .delivery(d -> d.ackWait(Duration.ofSeconds(2)).fetchBatch(50))
             .conclude();
         try (FileOutputStream out = new FileOutputStream(args[3], true);
             JetStreamBus bus = JetStreamBus.connect(config))

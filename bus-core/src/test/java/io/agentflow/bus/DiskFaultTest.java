@@ -92,7 +92,7 @@ class DiskFaultTest
                 final Subscription subscription = ledger.watch(bus.subscribe(SubscriptionSpec.durable("disk-worker",
                     SUBJECT), ledger.handler()));
                 final long quietMs = awaitQuiet(ledger, subscription);
-                FaultLedger.awaitLateDeliveries(config.ackWait());
+                FaultLedger.awaitLateDeliveries(config.delivery().ackWait());
                 final Set<String> handled = ledger.handledIds();
                 final Set<String> sentIds = sent.stream().map(Message::id).collect(Collectors.toSet());
                 assertTrue(sentIds.containsAll(handled), "a handler saw a message that was never sent (damaged): "

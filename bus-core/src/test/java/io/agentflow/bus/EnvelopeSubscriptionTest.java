@@ -44,14 +44,14 @@ class EnvelopeSubscriptionTest
 
     int handlerThreads()
     {
-        return BusConfig.HANDLER_THREADS_DEFAULT;
+        return DeliverySettings.HANDLER_THREADS_DEFAULT;
     }
 
     @BeforeEach
     void start()
     {
-        bus = new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
-            .redeliveryDelay(Duration.ofMillis(20), Duration.ofMillis(40)).conclude());
+        bus = new InProcessBus(new BusConfig().url("embedded:").delivery(d -> d.handlerThreads(handlerThreads())
+            .redeliveryDelay(Duration.ofMillis(20), Duration.ofMillis(40))).conclude());
     }
 
     @AfterEach
@@ -155,8 +155,8 @@ class EnvelopeSubscriptionTest
         Await.until(WAIT, () -> 1 == sub.stats().quarantined() && 1 == counts.size(),
             () -> sub.stats() + " " + counts);
         assertEquals(List.of(3L), counts);
-        assertEquals(3 + bus.config().maxDeliver(), calls.get());
-        assertEquals(2 + bus.config().maxDeliver() - 1, sub.stats().redelivered());
+        assertEquals(3 + bus.config().delivery().maxDeliver(), calls.get());
+        assertEquals(2 + bus.config().delivery().maxDeliver() - 1, sub.stats().redelivered());
         assertFalse(bus.quarantined().stream()
             .filter(s -> s.subject().equals(Subjects.quarantine(Streams.MAX_DELIVERIES))).toList().isEmpty());
     }
@@ -192,8 +192,8 @@ class EnvelopeSubscriptionTest
     @Test
     void aHandlerOutlivingItsSubscriptionKeepsItsBytesWhileTheNextSubscriberReadsOn() throws Exception
     {
-        try (InProcessBus small = new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
-            .embeddedMaxBytes(1 << 20).publishTimeout(Duration.ofMillis(200)).conclude()))
+        try (InProcessBus small = new InProcessBus(new BusConfig().url("embedded:")
+            .delivery(d -> d.handlerThreads(handlerThreads())).embeddedMaxBytes(1 << 20).publishTimeout(Duration.ofMillis(200)).conclude()))
         {
             final Message held = TestMessage.to("slow", 1);
             final CountDownLatch inHandler = new CountDownLatch(1);
@@ -288,8 +288,9 @@ class EnvelopeSubscriptionTest
     /** A bus whose streams keep 1 MiB (in 128 KiB segments). */
     private InProcessBus smallBus(final Duration redeliveryDelay)
     {
-        return new InProcessBus(new BusConfig().url("embedded:").handlerThreads(handlerThreads())
-            .embeddedMaxBytes(1 << 20).redeliveryDelay(redeliveryDelay, redeliveryDelay).conclude());
+        return new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(1 << 20)
+            .delivery(d -> d.handlerThreads(handlerThreads()).redeliveryDelay(redeliveryDelay, redeliveryDelay))
+            .conclude());
     }
 
     private static String idAndPayload(final EnvelopeDelivery d)
@@ -332,8 +333,8 @@ class EnvelopeSubscriptionTest
         final Message stuck = TestMessage.to("d", 1);
         final SubscriptionSpec spec = SubscriptionSpec.durable("resume", "agents.*.in");
         final AtomicInteger attempts = new AtomicInteger();
-        final BusConfig slow = new BusConfig().url("embedded:").handlerThreads(handlerThreads())
-            .redeliveryDelay(Duration.ofSeconds(30), Duration.ofSeconds(30)).conclude();
+        final BusConfig slow = new BusConfig().url("embedded:").delivery(d -> d.handlerThreads(handlerThreads())
+            .redeliveryDelay(Duration.ofSeconds(30), Duration.ofSeconds(30))).conclude();
         try (InProcessBus slowBus = new InProcessBus(slow))
         {
             final Subscription first = slowBus.subscribe(spec, (EnvelopeHandler)d ->

@@ -26,7 +26,7 @@ class FaultLedgerTest extends ProvisionedServerTest
         final FaultLedger ledger = new FaultLedger();
         final AtomicInteger calls = new AtomicInteger();
         final Message m = TestMessage.to("ledger-late", 1);
-        try (JetStreamBus slowAcker = JetStreamBus.connect(server.config().ackWait(ackWait).conclude()))
+        try (JetStreamBus slowAcker = JetStreamBus.connect(server.config().delivery(d -> d.ackWait(ackWait)).conclude()))
         {
             // the fault: the first handling outlasts the ack wait, so the server delivers the message again
             ledger.watch(slowAcker.subscribe(SubscriptionSpec.durable("ledger-late", Subjects.agentIn("ledger-late")),

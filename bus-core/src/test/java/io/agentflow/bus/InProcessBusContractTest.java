@@ -24,8 +24,7 @@ class InProcessBusContractTest extends MessageBusContract
     {
         return new BusConfig()
             .url("embedded:")
-            .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
-            .maxDeliver(3)
+            .delivery(d -> d.redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)).maxDeliver(3))
             .maxMessageBytes(NatsTestServer.MAX_MESSAGE_BYTES);
     }
 

@@ -10,6 +10,6 @@ class InProcessInlineBusContractTest extends InProcessBusContractTest
     @Override
     BusConfig config()
     {
-        return super.config().handlerThreads(1);
+        return super.config().delivery(d -> d.handlerThreads(1));
     }
 }

@@ -29,7 +29,7 @@ class InProcessSegmentReuseTest
     void aMessageFailingUntilItsLastDeliveryIsQuarantinedWithItsOwnBytes() throws Exception
     {
         try (InProcessBus bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(1 << 20)
-            .maxDeliver(3).redeliveryDelay(Duration.ofMillis(500), Duration.ofMillis(500)).conclude()))
+            .delivery(d -> d.maxDeliver(3).redeliveryDelay(Duration.ofMillis(500), Duration.ofMillis(500))).conclude()))
         {
             final Message poison = Message.builder().from("tester").to("poison").type(MessageType.REQUEST)
                 .payload(Map.of("text", "poison")).build();

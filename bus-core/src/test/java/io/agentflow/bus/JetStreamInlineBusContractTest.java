@@ -9,6 +9,6 @@ class JetStreamInlineBusContractTest extends JetStreamBusContractTest
     @Override
     BusConfig config()
     {
-        return super.config().handlerThreads(1);
+        return super.config().delivery(d -> d.handlerThreads(1));
     }
 }

@@ -100,7 +100,7 @@ class MembershipChangeTest
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() + subscription.stats().quarantined()
                     >= stored.size(), () -> ledger.handledCount() + " handled and " + subscription.stats()
                     .quarantined() + " quarantined of " + stored.size() + " stored; consumer: " + consumerState(bus));
-                FaultLedger.awaitLateDeliveries(config.ackWait());
+                FaultLedger.awaitLateDeliveries(config.delivery().ackWait());
                 final long quarantined = subscription.stats().quarantined();
                 final String refused;
                 if (0 == quarantined)

@@ -393,7 +393,7 @@ abstract class MessageBusContract
         }))
         {
             Await.until(WAIT, () -> s.stats().quarantined() == 1, () -> "quarantine: " + s.stats());
-            assertEquals(bus.config().maxDeliver(), attempts.get());
+            assertEquals(bus.config().delivery().maxDeliver(), attempts.get());
         }
         assertEquals(m.toString(), new String(lastQuarantined("max_deliveries"), StandardCharsets.UTF_8));
     }
@@ -593,7 +593,7 @@ abstract class MessageBusContract
         }
         assertEquals(agents, seen.size());
         seen.forEach((agent, numbers) -> assertEquals(expected, numbers, "order of " + agent));
-        if (1 == bus.config().handlerThreads())
+        if (1 == bus.config().delivery().handlerThreads())
         {
             assertEquals(1, maxRunning.get(), "one handler thread: the reader ran every handler, one at a time");
         }

@@ -125,10 +125,9 @@ public final class NatsTestServer implements AutoCloseable
         return new BusConfig()
             .url(url())
             .maxReconnect(0)
-            .ackWait(java.time.Duration.ofSeconds(5))
             .publishTimeout(java.time.Duration.ofSeconds(5))
-            .redeliveryDelay(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400))
-            .maxDeliver(3)
+            .delivery(d -> d.ackWait(java.time.Duration.ofSeconds(5)).maxDeliver(3)
+                .redeliveryDelay(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400)))
             .maxMessageBytes(MAX_MESSAGE_BYTES)
             .conclude();
     }

@@ -137,7 +137,7 @@ class PartitionTest
                     final Map<String, Integer> stored = ClusterStreams.stored(bus, SUBJECT);
                     Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                         () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
-                    FaultLedger.awaitLateDeliveries(config.ackWait());
+                    FaultLedger.awaitLateDeliveries(config.delivery().ackWait());
                     final List<String> lost = ledger.lostSince(stored, cutAt);
                     final String lostText = lost.size() + ": " + lost.stream().limit(5).map(l -> l
                         + (minorityIds.contains(l.substring(0, 26)) ? " (minority)" : " (majority)"))

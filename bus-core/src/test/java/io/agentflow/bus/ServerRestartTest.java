@@ -36,8 +36,7 @@ class ServerRestartTest
         {
             final BusConfig config = new BusConfig().url(server.url())
                 .maxReconnect(-1).reconnectWait(Duration.ofMillis(100))
-                .publishTimeout(Duration.ofSeconds(2)).ackWait(Duration.ofSeconds(3))
-                .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400))
+                .publishTimeout(Duration.ofSeconds(2)).delivery(d -> d.ackWait(Duration.ofSeconds(3)).redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)))
                 .breaker(50, 20, Duration.ofMillis(500))   // probe the restarted server soon
                 .conclude();
             try (JetStreamBus bus = JetStreamBus.connect(config))
@@ -69,7 +68,7 @@ class ServerRestartTest
                     Streams.MESSAGES, SUBJECT);
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
-                FaultLedger.awaitLateDeliveries(config.ackWait());   // a late redelivery would show now
+                FaultLedger.awaitLateDeliveries(config.delivery().ackWait());   // a late redelivery would show now
                 ledger.assertNothingLostOrDuplicated(stored);
                 assertTrue(ledger.ackedCount() > MESSAGES / 2, "most publishes acknowledged: " + ledger.ackedCount());
                 ledger.record("1. server SIGKILL + restart", "kill -9 at message 1000, restart 1 s later",

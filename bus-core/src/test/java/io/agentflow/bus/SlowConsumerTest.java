@@ -40,8 +40,8 @@ class SlowConsumerTest
         final java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
         try (NatsTestServer server = NatsTestServer.start();
-            JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(MAX_IN_FLIGHT).fetchBatch(50)
-                .conclude()))
+            JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(MAX_IN_FLIGHT)
+                .delivery(d -> d.fetchBatch(50)).conclude()))
         {
             bus.provision();
             final long heapBefore = heapAfterGc();

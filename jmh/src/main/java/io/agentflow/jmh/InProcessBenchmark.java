@@ -1,6 +1,7 @@
 package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.DeliverySettings;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.inprocess.InProcessBus;
@@ -116,7 +117,7 @@ public class InProcessBenchmark
         public void start()
         {
             bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(64L << 20)
-                .handlerThreads(handlerThreads()).conclude());
+                .delivery(d -> d.handlerThreads(handlerThreads())).conclude());
             subscription = bus.subscribe(SubscriptionSpec.durable("fast", "agents.*.in"),
                 (io.agentflow.bus.EnvelopeHandler)d ->
                 {
@@ -180,7 +181,7 @@ public class InProcessBenchmark
         @Override
         int handlerThreads()
         {
-            return BusConfig.HANDLER_THREADS_DEFAULT;
+            return DeliverySettings.HANDLER_THREADS_DEFAULT;
         }
     }
 

@@ -5,6 +5,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import com.lmax.disruptor.util.DaemonThreadFactory;
 import io.agentflow.bus.BusConfig;
+import io.agentflow.bus.DeliverySettings;
 import io.agentflow.bus.EnvelopeHandler;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
@@ -73,7 +74,7 @@ public final class InProcessLatency
         final int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         final int warmupSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : BusConfig.HANDLER_THREADS_DEFAULT;
+        final int handlerThreads = args.length > 3 ? Integer.parseInt(args[3]) : DeliverySettings.HANDLER_THREADS_DEFAULT;
         final long retentionMiB = args.length > 4 ? Long.parseLong(args[4]) : 256;
         final String waitStrategy = args.length > 5 ? args[5] : BusConfig.WAIT_STRATEGY_DEFAULT;
         final String path = args.length > 6 ? args[6] : "bus";
@@ -113,7 +114,7 @@ public final class InProcessLatency
             }
         };
         try (InProcessBus bus = new InProcessBus(new BusConfig().url("embedded:").embeddedMaxBytes(retentionMiB << 20)
-            .handlerThreads(handlerThreads).pipeline(waitStrategy, true).conclude()))
+            .delivery(d -> d.handlerThreads(handlerThreads)).pipeline(waitStrategy, true).conclude()))
         {
             final Subscription subscription = bus.subscribe(SubscriptionSpec.durable("latency", "agents.*.in"),
                 (EnvelopeHandler)d ->

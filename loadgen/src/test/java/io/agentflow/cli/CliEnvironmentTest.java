@@ -28,7 +28,7 @@ class CliEnvironmentTest
         assertEquals("nats://localhost:4222", dev.busConfig().url());   // the design's dev values
         assertEquals(5, dev.busConfig().maxReconnect());
         assertEquals(java.time.Duration.ofSeconds(1), dev.busConfig().reconnectWait());
-        assertEquals(java.time.Duration.ofSeconds(10), dev.busConfig().ackWait());
+        assertEquals(java.time.Duration.ofSeconds(10), dev.busConfig().delivery().ackWait());
         assertEquals("json", dev.settings().get("AGENTFLOW_LOG_FORMAT"));
         assertEquals("DEBUG", dev.settings().get("AGENTFLOW_LOG_LEVEL"));
         assertEquals("trace_id,span_id,message_id", dev.settings().get("AGENTFLOW_LOG_FIELDS"));
@@ -46,7 +46,7 @@ class CliEnvironmentTest
         assertEquals("nats://nats-cluster:4222", prod.busConfig().url());
         assertEquals(10, prod.busConfig().maxReconnect());
         assertEquals(java.time.Duration.ofSeconds(2), prod.busConfig().reconnectWait());
-        assertEquals(java.time.Duration.ofSeconds(30), prod.busConfig().ackWait());
+        assertEquals(java.time.Duration.ofSeconds(30), prod.busConfig().delivery().ackWait());
         assertEquals("json", prod.settings().get("AGENTFLOW_LOG_FORMAT"));
         assertEquals("INFO", prod.settings().get("AGENTFLOW_LOG_LEVEL"));
         assertEquals("trace_id,span_id,message_id,workflow_id", prod.settings().get("AGENTFLOW_LOG_FIELDS"));
@@ -96,7 +96,7 @@ class CliEnvironmentTest
             "AF_BUS_URL=nats://bus.internal:4222\nAF_BUS_ACK_WAIT=45s\n");
         final CliEnvironment env = CliEnvironment.load(null, file, Map.of());
         assertEquals("nats://bus.internal:4222", env.busConfig().url());
-        assertEquals(Duration.ofSeconds(45), env.busConfig().ackWait());
+        assertEquals(Duration.ofSeconds(45), env.busConfig().delivery().ackWait());
         assertNull(env.openTelemetry());
     }
 

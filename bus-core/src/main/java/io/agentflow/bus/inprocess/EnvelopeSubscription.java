@@ -75,12 +75,12 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         this.bus = bus;
         this.feed = new InProcessFeed(stream, cursor, spec, this::read);
         this.handler = handler;
-        this.handled = new RecentUlids(config.dedupWindow());
+        this.handled = new RecentUlids(deliverySettings.dedupWindow());
         // one handler thread: a hand-off to it would buy nothing, since one thread keeps every key's order anyway
-        final int count = 1 == config.handlerThreads() ? 0 : config.handlerThreads();
+        final int count = deliverySettings.inline() ? 0 : deliverySettings.handlerThreads();
         this.inline = 0 == count ? new ShardHandler() : null;
         // the shard rings are the in-flight bound: about 2 * fetchBatch in all, as on the other subscriptions
-        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * config.fetchBatch() / Math.max(1, count)) * 2 - 1);
+        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * deliverySettings.fetchBatch() / Math.max(1, count)) * 2 - 1);
         this.shards = new Disruptor[count];
         this.rings = new RingBuffer[count];
         this.dispatched = new long[count][ringSize];
@@ -301,7 +301,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
             final int shard, final EnvelopeView envelope, final Exception ex)
         {
             breaker.failed(ex);
-            if (deliveryCount >= config.maxDeliver())
+            if (deliveryCount >= deliverySettings.maxDeliver())
             {
                 bus.quarantineAfterMaxDeliveries(s, envelope.id(), deliveryCount, ex);
                 countQuarantined(Streams.MAX_DELIVERIES);
@@ -325,7 +325,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                     {
                         awaitingRedelivery.remove(kept.sequence());
                     }
-                }, config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
+                }, deliverySettings.delayAfter(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }

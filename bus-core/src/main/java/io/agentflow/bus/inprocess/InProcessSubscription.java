@@ -152,7 +152,7 @@ final class InProcessSubscription extends SubscriptionBase
         catch (final Exception ex)
         {
             breaker.failed(ex);
-            if (deliveryCount >= config.maxDeliver())
+            if (deliveryCount >= deliverySettings.maxDeliver())
             {
                 bus.quarantineAfterMaxDeliveries(s, message.id(), deliveryCount, ex);
                 countQuarantined(Streams.MAX_DELIVERIES);
@@ -167,7 +167,7 @@ final class InProcessSubscription extends SubscriptionBase
                     awaitingRedelivery.incrementAndGet();
                 }
                 feed.redeliveries.schedule(() -> redeliver(s, message, deliveryCount + 1),
-                    config.redeliveryDelay(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
+                    deliverySettings.delayAfter(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -79,7 +79,7 @@ public final class JetStreamBus implements MessageBus
         this.pipeline = new LazyPipeline(() -> new io.agentflow.bus.pipeline.PublishPipeline(config.pipelineSettings(),
             new JetStreamOutbound(connection, config, errors)));
         this.indexer = config.workflowIndex()
-            ? new WorkflowIndexer(js, jsm, config.receiveLimits(), config.ackWait()).start() : null;
+            ? new WorkflowIndexer(js, jsm, config.receiveLimits(), config.delivery().ackWait()).start() : null;
     }
 
     /**

@@ -82,7 +82,8 @@ final class JetStreamConsumer
     private MessageConsumer consume() throws IOException, JetStreamApiException
     {
         return bus.connection().getConsumerContext(stream, spec.durableName()).consume(
-            ConsumeOptions.builder().batchSize(config.fetchBatch()).expiresIn(PULL_EXPIRES_MS).build(), onMessage);
+            ConsumeOptions.builder().batchSize(config.delivery().fetchBatch()).expiresIn(PULL_EXPIRES_MS).build(),
+            onMessage);
     }
 
     /**
@@ -115,7 +116,7 @@ final class JetStreamConsumer
         try
         {
             final ConsumerInfo info = bus.management().getConsumerInfo(stream, spec.durableName());   // bind as is
-            if (config.orderedResume() && info.getNumAckPending() > 0)
+            if (config.delivery().orderedResume() && info.getNumAckPending() > 0)
             {
                 awaitPredecessorsRedelivery(info);
             }

@@ -69,8 +69,8 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
         this.handler = handler;
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout(), bus.maxPayload());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
-        this.handled = new RecentUlids(config.dedupWindow());
-        this.consumer = new JetStreamConsumer(bus, spec, config.fetchBatch() * 2, this::onMessage);
+        this.handled = new RecentUlids(deliverySettings.dedupWindow());
+        this.consumer = new JetStreamConsumer(bus, spec, deliverySettings.fetchBatch() * 2, this::onMessage);
     }
 
     void start()

@@ -49,7 +49,7 @@ final class JetStreamSubscription extends SubscriptionBase
         this.bus = bus;
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout(), bus.maxPayload());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
-        this.consumer = new JetStreamConsumer(bus, spec, config.fetchBatch() * 2, this::onMessage);
+        this.consumer = new JetStreamConsumer(bus, spec, deliverySettings.fetchBatch() * 2, this::onMessage);
     }
 
     void start()
@@ -159,7 +159,7 @@ final class JetStreamSubscription extends SubscriptionBase
             return;
         }
         consumer.stop();   // no new pulls; what still arrives is nak'd for the next subscriber
-        final int permits = config.fetchBatch() * 2;
+        final int permits = deliverySettings.fetchBatch() * 2;
         try
         {
             // every permit back means every handler started has finished and acked or nak'd

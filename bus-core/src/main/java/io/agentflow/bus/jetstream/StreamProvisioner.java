@@ -95,8 +95,8 @@ public final class StreamProvisioner
             .durable(name)
             .filterSubject(filter)
             .ackPolicy(AckPolicy.Explicit)   // AckPolicy.All would ack past a message still being handled
-            .ackWait(config.ackWait())
-            .maxDeliver(config.maxDeliver())
+            .ackWait(config.delivery().ackWait())
+            .maxDeliver(config.delivery().maxDeliver())
             .maxAckPending(maxAckPending)
             .deliverPolicy(DeliverPolicy.All)
             .replayPolicy(ReplayPolicy.Instant)

@@ -22,9 +22,9 @@ public abstract class SubscriptionBase extends SubscriptionLifecycle
     {
         super(config, spec);
         this.handler = handler;
-        this.shards = new HandlerShards(threadPrefix + spec.durableName(), config.handlerThreads());
-        this.handled = new RecentIds(config.dedupWindow());
-        this.inFlight = new Semaphore(config.fetchBatch() * 2);
+        this.shards = new HandlerShards(threadPrefix + spec.durableName(), deliverySettings.handlerThreads());
+        this.handled = new RecentIds(deliverySettings.dedupWindow());
+        this.inFlight = new Semaphore(deliverySettings.fetchBatch() * 2);
     }
 
     /** @return whether {@code id} was handled already: then the delivery is only counted, and acknowledged. */

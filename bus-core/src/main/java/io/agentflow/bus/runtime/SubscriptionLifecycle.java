@@ -19,6 +19,8 @@ public abstract class SubscriptionLifecycle implements Subscription
 
     protected final SubscriptionSpec spec;
     protected final BusConfig config;
+    /** How this subscription takes delivery: its concern of {@link #config}. */
+    protected final io.agentflow.bus.DeliverySettings deliverySettings;
     protected final AtomicBoolean running = new AtomicBoolean(true);
     protected final LongAdder delivered = new LongAdder();
     protected final LongAdder redelivered = new LongAdder();
@@ -31,6 +33,7 @@ public abstract class SubscriptionLifecycle implements Subscription
     protected SubscriptionLifecycle(final BusConfig config, final SubscriptionSpec spec)
     {
         this.config = config;
+        this.deliverySettings = config.delivery();
         this.spec = spec;
         this.breaker = HandlerBreaker.of(config, spec.durableName());
         metrics.subscriptionOpened();
@@ -72,14 +75,14 @@ public abstract class SubscriptionLifecycle implements Subscription
         final java.util.function.Consumer<java.time.Duration> redeliver)
     {
         breaker.failed(ex);
-        if (deliveries >= config.maxDeliver())
+        if (deliveries >= deliverySettings.maxDeliver())
         {
-            quarantine.accept("handler failed on delivery " + deliveries + " of " + config.maxDeliver() + ": " + ex,
+            quarantine.accept("handler failed on delivery " + deliveries + " of " + deliverySettings.maxDeliver() + ": " + ex,
                 () -> countQuarantined(Streams.MAX_DELIVERIES));
             return;
         }
         metrics.redelivered(type);
-        final java.time.Duration delay = config.redeliveryDelay(deliveries);
+        final java.time.Duration delay = deliverySettings.delayAfter(deliveries);
         LOG.info("handler failed message_id={} subject={} delivery={} redelivery_in={}: {}", LogText.safe(id),
             LogText.safe(subject), deliveries, delay, LogText.safe(ex.toString()));
         redeliver.accept(delay);

@@ -110,7 +110,7 @@ final class LoadRuns
             }
         }
         return run(new RawJnatsLoadTransport(config.url(), newTag(), shape.agents(), shape.payloadBytes(),
-            config.maxInFlight(), 2 * config.fetchBatch(), "raw-jnats".equals(name)), rate, serverPids);
+            config.maxInFlight(), 2 * config.delivery().fetchBatch(), "raw-jnats".equals(name)), rate, serverPids);
     }
 
     private RunResult run(final LoadTransport transport, final double rate, final long[] pids)

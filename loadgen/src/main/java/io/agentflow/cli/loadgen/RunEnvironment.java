@@ -37,7 +37,7 @@ final class RunEnvironment
         env.put("load_average", loadAverage());
         env.put("date", java.time.Instant.now().toString());
         env.put("publish_path", publishPath);
-        env.put("handler_threads", config.handlerThreads());   // 1: handlers on the reading thread, no shard
+        env.put("handler_threads", config.delivery().handlerThreads());   // 1: handlers on the reading thread, no shard
         env.put("workflow_index", config.workflowIndex());   // AF_BUS_WORKFLOW_INDEX: the indexer reads every message again
         env.put("settings", settings(System.getenv()));
         env.put("command", command);
