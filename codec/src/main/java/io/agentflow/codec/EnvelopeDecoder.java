@@ -3,14 +3,12 @@ package io.agentflow.codec;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.CanonicalScanner;
-import io.agentflow.codec.json.JcsNumbers;
 import io.agentflow.codec.json.JsonLimits;
 import io.agentflow.codec.json.JsonReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,8 +42,6 @@ public final class EnvelopeDecoder
     private static final int TYPE = 10;
     private static final byte[][] QUOTED_NAMES = quotedNames();
     private static final byte[] COST_PREFIX = "{\"cost\":{".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DOLLARS_PREFIX = "{\"dollars\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TOKENS_INFIX = ",\"tokens\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HASH_PREFIX = ",\"envelope_hash\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final CanonicalScanner scanner;
@@ -53,8 +49,7 @@ public final class EnvelopeDecoder
     private final EnvelopeEncoder encoder;   // re-encodes within the receive limit
     private final int maxBytes;
     private final Object[] values = new Object[NAMES.length];
-    private final AsciiSequence chars = new AsciiSequence();
-    private final AsciiSequence spanChars = new AsciiSequence();
+    private final CanonicalMembers members = new CanonicalMembers();
 
     public EnvelopeDecoder()
     {
@@ -135,134 +130,21 @@ public final class EnvelopeDecoder
     {
         final CanonicalScanner s = scanner;
         if (!s.scanObject(bytes, offset, length) || !hasContractMembers(bytes)
-            || !isUlid(bytes, s.valueStart(ID), s.valueEnd(ID))
-            || !isNonEmptyString(bytes, s.valueStart(FROM), s.valueEnd(FROM))
-            || !isNonEmptyString(bytes, s.valueStart(TO), s.valueEnd(TO))
-            || !isType(bytes, s.valueStart(TYPE), s.valueEnd(TYPE))
+            || !members.isUlid(bytes, s.valueStart(ID), s.valueEnd(ID))
+            || !CanonicalMembers.isNonEmptyString(bytes, s.valueStart(FROM), s.valueEnd(FROM))
+            || !CanonicalMembers.isNonEmptyString(bytes, s.valueStart(TO), s.valueEnd(TO))
+            || !members.isType(bytes, s.valueStart(TYPE), s.valueEnd(TYPE))
             || '{' != bytes[s.valueStart(METADATA)]
-            || !isTrace(bytes, s.valueStart(TRACE_ID), s.valueEnd(TRACE_ID), s.valueStart(SPAN_ID),
+            || !members.isTrace(bytes, s.valueStart(TRACE_ID), s.valueEnd(TRACE_ID), s.valueStart(SPAN_ID),
                 s.valueEnd(SPAN_ID))
-            || !isHash(bytes, s.valueStart(HASH), s.valueEnd(HASH))
-            || !isCanonicalCost(bytes, s.valueStart(COST), s.valueEnd(COST))
-            || !isTimestamp(bytes, s.valueStart(TS), s.valueEnd(TS)))
+            || !members.isHash(bytes, s.valueStart(HASH), s.valueEnd(HASH))
+            || !CanonicalMembers.isCost(bytes, s.valueStart(COST), s.valueEnd(COST))
+            || !members.isTimestamp(bytes, s.valueStart(TS), s.valueEnd(TS)))
         {
             return false;
         }
         final byte[] digest = encoder.digestOf(bytes, offset, s.nameStart(HASH), s.nameStart(FROM), offset + length);
         return Hex.equals(digest, EnvelopeEncoder.DIGEST_LENGTH, bytes, s.valueStart(HASH) + 1);
-    }
-
-    /** A JSON string of plain printable ASCII, no escapes: {@code "..."} spans {@code [start, end)}. */
-    private static boolean isPlainString(final byte[] bytes, final int start, final int end)
-    {
-        if (end - start < 2 || '"' != bytes[start] || '"' != bytes[end - 1])
-        {
-            return false;
-        }
-        for (int k = start + 1; k < end - 1; k++)
-        {
-            if ('\\' == bytes[k] || bytes[k] < 0x20)   // negative: a non-ASCII byte
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Any string but {@code ""}: the scanner has checked its escapes and its UTF-8. */
-    private static boolean isNonEmptyString(final byte[] bytes, final int start, final int end)
-    {
-        return end - start > 2 && '"' == bytes[start];
-    }
-
-    /** @return the body of a plain-ASCII string member in place, or null when it is not one. */
-    private AsciiSequence plain(final AsciiSequence into, final byte[] bytes, final int start, final int end)
-    {
-        return isPlainString(bytes, start, end) ? into.wrap(bytes, start + 1, end - start - 2) : null;
-    }
-
-    private boolean isUlid(final byte[] bytes, final int start, final int end)
-    {
-        final AsciiSequence id = plain(chars, bytes, start, end);
-        return null != id && UlidGenerator.isValid(id);
-    }
-
-    private boolean isType(final byte[] bytes, final int start, final int end)
-    {
-        final AsciiSequence word = plain(chars, bytes, start, end);
-        if (null != word)
-        {
-            for (final MessageType t : MessageType.values())
-            {
-                if (t.wireName().contentEquals(word))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private boolean isTrace(final byte[] bytes, final int traceStart, final int traceEnd, final int spanStart,
-        final int spanEnd)
-    {
-        final AsciiSequence trace = plain(chars, bytes, traceStart, traceEnd);
-        final AsciiSequence span = null == trace ? null : plain(spanChars, bytes, spanStart, spanEnd);
-        return null != span && ContractRules.isTrace(trace, span);
-    }
-
-    private boolean isHash(final byte[] bytes, final int start, final int end)
-    {
-        final AsciiSequence hash = plain(chars, bytes, start, end);
-        return null != hash && Hex.isLowerHex(hash, 64);
-    }
-
-    /** Exactly {@code {"dollars":D,"tokens":T}} with values the contract allows. */
-    private static boolean isCanonicalCost(final byte[] bytes, final int start, final int end)
-    {
-        final int comma = costComma(bytes, start, end);
-        return comma >= 0 && ContractRules.isCost(JcsNumbers.parse(bytes, start + DOLLARS_PREFIX.length, comma),
-            JcsNumbers.parse(bytes, comma + TOKENS_INFIX.length, end - 1));
-    }
-
-    /**
-     * @return where the comma between the two numbers of a canonical cost {@code {"dollars":D,"tokens":T}} in
-     * {@code [start, end)} stands, or -1 when the member does not have that shape.
-     */
-    private static int costComma(final byte[] bytes, final int start, final int end)
-    {
-        final int dollarsStart = start + DOLLARS_PREFIX.length;
-        if (end - start <= DOLLARS_PREFIX.length + TOKENS_INFIX.length + 2
-            || !Arrays.equals(bytes, start, dollarsStart, DOLLARS_PREFIX, 0, DOLLARS_PREFIX.length)
-            || '}' != bytes[end - 1])
-        {
-            return -1;
-        }
-        int comma = dollarsStart;
-        while (comma < end && ',' != bytes[comma] && '"' != bytes[comma])
-        {
-            comma++;
-        }
-        final int tokensStart = comma + TOKENS_INFIX.length;
-        return tokensStart < end - 1 && Arrays.equals(bytes, comma, tokensStart, TOKENS_INFIX, 0, TOKENS_INFIX.length)
-            && isNumberStart(bytes[dollarsStart]) && isNumberStart(bytes[tokensStart]) ? comma : -1;
-    }
-
-    private boolean isTimestamp(final byte[] bytes, final int start, final int end)
-    {
-        if (!isPlainString(bytes, start, end))
-        {
-            return false;
-        }
-        try
-        {
-            Timestamps.parse(chars.wrap(bytes, start + 1, end - start - 2), "$.ts");   // any RFC 3339, in range
-            return true;
-        }
-        catch (final MessageError ex)
-        {
-            return false;   // decode names it
-        }
     }
 
     private boolean hasContractMembers(final byte[] bytes)
@@ -361,18 +243,13 @@ public final class EnvelopeDecoder
     /** Canonical cost is exactly {"dollars":N,"tokens":N}; anything else goes to the reader for its error. */
     private Object canonicalCost(final byte[] bytes, final int start, final int end)
     {
-        final int comma = costComma(bytes, start, end);
+        final int comma = CanonicalMembers.costComma(bytes, start, end);
         if (comma < 0)
         {
             return reader.read(bytes, start, end - start);
         }
-        return cost(JcsNumbers.parse(bytes, start + DOLLARS_PREFIX.length, comma),
-            JcsNumbers.parse(bytes, comma + TOKENS_INFIX.length, end - 1));
-    }
-
-    private static boolean isNumberStart(final byte c)
-    {
-        return '-' == c || (c >= '0' && c <= '9');
+        return TypedMembers.cost(CanonicalMembers.dollars(bytes, start, comma),
+            CanonicalMembers.tokens(bytes, comma, end));
     }
 
     private Message decodeFull(final byte[] bytes, final int offset, final int length)
@@ -428,18 +305,18 @@ public final class EnvelopeDecoder
         try
         {
             return new Message(
-                string(v[ID], ID),
-                string(v[TRACE_ID], TRACE_ID),
-                string(v[SPAN_ID], SPAN_ID),
-                string(v[FROM], FROM),
-                string(v[TO], TO),
-                MessageType.fromWireName(string(v[TYPE], TYPE)),
+                TypedMembers.string(v[ID], NAMES[ID]),
+                TypedMembers.string(v[TRACE_ID], NAMES[TRACE_ID]),
+                TypedMembers.string(v[SPAN_ID], NAMES[SPAN_ID]),
+                TypedMembers.string(v[FROM], NAMES[FROM]),
+                TypedMembers.string(v[TO], NAMES[TO]),
+                MessageType.fromWireName(TypedMembers.string(v[TYPE], NAMES[TYPE])),
                 (Json)v[PAYLOAD],
                 (Json)v[METADATA],
-                cost(v[COST]),
-                Timestamps.parse(string(v[TS], TS), "$.ts"),
+                TypedMembers.cost(v[COST]),
+                Timestamps.parse(TypedMembers.string(v[TS], NAMES[TS]), "$.ts"),
                 Timestamps.isContractForm((String)v[TS]) ? null : (String)v[TS],
-                string(v[HASH], HASH));
+                TypedMembers.string(v[HASH], NAMES[HASH]));
         }
         catch (final MessageError ex)
         {
@@ -449,60 +326,6 @@ public final class EnvelopeDecoder
         {
             Arrays.fill(v, null);
         }
-    }
-
-    private static String string(final Object value, final int member)
-    {
-        if (value instanceof String)
-        {
-            return (String)value;
-        }
-        throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$." + NAMES[member], "must be a string, got " + kind(value));
-    }
-
-    private static CostInfo cost(final Object value)
-    {
-        if (value instanceof CostInfo)
-        {
-            return (CostInfo)value;
-        }
-        if (!(value instanceof Map))
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost", "must be an object, got " + kind(value));
-        }
-        final Map<?, ?> cost = (Map<?, ?>)value;
-        for (final Object name : cost.keySet())
-        {
-            if (!"dollars".equals(name) && !"tokens".equals(name))
-            {
-                throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost." + name, "unknown member");
-            }
-        }
-        final Object dollars = cost.get("dollars");
-        final Object tokens = cost.get("tokens");
-        if (!(dollars instanceof Number))
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost.dollars", "must be a number, got " + kind(dollars));
-        }
-        if (!(tokens instanceof Number))
-        {
-            throw MessageError.atPath(ErrorCode.SCHEMA_ERROR, "$.cost.tokens", "must be a number, got " + kind(tokens));
-        }
-        return cost(((Number)dollars).doubleValue(), ((Number)tokens).doubleValue());   // longs here are <= 2^53
-    }
-
-    private static CostInfo cost(final double dollars, final double tokens)
-    {
-        if (tokens != Math.rint(tokens))
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer, got " + tokens);
-        }
-        if (tokens > JcsNumbers.MAX_SAFE_INTEGER)
-        {
-            throw MessageError.atPath(ErrorCode.VALIDATION_ERROR, "$.cost.tokens", "must be an integer in 0..2^53-1, got "
-                + tokens);
-        }
-        return new CostInfo(dollars, (long)tokens);
     }
 
     private static MessageError mismatch(final Message m, final String expected)
@@ -516,27 +339,6 @@ public final class EnvelopeDecoder
             "envelope_hash does not match the canonical form: expected=" + expected + ", actual=" + m.envelopeHash(),
             details,
             null);
-    }
-
-    private static String kind(final Object value)
-    {
-        if (null == value)
-        {
-            return "null";
-        }
-        if (value instanceof Map)
-        {
-            return "object";
-        }
-        if (value instanceof List)
-        {
-            return "array";
-        }
-        if (value instanceof Number)
-        {
-            return "number";
-        }
-        return value instanceof Boolean ? "boolean" : "string";
     }
 
     private static byte[][] quotedNames()

@@ -3,7 +3,6 @@ package io.agentflow.codec.json;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Decides in one pass, without allocating, whether bytes are exactly the RFC 8785 canonical form of a JSON object,
@@ -28,16 +27,14 @@ import java.util.Arrays;
 public final class CanonicalScanner
 {
     private static final int MAX_MEMBERS = 32;
-    private static final int UNDECIDED = Integer.MIN_VALUE;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101_0101_0101_0101L;
     private static final long HIGHS = 0x8080_8080_8080_8080L;
 
     private final JsonLimits limits;
     private final int[] spans = new int[MAX_MEMBERS * 4];
-    private final byte[] numberScratch = new byte[JcsNumbers.MAX_CHARS];
-    private char[] unitsA = new char[64];
-    private char[] unitsB = new char[64];
+    private final CanonicalNumbers numbers = new CanonicalNumbers();
+    private final NameOrder names = new NameOrder();
     private int members;
     private boolean[] containerIsObject = new boolean[0];
     private int[] previousNameStart = new int[0];
@@ -190,7 +187,7 @@ public final class CanonicalScanner
             }
             else
             {
-                i = scanNumber(i);
+                i = numbers.end(a, i, limit);
             }
             if (i < 0)
             {
@@ -247,7 +244,7 @@ public final class CanonicalScanner
             return -1;
         }
         final int previous = previousNameStart[depth];
-        if (previous >= 0 && compareNames(previous, previousNameEnd[depth], previousNameSpecial[depth], start, i,
+        if (previous >= 0 && names.compare(b, previous, previousNameEnd[depth], previousNameSpecial[depth], start, i,
             nameSpecial) >= 0)
         {
             return -1;   // out of order, or a duplicate
@@ -384,204 +381,13 @@ public final class CanonicalScanner
         }
     }
 
-    /** @return the end of the number at {@code start} when it is written canonically, else -1. */
-    private int scanNumber(final int start)
-    {
-        final int plainEnd = plainNumberEnd(start);
-        if (UNDECIDED != plainEnd)
-        {
-            return plainEnd;
-        }
-        final int numberEnd = NumberSyntax.scan(b, start, end);
-        if (numberEnd < 0)
-        {
-            return -1;
-        }
-        final double value = JcsNumbers.parse(b, start, numberEnd);
-        if (!Double.isFinite(value))
-        {
-            return -1;
-        }
-        final int length = JcsNumbers.write(value, numberScratch, 0);
-        return Arrays.equals(b, start, numberEnd, numberScratch, 0, length) ? numberEnd : -1;
-    }
-
-    /**
-     * Judges most literals by their spelling, in one pass. A decimal of at most 15 significant digits survives the
-     * trip through the nearest (normal) double and back, so the shortest form of that double is the literal
-     * itself: such a literal without exponent, below 10^21 and at least 10^-6, is canonical iff it has no leading
-     * zero, no trailing fractional zero, and is not a negative zero.
-     *
-     * @return the end of a canonical literal, -1 for one that is not canonical (or not a number), or
-     * {@link #UNDECIDED} (exponents, more digits, tiny values): parse and rewrite it to judge.
-     */
-    private int plainNumberEnd(final int start)
-    {
-        final byte[] a = b;
-        final int limit = end;
-        int i = start;
-        final boolean negative = '-' == a[i];
-        if (negative)
-        {
-            i++;
-        }
-        if (i >= limit)
-        {
-            return -1;
-        }
-        int significant;
-        int trailingZeros = 0;
-        int intDigits;
-        if ('0' == a[i])
-        {
-            i++;
-            intDigits = 1;
-            significant = 0;
-        }
-        else if (a[i] >= '1' && a[i] <= '9')
-        {
-            final int intStart = i;
-            while (i < limit && a[i] >= '0' && a[i] <= '9')
-            {
-                trailingZeros = '0' == a[i] ? trailingZeros + 1 : 0;
-                i++;
-            }
-            intDigits = i - intStart;
-            significant = intDigits;
-        }
-        else
-        {
-            return -1;
-        }
-        if (i < limit && '.' == a[i])
-        {
-            final int fracStart = ++i;
-            int leadingZeros = 0;
-            if (0 == significant)
-            {
-                while (i < limit && '0' == a[i])
-                {
-                    i++;
-                }
-                leadingZeros = i - fracStart;
-            }
-            while (i < limit && a[i] >= '0' && a[i] <= '9')
-            {
-                i++;
-            }
-            if (i == fracStart || '0' == a[i - 1])
-            {
-                return -1;   // "1." is not JSON; a trailing fractional zero is not canonical
-            }
-            if (leadingZeros > 5)
-            {
-                return UNDECIDED;   // below 10^-6: exponent form in canonical JSON
-            }
-            significant += i - fracStart - leadingZeros;
-            trailingZeros = 0;
-        }
-        else if (negative && 0 == significant)
-        {
-            return -1;   // "-0"
-        }
-        if (i < limit && ('e' == a[i] || 'E' == a[i]))
-        {
-            return UNDECIDED;
-        }
-        return significant - trailingZeros <= 15 && intDigits <= 21 ? i : UNDECIDED;
-    }
-
     private int literal(final int i, final char c0, final char c1, final char c2, final char c3)
     {
         return i + 4 <= end && c0 == b[i] && c1 == b[i + 1] && c2 == b[i + 2] && c3 == b[i + 3] ? i + 4 : -1;
     }
 
-    private int compareNames(
-        final int aStart, final int aEnd, final boolean aSpecial, final int bStart, final int bEnd, final boolean bSpecial)
-    {
-        if (!aSpecial && !bSpecial)
-        {
-            // no escapes, no chars above U+E000: byte order is UTF-16 order. Names are short, so a plain loop
-            // beats the vectorized mismatch's set-up cost.
-            final byte[] a = b;
-            final int aLength = aEnd - aStart;
-            final int bLength = bEnd - bStart;
-            final int n = Math.min(aLength, bLength) - 1;   // the closing quotes differ from any content byte
-            for (int k = 1; k < n; k++)
-            {
-                final int diff = (a[aStart + k] & 0xFF) - (a[bStart + k] & 0xFF);
-                if (0 != diff)
-                {
-                    return diff;
-                }
-            }
-            return aLength - bLength;
-        }
-        final int na = decodeUnits(aStart + 1, aEnd - 1, true);
-        final int nb = decodeUnits(bStart + 1, bEnd - 1, false);
-        return Arrays.compare(unitsA, 0, na, unitsB, 0, nb);
-    }
-
-    /** Decodes an already scanned canonical string body into UTF-16 code units. */
-    private int decodeUnits(final int start, final int stop, final boolean intoA)
-    {
-        char[] units = intoA ? unitsA : unitsB;
-        if (units.length < stop - start)
-        {
-            units = new char[Math.max(stop - start, units.length * 2)];
-            if (intoA)
-            {
-                unitsA = units;
-            }
-            else
-            {
-                unitsB = units;
-            }
-        }
-        int n = 0;
-        int i = start;
-        while (i < stop)
-        {
-            final int c = b[i] & 0xFF;
-            if ('\\' == c)
-            {
-                final byte e = b[i + 1];
-                switch (e)
-                {
-                    case 'b': units[n++] = '\b'; i += 2; break;
-                    case 'f': units[n++] = '\f'; i += 2; break;
-                    case 'n': units[n++] = '\n'; i += 2; break;
-                    case 'r': units[n++] = '\r'; i += 2; break;
-                    case 't': units[n++] = '\t'; i += 2; break;
-                    case 'u': units[n++] = (char)((b[i + 4] - '0') * 16 + lowerHex(b[i + 5])); i += 6; break;
-                    default: units[n++] = (char)e; i += 2; break;
-                }
-            }
-            else if (c < 0x80)
-            {
-                units[n++] = (char)c;
-                i++;
-            }
-            else
-            {
-                final int length = Utf8.sequenceLength(b, i, stop, c);
-                final int cp = Utf8.codePoint(b, i, length);
-                if (cp >= 0x10000)
-                {
-                    units[n++] = Character.highSurrogate(cp);
-                    units[n++] = Character.lowSurrogate(cp);
-                }
-                else
-                {
-                    units[n++] = (char)cp;
-                }
-                i += length;
-            }
-        }
-        return n;
-    }
-
-    private static int lowerHex(final int c)
+    /** @return the value of a lowercase hex digit, or a large negative number for anything else. */
+    static int lowerHex(final int c)
     {
         if (c >= '0' && c <= '9')
         {

@@ -114,7 +114,7 @@ public final class JsonReader
                 {
                     return readNumber();
                 }
-                throw error("unexpected character '" + printable(c) + "'");
+                throw error("unexpected character '" + JsonEscapes.printable(c) + "'");
         }
     }
 
@@ -228,11 +228,11 @@ public final class JsonReader
             }
             if ('\\' == c)
             {
-                readEscape(sb);
+                pos = JsonEscapes.append(b, pos, end, start, sb);
             }
             else if (c < 0x20)
             {
-                throw error("control character U+00" + hex2(c) + " must be escaped in a string");
+                throw error("control character U+00" + JsonEscapes.hex2(c) + " must be escaped in a string");
             }
             else if (c < 0x80)
             {
@@ -244,78 +244,12 @@ public final class JsonReader
                 final int length = Utf8.sequenceLength(b, pos, end, c);
                 if (length < 0)
                 {
-                    throw error("invalid UTF-8 byte 0x" + hex2(c));
+                    throw error("invalid UTF-8 byte 0x" + JsonEscapes.hex2(c));
                 }
                 sb.appendCodePoint(Utf8.codePoint(b, pos, length));
                 pos += length;
             }
         }
-    }
-
-    private void readEscape(final StringBuilder sb)
-    {
-        if (pos + 1 >= end)
-        {
-            throw error("unterminated escape");
-        }
-        final byte e = b[pos + 1];
-        pos += 2;
-        switch (e)
-        {
-            case '"': sb.append('"'); return;
-            case '\\': sb.append('\\'); return;
-            case '/': sb.append('/'); return;
-            case 'b': sb.append('\b'); return;
-            case 'f': sb.append('\f'); return;
-            case 'n': sb.append('\n'); return;
-            case 'r': sb.append('\r'); return;
-            case 't': sb.append('\t'); return;
-            case 'u':
-                final char unit = readHex4();
-                if (Character.isHighSurrogate(unit))
-                {
-                    if (pos + 1 < end && '\\' == b[pos] && 'u' == b[pos + 1])
-                    {
-                        pos += 2;
-                        final char low = readHex4();
-                        if (Character.isLowSurrogate(low))
-                        {
-                            sb.append(unit).append(low);
-                            return;
-                        }
-                    }
-                    throw error("lone surrogate \\u" + Integer.toHexString(unit));
-                }
-                if (Character.isLowSurrogate(unit))
-                {
-                    throw error("lone surrogate \\u" + Integer.toHexString(unit));
-                }
-                sb.append(unit);
-                return;
-            default:
-                pos -= 1;
-                throw error("invalid escape '\\" + printable(e) + "'");
-        }
-    }
-
-    private char readHex4()
-    {
-        if (pos + 4 > end)
-        {
-            throw error("truncated \\u escape");
-        }
-        int v = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            final int d = Character.digit(b[pos + i], 16);
-            if (d < 0)
-            {
-                throw error("invalid hex digit in \\u escape");
-            }
-            v = v << 4 | d;
-        }
-        pos += 4;
-        return (char)v;
     }
 
     private Object readNumber()
@@ -328,7 +262,7 @@ public final class JsonReader
             throw error("invalid number");
         }
         pos = numberEnd;
-        final double value = JcsNumbers.parse(b, numberStart, numberEnd);
+        final double value = JsonNumberParser.parse(b, numberStart, numberEnd);
         if (Double.isInfinite(value))
         {
             throw new MessageError(
@@ -370,7 +304,7 @@ public final class JsonReader
         }
         if (b[pos] != c)
         {
-            throw error("expected '" + c + "' but found '" + printable(b[pos]) + "'");
+            throw error("expected '" + c + "' but found '" + JsonEscapes.printable(b[pos]) + "'");
         }
         pos++;
     }
@@ -403,15 +337,5 @@ public final class JsonReader
     private MessageError error(final String message)
     {
         return MessageError.atOffset(ErrorCode.SERIALIZATION_ERROR, pos - start, message);
-    }
-
-    private static String printable(final byte c)
-    {
-        return c >= 0x20 && c < 0x7F ? String.valueOf((char)c) : "0x" + hex2(c & 0xFF);
-    }
-
-    private static String hex2(final int c)
-    {
-        return (c < 0x10 ? "0" : "") + Integer.toHexString(c);
     }
 }

@@ -108,7 +108,7 @@ class JcsNumbersTest
     void shouldParseLikeDoubleParseDouble(final String literal)
     {
         final byte[] b = literal.getBytes(StandardCharsets.US_ASCII);
-        assertEquals(Double.parseDouble(literal), JcsNumbers.parse(b, 0, b.length));
+        assertEquals(Double.parseDouble(literal), JsonNumberParser.parse(b, 0, b.length));
     }
 
     @Test
