@@ -1,37 +1,48 @@
 package io.agentflow.bus.inprocess;
 
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.collections.Object2LongHashMap;
+
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.ArrayDeque;
 
 /**
  * The ids a stream stored within its duplicate window and where: JetStream's {@code Nats-Msg-Id} de-duplication, in
- * process. Ids leave in the order they came once older than the window. Not thread-safe: the stream's lock guards it.
+ * process. Ids leave in the order they came once older than the window. An Agrona map from id to sequence beside two
+ * queues of arrival (ids, times): nothing is allocated per stored id once the queues have grown, where a
+ * {@code LinkedHashMap} of {@code long[]} took two objects per message (perf-reports/agrona.md). Not thread-safe:
+ * the stream's lock guards it.
  */
-final class StoredIdWindow
+public final class StoredIdWindow
 {
-    private final long windowNanos;
-    private final LinkedHashMap<String, long[]> stored = new LinkedHashMap<>();   // id -> {sequence, storedAtNanos}
+    private static final long ABSENT = 0;   // sequences start at 1
+    private static final long NO_TIME = Long.MIN_VALUE;   // the queue's "empty" value, which it refuses to hold
 
-    StoredIdWindow(final Duration window)
+    private final long windowNanos;
+    private final Object2LongHashMap<String> sequences = new Object2LongHashMap<>(ABSENT);
+    private final ArrayDeque<String> arrivals = new ArrayDeque<>();
+    private final LongArrayQueue arrivalTimes = new LongArrayQueue(NO_TIME);
+
+    public StoredIdWindow(final Duration window)
     {
         this.windowNanos = window.toNanos();
     }
 
     /** @return the sequence under which {@code id} was stored within the window before {@code now}, else 0. */
-    long earlier(final String id, final long now)
+    public long earlier(final String id, final long now)
     {
-        final Iterator<long[]> oldest = stored.values().iterator();
-        while (oldest.hasNext() && now - oldest.next()[1] > windowNanos)
+        while (!arrivalTimes.isEmpty() && now - arrivalTimes.peekLong() > windowNanos)
         {
-            oldest.remove();
+            arrivalTimes.pollLong();
+            sequences.removeKey(arrivals.pollFirst());
         }
-        final long[] earlier = stored.get(id);
-        return null == earlier ? 0 : earlier[0];
+        return sequences.getValue(id);
     }
 
-    void stored(final String id, final long sequence, final long now)
+    public void stored(final String id, final long sequence, final long now)
     {
-        stored.put(id, new long[]{sequence, now});
+        sequences.put(id, sequence);
+        arrivals.addLast(id);
+        arrivalTimes.addLong(NO_TIME == now ? now + 1 : now);   // 1 ns later: nothing to a window of minutes
     }
 }

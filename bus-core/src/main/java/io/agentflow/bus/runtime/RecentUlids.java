@@ -1,15 +1,19 @@
 package io.agentflow.bus.runtime;
 
 /**
- * {@link RecentIds} for the allocation-free consume path: the ids of the last {@code capacity} handled messages,
- * each ULID held as its 128-bit value in two longs, in an open-addressing table (linear probing, deletion by
+ * The duplicate-id window of every subscription: the ids of the last {@code capacity} handled messages (a second
+ * delivery of a handled message within it is acknowledged without calling the handler again), each ULID held as its
+ * 128-bit value in two longs, in an open-addressing table (linear probing, deletion by
  * backward shift) beside a FIFO of insertion order that decides what is forgotten. A slot's two longs sit side by
  * side in one array, so a probe touches one cache line; {@code (0, 0)} marks an empty slot, and the one ULID with
  * that value is remembered in a flag of its own. Nothing is allocated after construction. Thread-safe (handler
- * shards share it).
+ * shards share it). Agrona's sets key 64 bits at most; a set of the ids as Strings would allocate a String per
+ * received id on the envelope path, for no gain in time (perf-reports/agrona.md).
  */
 public final class RecentUlids
 {
+    private static final byte[] DIGITS = digits();
+
     private final int capacity;
     private final long[] table;   // slot i: table[2i] high, table[2i + 1] low
     private final int mask;
@@ -43,6 +47,32 @@ public final class RecentUlids
             return true;
         }
         parse(ascii, offset);
+        return insertIfAbsent();
+    }
+
+    /** @return whether the ULID {@code id} is remembered: the {@code Message} path asks before it handles. */
+    public synchronized boolean contains(final CharSequence id)
+    {
+        if (0 == capacity)
+        {
+            return false;
+        }
+        parse(id);
+        return present();
+    }
+
+    /** Remembers the ULID {@code id}: the {@code Message} path adds what it handled. */
+    public synchronized void add(final CharSequence id)
+    {
+        if (0 != capacity)
+        {
+            parse(id);
+            insertIfAbsent();
+        }
+    }
+
+    private boolean insertIfAbsent()
+    {
         if (present())
         {
             return false;
@@ -173,38 +203,41 @@ public final class RecentUlids
         lo = low;
     }
 
+    private void parse(final CharSequence id)   // a Message's id, which its constructor checked to be a ULID
+    {
+        long high = 0;
+        long low = 0;
+        for (int k = 0; k < 26; k++)
+        {
+            high = (high << 5) | (low >>> 59);
+            low = (low << 5) | digit(id.charAt(k));
+        }
+        hi = high;
+        lo = low;
+    }
+
     /** @return the ULID's 128 bits (26 base32 digits, the first at most 7) as {high, low}; for tests. */
     public static long[] value(final String ulid)
     {
         final RecentUlids scratch = new RecentUlids(0);
-        scratch.parse(ulid.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+        scratch.parse(ulid);
         return new long[]{scratch.hi, scratch.lo};
     }
 
     private static int digit(final char c)
     {
-        // Crockford base32 as the generator writes it (validated ids: 0-9, A-Z without I, L, O, U)
-        if (c <= '9')
+        return DIGITS[c & 0x7F];   // validated ids are ASCII; a table, since branching per char mispredicts
+    }
+
+    /** Crockford base32 as the generator writes it: 0-9, A-Z without I, L, O, U. */
+    private static byte[] digits()
+    {
+        final byte[] digits = new byte[128];
+        final String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        for (int v = 0; v < alphabet.length(); v++)
         {
-            return c - '0';
+            digits[alphabet.charAt(v)] = (byte)v;
         }
-        int v = c - 'A' + 10;
-        if (c > 'I')
-        {
-            v--;
-        }
-        if (c > 'L')
-        {
-            v--;
-        }
-        if (c > 'O')
-        {
-            v--;
-        }
-        if (c > 'U')
-        {
-            v--;
-        }
-        return v;
+        return digits;
     }
 }

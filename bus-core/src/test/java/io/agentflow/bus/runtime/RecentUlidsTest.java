@@ -73,6 +73,28 @@ class RecentUlidsTest
         }
     }
 
+    /** The Message path asks by the id String and remembers after handling: the same window as the claims. */
+    @Test
+    void idsAskedAndAddedAsStringsShareTheWindowWithClaimedBytes()
+    {
+        final RecentUlids ids = new RecentUlids(3);
+        final UlidGenerator generator = new UlidGenerator();
+        final List<String> handled = List.of(generator.next(), generator.next(), generator.next(), generator.next());
+        assertFalse(ids.contains(handled.get(0)));
+        for (final String id : handled)
+        {
+            ids.add(id);
+            ids.add(id);   // a second add of a remembered id changes nothing
+        }
+        assertFalse(ids.contains(handled.get(0)), "forgotten: the window holds three");
+        assertTrue(ids.contains(handled.get(1)) && ids.contains(handled.get(2)) && ids.contains(handled.get(3)));
+        assertFalse(ids.addIfAbsent(ascii(handled.get(3)), 0), "the bytes of a String-added id are a duplicate");
+        final String claimed = generator.next();
+        assertTrue(ids.addIfAbsent(ascii(claimed), 0));
+        assertTrue(ids.contains(claimed));
+        assertFalse(ids.contains(handled.get(1)), "the claim pushed the oldest out");
+    }
+
     @Test
     void aForgottenIdIsNewAgainAndOthersStay()
     {
