@@ -17,6 +17,8 @@ final class CanonicalMembers
     private static final byte[] DOLLARS_PREFIX = "{\"dollars\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TOKENS_INFIX = ",\"tokens\":".getBytes(StandardCharsets.US_ASCII);
 
+    private static final MessageType[] TYPES = MessageType.values();   // values() copies its array on every call
+
     private final AsciiSequence chars = new AsciiSequence();
     private final AsciiSequence spanChars = new AsciiSequence();
 
@@ -60,7 +62,7 @@ final class CanonicalMembers
         final AsciiSequence word = plain(chars, bytes, start, end);
         if (null != word)
         {
-            for (final MessageType t : MessageType.values())
+            for (final MessageType t : TYPES)
             {
                 if (t.wireName().contentEquals(word))
                 {
