@@ -1,6 +1,9 @@
 package io.agentflow.bus;
 
 import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsCluster;
+import io.agentflow.testsupport.NatsProcess;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

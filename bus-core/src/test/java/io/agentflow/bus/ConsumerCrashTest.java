@@ -5,6 +5,8 @@ import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,7 +50,7 @@ class ConsumerCrashTest
         final FaultLedger ledger = new FaultLedger();
         try (NatsTestServer server = NatsTestServer.start();
             JetStreamBus bus = JetStreamBus.connect(
-                server.config().delivery(d -> d.ackWait(Duration.ofSeconds(2))).conclude()))
+                TestConfigs.of(server).delivery(d -> d.ackWait(Duration.ofSeconds(2))).conclude()))
         {
             bus.provision();
             // room for more unacknowledged messages than the dead process holds: the server would go on

@@ -4,6 +4,9 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsCluster;
+import io.agentflow.testsupport.NatsProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -8,6 +8,7 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.agentflow.bus;
 
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.NatsProcess;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.PushSubscribeOptions;

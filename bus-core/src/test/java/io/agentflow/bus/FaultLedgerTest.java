@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +27,7 @@ class FaultLedgerTest extends ProvisionedServerTest
         final FaultLedger ledger = new FaultLedger();
         final AtomicInteger calls = new AtomicInteger();
         final Message m = TestMessage.to("ledger-late", 1);
-        try (JetStreamBus slowAcker = JetStreamBus.connect(server.config().delivery(d -> d.ackWait(ackWait)).conclude()))
+        try (JetStreamBus slowAcker = JetStreamBus.connect(TestConfigs.of(server).delivery(d -> d.ackWait(ackWait)).conclude()))
         {
             // the fault: the first handling outlasts the ack wait, so the server delivers the message again
             ledger.watch(slowAcker.subscribe(SubscriptionSpec.durable("ledger-late", Subjects.agentIn("ledger-late")),

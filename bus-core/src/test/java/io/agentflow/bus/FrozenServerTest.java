@@ -7,6 +7,8 @@ import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,7 +40,7 @@ class FrozenServerTest
         long failFastMs = -1;
         try (NatsTestServer server = NatsTestServer.start())
         {
-            final BusConfig base = server.config();
+            final BusConfig base = TestConfigs.of(server);
             final BusConfig config = base
                 .publishTimeout(Duration.ofMillis(500))
                 .resilience(base.resilience().retry(1, Duration.ofMillis(50), Duration.ofMillis(50)))   // one attempt

@@ -39,7 +39,7 @@ class HashChainFaultsTest extends ProvisionedServerTest
         final InMemorySpanExporter spans = InMemorySpanExporter.create();
         try (SdkTracerProvider provider = SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
-            JetStreamBus traced = JetStreamBus.connect(server.config()
+            JetStreamBus traced = JetStreamBus.connect(TestConfigs.of(server)
                 .openTelemetry(OpenTelemetrySdk.builder().setTracerProvider(provider).build()).conclude()))
         {
             final WorkflowChain chain = new WorkflowChain("wf-traced");

@@ -5,6 +5,7 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.UlidPredictor;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.PublishAck;
@@ -32,7 +33,7 @@ class IdSquattingTest
     void aVictimsNextIdCannotBeStoredFirstByAnotherAgent() throws Exception
     {
         try (NatsTestServer server = NatsTestServer.start();
-            JetStreamBus victim = JetStreamBus.connect(server.config());
+            JetStreamBus victim = JetStreamBus.connect(TestConfigs.of(server));
             Connection mallory = Nats.connect(server.url()))
         {
             victim.provision();

@@ -5,6 +5,7 @@ import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.NatsCluster;
 import io.nats.client.Connection;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;

@@ -5,6 +5,7 @@ import io.agentflow.bus.inprocess.InProcessBus;
 import io.agentflow.bus.inprocess.InProcessStream;
 import io.agentflow.bus.inprocess.StoredMessage;
 import io.agentflow.bus.wire.Subjects;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -25,7 +26,7 @@ class InProcessBusContractTest extends MessageBusContract
         return new BusConfig()
             .url("embedded:")
             .delivery(d -> d.redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)).maxDeliver(3))
-            .maxMessageBytes(NatsTestServer.MAX_MESSAGE_BYTES);
+            .maxMessageBytes(TestConfigs.MAX_MESSAGE_BYTES);
     }
 
     @Override

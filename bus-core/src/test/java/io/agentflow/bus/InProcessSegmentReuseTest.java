@@ -9,6 +9,7 @@ import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

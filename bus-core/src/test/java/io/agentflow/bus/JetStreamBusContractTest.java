@@ -2,10 +2,12 @@ package io.agentflow.bus;
 
 import io.agentflow.bus.jetstream.JetStreamAdmin;
 import io.agentflow.bus.jetstream.JetStreamBus;
-import io.agentflow.codec.error.MessageError;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
+import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
@@ -29,7 +31,7 @@ class JetStreamBusContractTest extends MessageBusContract
     static void startServer() throws Exception
     {
         server = NatsTestServer.start();
-        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        try (JetStreamBus setup = JetStreamBus.connect(TestConfigs.of(server)))
         {
             setup.provision();
         }
@@ -50,7 +52,7 @@ class JetStreamBusContractTest extends MessageBusContract
     @Override
     BusConfig config()
     {
-        return server.config();
+        return TestConfigs.of(server);
     }
 
     @Override

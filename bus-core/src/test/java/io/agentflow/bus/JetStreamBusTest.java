@@ -9,6 +9,8 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
@@ -52,7 +54,7 @@ class JetStreamBusTest
     static void startServer() throws Exception
     {
         server = NatsTestServer.start();
-        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        try (JetStreamBus setup = JetStreamBus.connect(TestConfigs.of(server)))
         {
             setup.provision();
         }
@@ -67,7 +69,7 @@ class JetStreamBusTest
     @BeforeEach
     void connect()
     {
-        bus = JetStreamBus.connect(server.config());
+        bus = JetStreamBus.connect(TestConfigs.of(server));
     }
 
     @AfterEach
@@ -130,7 +132,7 @@ class JetStreamBusTest
             deadPort = s.getLocalPort();
         }
         final MessageError e = assertThrows(MessageError.class,
-            () -> JetStreamBus.connect(server.config().url("nats://127.0.0.1:" + deadPort)));
+            () -> JetStreamBus.connect(TestConfigs.of(server).url("nats://127.0.0.1:" + deadPort)));
         assertEquals(ErrorCode.TRANSPORT_ERROR, e.code());
         assertTrue(e.retryable());
     }

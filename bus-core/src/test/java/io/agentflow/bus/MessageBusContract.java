@@ -4,6 +4,7 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ abstract class MessageBusContract
 
     MessageBus bus;
 
-    /** @return a bus on a fresh or shared broker, configured with {@link NatsTestServer#config()}'s delays. */
+    /** @return a bus on a fresh or shared broker, configured with {@link TestConfigs#of}'s delays. */
     abstract MessageBus newBus();
 
     /** @return the settings {@link #newBus()} connects with (not concluded), for a test that changes one. */
@@ -218,7 +219,7 @@ abstract class MessageBusContract
         final String valid = TestMessage.to("hostile", 3).toString();
         final Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
         hostile.put("oversized", Message.builder().from("x").to("hostile").type(io.agentflow.codec.MessageType.EVENT)
-            .payload("y".repeat(NatsTestServer.MAX_MESSAGE_BYTES)).build().toString().getBytes(StandardCharsets.UTF_8));
+            .payload("y".repeat(TestConfigs.MAX_MESSAGE_BYTES)).build().toString().getBytes(StandardCharsets.UTF_8));
         hostile.put("duplicate key", valid.replaceFirst("\\{", "{\"to\":\"evil\",")
             .getBytes(StandardCharsets.UTF_8));
         hostile.put("lone surrogate", valid.replace("message 3", "\\ud800").getBytes(StandardCharsets.UTF_8));

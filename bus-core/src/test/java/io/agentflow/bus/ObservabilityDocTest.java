@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.Await;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -42,7 +43,7 @@ class ObservabilityDocTest extends ProvisionedServerTest
         try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build())
         {
-            final BusConfig c = server.config().openTelemetry(sdk).breaker(50, 20, Duration.ofSeconds(2));
+            final BusConfig c = TestConfigs.of(server).openTelemetry(sdk).breaker(50, 20, Duration.ofSeconds(2));
             try (JetStreamBus traced = JetStreamBus.connect(c.resilience(c.resilience().handlerBreaker(true))))
             {
                 final AtomicInteger handled = new AtomicInteger();

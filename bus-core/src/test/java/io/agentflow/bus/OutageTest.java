@@ -4,6 +4,8 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +27,7 @@ class OutageTest
     void shouldFailPublishesFastWhileDisconnected() throws Exception
     {
         final NatsTestServer server = NatsTestServer.start();
-        final BusConfig config = server.config().maxReconnect(60).reconnectWait(Duration.ofMillis(500)).conclude();
+        final BusConfig config = TestConfigs.of(server).maxReconnect(60).reconnectWait(Duration.ofMillis(500)).conclude();
         try (JetStreamBus bus = JetStreamBus.connect(config))
         {
             bus.provision();

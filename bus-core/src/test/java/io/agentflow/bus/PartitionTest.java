@@ -2,6 +2,10 @@ package io.agentflow.bus;
 
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.JetStreamInternals;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsCluster;
+import io.agentflow.testsupport.NatsProcess;
+import io.agentflow.testsupport.TcpLink;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,12 +1,13 @@
 package io.agentflow.bus;
 
 import io.agentflow.bus.jetstream.JetStreamBus;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
  * For test classes that want a nats-server of their own with the streams provisioned and one bus connected with the
- * test delays ({@link NatsTestServer#config()}). Test classes run one after another, so the fields belong to the
+ * test delays ({@link TestConfigs#of}). Test classes run one after another, so the fields belong to the
  * class running.
  */
 abstract class ProvisionedServerTest
@@ -18,7 +19,7 @@ abstract class ProvisionedServerTest
     static void startProvisionedServer() throws Exception
     {
         server = NatsTestServer.start();
-        bus = JetStreamBus.connect(server.config());
+        bus = JetStreamBus.connect(TestConfigs.of(server));
         bus.provision();
     }
 

@@ -11,6 +11,8 @@ import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class PublishPipelineTest
     @Test
     void claimedPublishesArriveVerifiedOverJetStream() throws Exception
     {
-        try (JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(256).conclude()))
+        try (JetStreamBus bus = JetStreamBus.connect(TestConfigs.of(server).maxInFlight(256).conclude()))
         {
             bus.provision();
             roundTrip(bus, "agents.pipe-nats.in");
@@ -74,7 +76,7 @@ class PublishPipelineTest
     @Test
     void aRetryUnderTheSameIdIsStoredOnceOverJetStream() throws Exception
     {
-        try (JetStreamBus bus = JetStreamBus.connect(server.config().conclude()))
+        try (JetStreamBus bus = JetStreamBus.connect(TestConfigs.of(server).conclude()))
         {
             bus.provision();
             retryUnderOneId(bus, "agents.retry-nats.in");
@@ -97,7 +99,7 @@ class PublishPipelineTest
     @Test
     void garbageOnThePipelinesInboxIsIgnored() throws Exception
     {
-        try (JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(64).conclude());
+        try (JetStreamBus bus = JetStreamBus.connect(TestConfigs.of(server).maxInFlight(64).conclude());
              io.nats.client.Connection raw = io.nats.client.Nats.connect(server.url()))
         {
             bus.provision();

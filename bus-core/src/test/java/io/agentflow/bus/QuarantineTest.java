@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.jetstream.Quarantine;
 import io.agentflow.bus.wire.Streams;
+import io.agentflow.testsupport.Await;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StreamInfoOptions;

@@ -4,6 +4,8 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.NatsProcess;
+import io.agentflow.testsupport.TestCa;
 import io.nats.client.NKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,8 @@ import io.agentflow.bus.security.Signatures;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;
@@ -51,7 +53,7 @@ class SignedEnvelopeTest
         final KeyPairGenerator ed25519 = KeyPairGenerator.getInstance("Ed25519");
         alice = ed25519.generateKeyPair();
         mallory = ed25519.generateKeyPair();
-        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        try (JetStreamBus setup = JetStreamBus.connect(TestConfigs.of(server)))
         {
             setup.provision();
         }
@@ -70,7 +72,7 @@ class SignedEnvelopeTest
         final List<Message> received = new CopyOnWriteArrayList<>();
         final Message signed = TestMessage.to("signed-inbox", 1);
         final Message forged = signed.toBuilder().payload(Map.of("n", 1, "text", "transfer everything")).build();
-        try (JetStreamBus sender = JetStreamBus.connect(server.config().signatures(new Signatures(
+        try (JetStreamBus sender = JetStreamBus.connect(TestConfigs.of(server).signatures(new Signatures(
                 new EnvelopeSigner("alice-1", alice.getPrivate()), new KeyRegistry(), SignaturePolicy.NONE))
                 .conclude());
             JetStreamBus receiver = receiver("agents.*.in=require");
@@ -110,10 +112,10 @@ class SignedEnvelopeTest
         final String subject = Subjects.agentIn("signed-claims");
         final List<String> messages = new CopyOnWriteArrayList<>();
         final List<String> envelopes = new CopyOnWriteArrayList<>();
-        try (JetStreamBus sender = JetStreamBus.connect(server.config().signatures(new Signatures(
+        try (JetStreamBus sender = JetStreamBus.connect(TestConfigs.of(server).signatures(new Signatures(
                 new EnvelopeSigner("alice-1", alice.getPrivate()), new KeyRegistry(), SignaturePolicy.NONE))
                 .conclude());
-            JetStreamBus unsigned = JetStreamBus.connect(server.config());
+            JetStreamBus unsigned = JetStreamBus.connect(TestConfigs.of(server));
             JetStreamBus receiver = receiver("agents.*.in=require"))
         {
             final Subscription m = receiver.subscribe(SubscriptionSpec.durable("signed-claims-m", subject)
@@ -314,7 +316,7 @@ class SignedEnvelopeTest
 
     private static JetStreamBus receiver(final String policy, final KeyRegistry trusted)
     {
-        return JetStreamBus.connect(server.config().signatures(new Signatures(null, trusted,
+        return JetStreamBus.connect(TestConfigs.of(server).signatures(new Signatures(null, trusted,
             SignaturePolicy.parse(policy))).conclude());
     }
 

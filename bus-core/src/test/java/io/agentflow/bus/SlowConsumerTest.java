@@ -5,6 +5,8 @@ import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,7 +42,7 @@ class SlowConsumerTest
         final java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
         try (NatsTestServer server = NatsTestServer.start();
-            JetStreamBus bus = JetStreamBus.connect(server.config().maxInFlight(MAX_IN_FLIGHT)
+            JetStreamBus bus = JetStreamBus.connect(TestConfigs.of(server).maxInFlight(MAX_IN_FLIGHT)
                 .delivery(d -> d.fetchBatch(50)).conclude()))
         {
             bus.provision();

@@ -7,6 +7,8 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsProcess;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
 import io.nats.client.Nats;

@@ -6,6 +6,8 @@ import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.MessageInfo;
@@ -72,7 +74,7 @@ class TracingTest
     static void startServer() throws Exception
     {
         server = NatsTestServer.start();
-        try (JetStreamBus setup = JetStreamBus.connect(server.config()))
+        try (JetStreamBus setup = JetStreamBus.connect(TestConfigs.of(server)))
         {
             setup.provision();
         }
@@ -275,7 +277,7 @@ class TracingTest
 
     private MessageBus bus(final String transport)
     {
-        return "nats".equals(transport) ? JetStreamBus.connect(server.config().openTelemetry(otel))
+        return "nats".equals(transport) ? JetStreamBus.connect(TestConfigs.of(server).openTelemetry(otel))
             : new InProcessBus(new BusConfig().url("embedded:").openTelemetry(otel).conclude());
     }
 

@@ -3,6 +3,7 @@ package io.agentflow.bus;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.MessageInfo;
@@ -48,7 +49,7 @@ class WireContractTest
     {
         final Message sent = TestMessage.to("auditor", 42);
         final PublishAck ack;
-        try (JetStreamBus bus = JetStreamBus.connect(server.config()))
+        try (JetStreamBus bus = JetStreamBus.connect(TestConfigs.of(server)))
         {
             bus.provision();
             ack = bus.publishAndWait(Subjects.agentIn("auditor"), sent);

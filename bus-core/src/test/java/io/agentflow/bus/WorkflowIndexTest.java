@@ -27,7 +27,7 @@ class WorkflowIndexTest extends ProvisionedServerTest
     {
         final String workflow = "wf-tail";
         final List<Message> sent = new ArrayList<>();
-        try (JetStreamBus indexing = JetStreamBus.connect(server.config().workflowIndex(true)))
+        try (JetStreamBus indexing = JetStreamBus.connect(TestConfigs.of(server).workflowIndex(true)))
         {
             publish(indexing, workflow, 0, 20, sent);
             JetStreamBusContractTest.awaitIndexed(indexing);
@@ -48,7 +48,7 @@ class WorkflowIndexTest extends ProvisionedServerTest
         assertTrue(tail.examined() >= 20 + 10 + noise + 10 && tail.examined() <= 2 * 20 + 10 + noise + 10,
             "examined " + tail.examined());
 
-        try (JetStreamBus indexing = JetStreamBus.connect(server.config().workflowIndex(true)))
+        try (JetStreamBus indexing = JetStreamBus.connect(TestConfigs.of(server).workflowIndex(true)))
         {
             JetStreamBusContractTest.awaitIndexed(indexing);   // resumes at its consumer's position
             replayed.clear();
@@ -65,7 +65,7 @@ class WorkflowIndexTest extends ProvisionedServerTest
         final long other = bus.publishAndWait(Subjects.agentIn("worker-9"),
             TestMessage.inWorkflow("wf-someone-else", 1)).sequence();
         final List<Message> sent = new ArrayList<>();
-        try (JetStreamBus indexing = JetStreamBus.connect(server.config().workflowIndex(true)))
+        try (JetStreamBus indexing = JetStreamBus.connect(TestConfigs.of(server).workflowIndex(true)))
         {
             publish(indexing, "wf-victim", 0, 3, sent);
             JetStreamBusContractTest.awaitIndexed(indexing);

@@ -1,10 +1,10 @@
 package io.agentflow.jmh;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.NatsTestServer;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.codec.EnvelopeEncoder;
 import io.agentflow.codec.Message;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.Nats;

@@ -1,11 +1,12 @@
 package io.agentflow.jmh;
 
-import io.agentflow.bus.NatsTestServer;
+import io.agentflow.bus.BusConfig;
 import io.agentflow.bus.Subscription;
 import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.Nats;
@@ -53,7 +54,7 @@ public class QuarantineBenchmark
     public void start() throws Exception
     {
         server = NatsTestServer.start();
-        bus = JetStreamBus.connect(server.config());
+        bus = JetStreamBus.connect(new BusConfig().url(server.url()).maxReconnect(0).conclude());
         bus.provision();
         subscription = bus.subscribe(SubscriptionSpec.durable("qbench", SUBJECT)
             .startingAt(SubscriptionSpec.StartPosition.NEW), (m, d) -> { });

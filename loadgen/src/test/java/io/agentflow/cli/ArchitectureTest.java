@@ -60,10 +60,11 @@ class ArchitectureTest
     }
 
     @Test
-    void jnatsIsUsedOnlyInTheJetStreamPackageAndByTheRawBaseline()
+    void jnatsIsUsedOnlyInTheJetStreamPackageByTheRawBaselineAndToStartTestServers()
     {
         noClasses().that().resideInAPackage("io.agentflow..")
             .and().resideOutsideOfPackage("io.agentflow.bus.jetstream..")
+            .and().resideOutsideOfPackage("io.agentflow.testsupport..")
             .and().doNotHaveFullyQualifiedName("io.agentflow.cli.loadgen.RawJnatsLoadTransport")
             .should().dependOnClassesThat().resideInAPackage("io.nats..")
             .check(main);

@@ -1,6 +1,7 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.NatsTestServer;
+import io.agentflow.testsupport.NatsProcess;
+import io.agentflow.testsupport.NatsTestServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.erdtman.jcs.JsonCanonicalizer;
@@ -132,7 +133,7 @@ class BusCommandsTest
     @Test
     void tailShouldConnectWithTheBusSettings() throws Exception
     {
-        try (io.agentflow.bus.NatsProcess guarded = io.agentflow.bus.NatsProcess.create("tail-token",
+        try (io.agentflow.testsupport.NatsProcess guarded = io.agentflow.testsupport.NatsProcess.create("tail-token",
             List.of("authorization { token: \"tail-s3cret\" }")).start())
         {
             final Path settings = dir.resolve("tail.env");

@@ -1,12 +1,12 @@
 package io.agentflow.cli;
 
 import io.agentflow.bus.BusConfig;
-import io.agentflow.bus.NatsProcess;
-import io.agentflow.bus.TestCa;
 import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.NatsProcess;
+import io.agentflow.testsupport.TestCa;
 import io.nats.client.NKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

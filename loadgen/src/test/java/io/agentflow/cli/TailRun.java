@@ -1,6 +1,6 @@
 package io.agentflow.cli;
 
-import io.agentflow.bus.Await;
+import io.agentflow.testsupport.Await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -6,8 +6,9 @@ package io.agentflow.bus.runtime;
  * 128-bit value in two longs, in an open-addressing table (linear probing, deletion by
  * backward shift) beside a FIFO of insertion order that decides what is forgotten. A slot's two longs sit side by
  * side in one array, so a probe touches one cache line; {@code (0, 0)} marks an empty slot, and the one ULID with
- * that value is remembered in a flag of its own. Nothing is allocated after construction. Thread-safe (handler
- * shards share it). Agrona's sets key 64 bits at most; a set of the ids as Strings would allocate a String per
+ * that value is remembered in a flag of its own. Both grow by doubling as ids come, up to what the capacity needs
+ * (5.6 MiB for the default 100,000), so a quiet subscription holds a few KiB; once grown, nothing is allocated.
+ * Thread-safe (handler shards share it). Agrona's sets key 64 bits at most; a set of the ids as Strings would allocate a String per
  * received id on the envelope path, for no gain in time (perf-reports/agrona.md).
  */
 public final class RecentUlids
@@ -15,9 +16,11 @@ public final class RecentUlids
     private static final byte[] DIGITS = digits();
 
     private final int capacity;
-    private final long[] table;   // slot i: table[2i] high, table[2i + 1] low
-    private final int mask;
-    private final long[] fifo;    // entry k: fifo[2k] high, fifo[2k + 1] low
+    private final int maxSlots;
+    private long[] table;   // slot i: table[2i] high, table[2i + 1] low
+    private int mask;
+    private long[] fifo;    // entry k: fifo[2k] high, fifo[2k + 1] low
+    private int fifoEntries;
     private int fifoHead;
     private int size;
     private boolean zeroPresent;
@@ -27,10 +30,12 @@ public final class RecentUlids
     public RecentUlids(final int capacity)
     {
         this.capacity = capacity;
-        final int slots = Integer.highestOneBit(Math.max(2, capacity) * 4 - 1);   // load factor <= 1/2
+        this.maxSlots = Integer.highestOneBit(Math.max(2, capacity) * 4 - 1);   // load factor <= 1/2 when full
+        final int slots = Math.min(maxSlots, 64);
         table = new long[2 * slots];
         mask = slots - 1;
-        fifo = new long[2 * Math.max(1, capacity)];
+        fifoEntries = Math.max(1, Math.min(capacity, 32));
+        fifo = new long[2 * fifoEntries];
     }
 
     /**
@@ -80,8 +85,12 @@ public final class RecentUlids
         if (size == capacity)
         {
             remove(fifo[2 * fifoHead], fifo[2 * fifoHead + 1]);   // forget the oldest
-            fifoHead = (fifoHead + 1) % capacity;
+            fifoHead = (fifoHead + 1) % fifoEntries;
             size--;
+        }
+        else
+        {
+            growIfFull();
         }
         if (0 == hi && 0 == lo)
         {
@@ -89,15 +98,9 @@ public final class RecentUlids
         }
         else
         {
-            int i = index(hi, lo);
-            while (!empty(i))
-            {
-                i = (i + 1) & mask;
-            }
-            table[2 * i] = hi;
-            table[2 * i + 1] = lo;
+            place(hi, lo);
         }
-        final int tail = (fifoHead + size) % capacity;
+        final int tail = (fifoHead + size) % fifoEntries;
         fifo[2 * tail] = hi;
         fifo[2 * tail + 1] = lo;
         size++;
@@ -117,6 +120,50 @@ public final class RecentUlids
         }
         parse(ascii, offset);
         remove(hi, lo);
+    }
+
+    /** Doubles the FIFO when it is full and the table when it would pass half full, until capacity needs no more. */
+    private void growIfFull()
+    {
+        if (size == fifoEntries)
+        {
+            final int entries = Math.min(capacity, 2 * fifoEntries);
+            final long[] grown = new long[2 * entries];
+            for (int k = 0; k < size; k++)
+            {
+                final int from = (fifoHead + k) % fifoEntries;
+                grown[2 * k] = fifo[2 * from];
+                grown[2 * k + 1] = fifo[2 * from + 1];
+            }
+            fifo = grown;
+            fifoEntries = entries;
+            fifoHead = 0;
+        }
+        final int slots = mask + 1;
+        if (2 * (size + 1) > slots && slots < maxSlots)
+        {
+            final long[] old = table;
+            table = new long[4 * slots];
+            mask = 2 * slots - 1;
+            for (int i = 0; i < slots; i++)
+            {
+                if (0 != old[2 * i] || 0 != old[2 * i + 1])
+                {
+                    place(old[2 * i], old[2 * i + 1]);
+                }
+            }
+        }
+    }
+
+    private void place(final long high, final long low)
+    {
+        int i = index(high, low);
+        while (!empty(i))
+        {
+            i = (i + 1) & mask;
+        }
+        table[2 * i] = high;
+        table[2 * i + 1] = low;
     }
 
     private boolean present()

@@ -1,8 +1,9 @@
 package io.agentflow.cli.loadgen;
 
-import io.agentflow.bus.NatsTestServer;
 import io.agentflow.cli.AgentFlow;
 import io.agentflow.codec.Json;
+import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class LoadgenRunTest
         final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         final java.net.URI uri = java.net.URI.create("http://127.0.0.2:" + port + "/metrics");   // where it was bound
         final String[] body = {""};
-        io.agentflow.bus.Await.until(java.time.Duration.ofSeconds(20), () ->
+        io.agentflow.testsupport.Await.until(java.time.Duration.ofSeconds(20), () ->
         {
             try
             {

@@ -1,8 +1,8 @@
 package io.agentflow.cli.loadgen;
 
-import io.agentflow.bus.NatsTestServer;
 import io.agentflow.cli.AgentFlow;
 import io.agentflow.codec.Json;
+import io.agentflow.testsupport.NatsTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.testsupport;
 
 import io.nats.NatsServerRunner;
 
@@ -12,13 +12,10 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code nats-server} with JetStream on a free loopback port and its own temporary store, for one test
- * class. The binary comes from {@code NATS_SERVER_PATH} or the PATH ({@code scripts/test} finds or installs it).
+ * class. The binary is {@link NatsProcess#binary()}'s ({@code scripts/test} finds or installs it).
  */
 public final class NatsTestServer implements AutoCloseable
 {
-    /** Below NATS' 1 MB max_payload, so that the tests can store an oversized message. */
-    public static final int MAX_MESSAGE_BYTES = 256 * 1024;
-
     private final Path storeDir;
     private final NatsServerRunner runner;
 
@@ -46,14 +43,10 @@ public final class NatsTestServer implements AutoCloseable
             .connectValidateInitialDelay(100L)
             .connectValidateSubsequentDelay(100L)
             .connectValidateTries(100)
+            .executablePath(NatsProcess.binary())   // one lookup for every server the tests start
             .configInserts(Stream.concat(
                 Stream.of("jetstream { store_dir: \"" + storeDir + "\" }", "host: 127.0.0.1"),
                 configLines.stream()).toList());
-        final String path = System.getenv("NATS_SERVER_PATH");
-        if (null != path && !path.isBlank())
-        {
-            builder.executablePath(path);
-        }
         return new NatsTestServer(storeDir, builder.build());
     }
 
@@ -119,19 +112,6 @@ public final class NatsTestServer implements AutoCloseable
         }
     }
 
-    /** @return a bus configuration for this server with test-friendly delays. */
-    public BusConfig config()
-    {
-        return new BusConfig()
-            .url(url())
-            .maxReconnect(0)
-            .publishTimeout(java.time.Duration.ofSeconds(5))
-            .delivery(d -> d.ackWait(java.time.Duration.ofSeconds(5)).maxDeliver(3)
-                .redeliveryDelay(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400)))
-            .maxMessageBytes(MAX_MESSAGE_BYTES)
-            .conclude();
-    }
-
     @Override
     public void close() throws Exception
     {
@@ -146,7 +126,7 @@ public final class NatsTestServer implements AutoCloseable
     }
 
     /** Removes a test's temporary directory and everything in it. */
-    static void deleteRecursively(final Path dir) throws IOException
+    public static void deleteRecursively(final Path dir) throws IOException
     {
         if (!Files.exists(dir))
         {

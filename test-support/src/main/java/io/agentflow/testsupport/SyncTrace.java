@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.testsupport;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * model fits append-only files, which a message store's blocks are; it is applied by truncating each block to its
  * synced extent ({@link #applyPowerLoss}).
  */
-final class SyncTrace
+public final class SyncTrace
 {
     // 1234  pwrite64(9</store/msgs/1.blk>, ""..., 612, 4096) = 612    (or "<unfinished ...>", "<... resumed>")
     private static final Pattern CALL = Pattern.compile("^(\\w+)\\((\\d+)<([^>]*)>(.*)$");
@@ -40,7 +40,7 @@ final class SyncTrace
     {
     }
 
-    static SyncTrace read(final Path log) throws IOException
+    public static SyncTrace read(final Path log) throws IOException
     {
         final SyncTrace trace = new SyncTrace();
         try (Stream<String> lines = Files.lines(log))
@@ -141,13 +141,13 @@ final class SyncTrace
     }
 
     /** @return completed syncs of files under {@code dir}. */
-    int syncsUnder(final Path dir)
+    public int syncsUnder(final Path dir)
     {
         return countUnder(syncs, dir);
     }
 
     /** @return completed writes to files under {@code dir}. */
-    int writesUnder(final Path dir)
+    public int writesUnder(final Path dir)
     {
         return countUnder(writes, dir);
     }
@@ -165,7 +165,7 @@ final class SyncTrace
      *
      * @return what was done, for the record.
      */
-    String applyPowerLoss(final Path msgs) throws IOException
+    public String applyPowerLoss(final Path msgs) throws IOException
     {
         final List<String> done = new ArrayList<>();
         try (Stream<Path> files = Files.list(msgs))

@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.testsupport;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;

@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.testsupport;
 
 import java.io.File;
 import java.io.IOException;
@@ -285,7 +285,7 @@ public final class NatsProcess implements AutoCloseable
     }
 
     /** @return the version the nats-server binary reports, e.g. {@code 2.9.10}: for every recorded figure. */
-    static synchronized String version()
+    public static synchronized String version()
     {
         if (null == version)
         {
@@ -307,7 +307,7 @@ public final class NatsProcess implements AutoCloseable
         return version;
     }
 
-    static String binary()
+    public static String binary()
     {
         final String configured = System.getenv("NATS_SERVER_PATH");
         if (null != configured && !configured.isBlank())
@@ -336,7 +336,7 @@ public final class NatsProcess implements AutoCloseable
     }
 
     /** @return whether the nats-server binary is at least {@code major.minor}. */
-    static boolean versionAtLeast(final int major, final int minor)
+    public static boolean versionAtLeast(final int major, final int minor)
     {
         final String[] v = version().split("\\.");
         final int ma = Integer.parseInt(v[0]);

@@ -1,4 +1,4 @@
-package io.agentflow.bus;
+package io.agentflow.testsupport;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
