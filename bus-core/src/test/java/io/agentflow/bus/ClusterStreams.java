@@ -39,7 +39,9 @@ final class ClusterStreams
     {
         return new BusConfig().url(urls)
             .maxReconnect(-1).reconnectWait(Duration.ofMillis(100))
-            .publishTimeout(Duration.ofSeconds(2)).delivery(d -> d.ackWait(Duration.ofSeconds(3)).redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)))
+            .publishTimeout(Duration.ofSeconds(2))
+            .delivery(d -> d.ackWait(Duration.ofSeconds(3))
+                .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)))
             .breaker(50, 20, Duration.ofMillis(500));
     }
 

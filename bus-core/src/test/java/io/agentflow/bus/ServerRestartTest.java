@@ -38,7 +38,9 @@ class ServerRestartTest
         {
             final BusConfig config = new BusConfig().url(server.url())
                 .maxReconnect(-1).reconnectWait(Duration.ofMillis(100))
-                .publishTimeout(Duration.ofSeconds(2)).delivery(d -> d.ackWait(Duration.ofSeconds(3)).redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)))
+                .publishTimeout(Duration.ofSeconds(2))
+                .delivery(d -> d.ackWait(Duration.ofSeconds(3))
+                    .redeliveryDelay(Duration.ofMillis(100), Duration.ofMillis(400)))
                 .breaker(50, 20, Duration.ofMillis(500))   // probe the restarted server soon
                 .conclude();
             try (JetStreamBus bus = JetStreamBus.connect(config))
