@@ -4,6 +4,7 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import io.agentflow.testsupport.NatsOperator;
 import io.agentflow.testsupport.NatsProcess;
 import io.agentflow.testsupport.TestCa;
 import io.nats.client.NKey;
@@ -235,6 +236,25 @@ class SecureConnectionTest
             storesAMessage(env(server, BusSecurity.NKEY_SEED_FILE_ENV, seed.toString()));
             refused(env(server, BusSecurity.NKEY_SEED_FILE_ENV, strangerSeed.toString()), "Authorization Violation");
         }
+    }
+
+    /** Decentralised auth: a server in operator mode, a user JWT and seed in a .creds file, as nsc writes them. */
+    @Test
+    void credentialsFileAuthentication() throws Exception
+    {
+        final NatsOperator operator = NatsOperator.create();
+        final Path creds = operator.credsFile(pki, "agent");
+        final Path stranger = NatsOperator.strangerCredsFile(pki, "stranger");
+        try (NatsProcess server = NatsProcess.create("creds", operator.serverConfig()).start())
+        {
+            storesAMessage(env(server, BusSecurity.CREDS_FILE_ENV, creds.toString()));
+            storesAMessage(env(server, BusSecurity.NATS_CREDS_ENV, creds.toString()));   // natscli's variable
+            refused(env(server, BusSecurity.CREDS_FILE_ENV, stranger.toString()), "Authorization Violation");
+            refused(env(server), "Authorization Violation");
+        }
+        final MessageError missing = assertThrows(MessageError.class, () -> BusConfig.fromEnv(Map.of(
+            BusSecurity.CREDS_FILE_ENV, pki.resolve("absent.creds").toString())));
+        assertTrue(missing.getMessage().contains(BusSecurity.CREDS_FILE_ENV), missing.getMessage());
     }
 
     @Test

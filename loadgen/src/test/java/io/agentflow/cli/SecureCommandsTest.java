@@ -5,6 +5,7 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.MessageType;
+import io.agentflow.testsupport.NatsOperator;
 import io.agentflow.testsupport.NatsProcess;
 import io.agentflow.testsupport.TestCa;
 import io.nats.client.NKey;
@@ -26,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code agentflow streams} and {@code agentflow tail} connect as the library does: for each way of securing the
  * connection, a real nats-server configured for it, both commands with the setting (in a {@code --config} file, as
- * the environment would give it) doing their work, and both refused without it. Credentials here are a user and
- * password ({@code AF_BUS_USER}/{@code AF_BUS_PASSWORD}), the library's credentials setting.
+ * the environment would give it) doing their work, and both refused without it: TLS, a token, a user and password,
+ * an NKey, and a credentials file (a user JWT and its seed, against a server in operator mode).
  */
 @Timeout(120)
 class SecureCommandsTest
@@ -92,6 +93,19 @@ class SecureCommandsTest
         {
             bothCommandsWork(server.url(), Map.of("AF_BUS_NKEY_SEED_FILE", seed.toString()));
             bothCommandsAreRefused(server.url(), Map.of("AF_BUS_NKEY_SEED_FILE", strangerSeed.toString()));
+        }
+    }
+
+    @Test
+    void credentialsFile() throws Exception
+    {
+        final NatsOperator operator = NatsOperator.create();
+        final Path creds = operator.credsFile(pki, "cli-agent");
+        final Path stranger = NatsOperator.strangerCredsFile(pki, "cli-stranger");
+        try (NatsProcess server = NatsProcess.create("cli-creds", operator.serverConfig()).start())
+        {
+            bothCommandsWork(server.url(), Map.of("AF_BUS_CREDS_FILE", creds.toString()));
+            bothCommandsAreRefused(server.url(), Map.of("AF_BUS_CREDS_FILE", stranger.toString()));
         }
     }
 

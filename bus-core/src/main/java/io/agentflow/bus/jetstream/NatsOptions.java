@@ -46,6 +46,10 @@ final class NatsOptions
             options.authHandler(Nats.staticCredentials(null, Pem.read(security.nkeySeedFile(),
                 BusSecurity.NKEY_SEED_FILE_ENV).trim().toCharArray()));
         }
+        if (null != security.credsFile())
+        {
+            options.authHandler(Nats.credentials(security.credsFile().toString()));   // read at each connect
+        }
         if (null != security.tlsCaFile() || BusSecurity.anyServer(url, "tls://"))
         {
             // jnats' own tls:// context checks the chain but not the host name: ours checks both, with the JVM's
