@@ -13,7 +13,6 @@ import io.agentflow.bus.runtime.HandlerShards;
 import io.agentflow.bus.runtime.RecentUlids;
 import io.agentflow.bus.runtime.ShardHash;
 import io.agentflow.bus.runtime.SubscriptionLifecycle;
-import io.agentflow.bus.wire.Streams;
 import io.agentflow.bus.wire.Subjects;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.EnvelopeEncoder;
@@ -300,18 +299,19 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         private void failed(final StoredMessage s, final byte[] canonical, final long deliveryCount,
             final int shard, final EnvelopeView envelope, final Exception ex)
         {
-            breaker.failed(ex);
-            if (deliveryCount >= deliverySettings.maxDeliver())
+            handlerFailed(deliveryCount, envelope.id(), envelope.type(), s.subject(), ex, (why, stored) ->
             {
-                bus.quarantineAfterMaxDeliveries(s, envelope.id(), deliveryCount, ex);
-                countQuarantined(Streams.MAX_DELIVERIES);
-                return;
-            }
+                bus.quarantineAfterMaxDeliveries(s, envelope.id(), why);
+                stored.run();
+            }, delay -> redeliverLater(s, canonical, deliveryCount, shard, delay));
+        }
+
+        private void redeliverLater(final StoredMessage s, final byte[] canonical, final long deliveryCount,
+            final int shard, final java.time.Duration delay)
+        {
             awaitingRedelivery.add(s.sequence());   // close() rewinds the cursor to it
             if (running.get())
             {
-                redelivered.increment();
-                metrics.redelivered(envelope.type());
                 // the reader's gate moves on without it: the redelivery reads a copy, not the stream's segment
                 final StoredMessage kept = s.detached();
                 final byte[] keptCanonical = canonical == s.buffer() ? kept.buffer() : canonical;
@@ -325,7 +325,7 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
                     {
                         awaitingRedelivery.remove(kept.sequence());
                     }
-                }, deliverySettings.delayAfter(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }

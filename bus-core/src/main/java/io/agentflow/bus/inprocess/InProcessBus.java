@@ -268,12 +268,11 @@ public final class InProcessBus implements MessageBus
     }
 
     /** A stored message whose handler failed on its last allowed delivery: quarantined and logged. */
-    void quarantineAfterMaxDeliveries(final StoredMessage s, final String messageId, final long deliveries,
-        final Exception failure)
+    void quarantineAfterMaxDeliveries(final StoredMessage s, final String messageId, final String why)
     {
         quarantine(Streams.MAX_DELIVERIES, s.bytes());
-        LOG.warn("quarantined message_id={} subject={} reason=max_deliveries after {} deliveries: {}",
-            LogText.safe(messageId), LogText.safe(s.subject()), deliveries, LogText.safe(failure.toString()));
+        LOG.warn("quarantined message_id={} subject={} reason=max_deliveries: {}", LogText.safe(messageId),
+            LogText.safe(s.subject()), LogText.safe(why));
     }
 
     BusTracing tracing()

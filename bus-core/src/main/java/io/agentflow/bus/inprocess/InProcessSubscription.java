@@ -4,7 +4,6 @@ import io.agentflow.bus.Delivery;
 import io.agentflow.bus.MessageHandler;
 import io.agentflow.bus.SubscriptionSpec;
 import io.agentflow.bus.runtime.SubscriptionBase;
-import io.agentflow.bus.wire.Streams;
 import io.agentflow.codec.EnvelopeDecoder;
 import io.agentflow.codec.Message;
 import io.agentflow.codec.error.MessageError;
@@ -151,24 +150,23 @@ final class InProcessSubscription extends SubscriptionBase
         }
         catch (final Exception ex)
         {
-            breaker.failed(ex);
-            if (deliveryCount >= deliverySettings.maxDeliver())
+            handlerFailed(deliveryCount, message.id(), message.type(), s.subject(), ex, (why, stored) ->
             {
-                bus.quarantineAfterMaxDeliveries(s, message.id(), deliveryCount, ex);
-                countQuarantined(Streams.MAX_DELIVERIES);
+                bus.quarantineAfterMaxDeliveries(s, message.id(), why);
+                stored.run();
                 done(s);
-            }
-            else if (running.get())
+            }, delay ->
             {
-                redelivered.increment();
-                metrics.redelivered(message.type());
-                if (shards.inline())
+                if (running.get())   // closing: it stays in 'unhandled', which close() rewinds to
                 {
-                    awaitingRedelivery.incrementAndGet();
+                    if (shards.inline())
+                    {
+                        awaitingRedelivery.incrementAndGet();
+                    }
+                    feed.redeliveries.schedule(() -> redeliver(s, message, deliveryCount + 1), delay.toMillis(),
+                        TimeUnit.MILLISECONDS);
                 }
-                feed.redeliveries.schedule(() -> redeliver(s, message, deliveryCount + 1),
-                    deliverySettings.delayAfter(deliveryCount).toMillis(), TimeUnit.MILLISECONDS);
-            }
+            });
         }
     }
 

@@ -66,9 +66,11 @@ public abstract class SubscriptionLifecycle implements Subscription
     }
 
     /**
-     * A handler failed on delivery {@code deliveries} of a message: at the last delivery it goes to the quarantine
-     * ({@code quarantine} is told why, and what to run once the record is stored), else it comes again after the
-     * configured delay ({@code redeliver} is told the delay). Counted and logged either way.
+     * The delivery policy, one for every subscription kind on both transports: a handler failed on delivery
+     * {@code deliveries} of a message; at the last delivery it goes to the quarantine ({@code quarantine} is told
+     * why, and what to run once the record is stored), else it comes again after the configured back-off
+     * ({@code redeliver} is told the delay). The two callbacks are all a transport supplies. Counted and logged
+     * either way, and the handler breaker told.
      */
     protected void handlerFailed(final long deliveries, final String id, final io.agentflow.codec.MessageType type,
         final String subject, final Exception ex, final java.util.function.BiConsumer<String, Runnable> quarantine,
