@@ -167,7 +167,8 @@ class LoadgenRunTest
             ((Number)easy.get("recorded_final_hops")).longValue(), "every measured flow recorded: " + easy);
         assertEquals(0L, ((Map<?, ?>)easy.get("warmup")).get("lost"), easy.toString());
 
-        final Map<?, ?> saturated = run("saturated", "nats", "40000");   // about twice what 2 cores carry
+        // several times what 2 cores carry (32,000 msgs/s were achieved at 40,000 offered in one CI run: too close)
+        final Map<?, ?> saturated = run("saturated", "nats", "100000");
         final double offeredHigh = ((Number)saturated.get("rate_offered")).doubleValue();
         final double achievedHigh = ((Number)saturated.get("rate_achieved")).doubleValue();
         assertEquals(0L, saturated.get("lost"), "the backlog is kept, not lost: " + saturated);
