@@ -10,10 +10,11 @@ import static io.agentflow.bus.SettingsChecks.require;
 
 /**
  * How a bus authenticates to NATS and protects the connection, from {@code AF_BUS_*} variables: at most one of
- * token, user and password, NKey, or a credentials file (a user JWT and its NKey seed, decentralised auth); TLS when a CA file is given (the server's certificate must chain to it and
- * name the host connected to), mutual TLS when a client certificate and key are given too. Files are PEM. A
- * {@code tls://} URL without a CA file trusts the JVM's CA certificates and checks the host name just the same;
- * {@code opentls://} (TLS that trusts any certificate) is refused unless {@code AF_BUS_TLS_INSECURE=true}.
+ * token, user and password, NKey, or a credentials file (a user JWT and its NKey seed, decentralised auth); TLS
+ * when a CA file is given (the server's certificate must chain to it and name the host connected to), mutual TLS
+ * when a client certificate and key are given too. Files are PEM. A {@code tls://} URL without a CA file trusts the
+ * JVM's CA certificates and checks the host name just the same; {@code opentls://} (TLS that trusts any
+ * certificate) is refused unless {@code AF_BUS_TLS_INSECURE=true}.
  * Secrets never appear in text this library writes: see {@link #redact(String)}.
  *
  * @param token        {@code AF_BUS_TOKEN}.

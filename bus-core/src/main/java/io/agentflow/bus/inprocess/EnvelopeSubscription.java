@@ -56,7 +56,6 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
     private final InProcessBus bus;
     private final InProcessFeed feed;
     private final EnvelopeHandler handler;
-    private final RecentUlids handled;
     private final Disruptor<ShardSlot>[] shards;
     private final RingBuffer<ShardSlot>[] rings;
     private final long[][] dispatched;   // per shard, by ring sequence: the stream sequence the reader put there
@@ -74,12 +73,12 @@ final class EnvelopeSubscription extends SubscriptionLifecycle
         this.bus = bus;
         this.feed = new InProcessFeed(stream, cursor, spec, this::read);
         this.handler = handler;
-        this.handled = new RecentUlids(deliverySettings.dedupWindow());
         // one handler thread: a hand-off to it would buy nothing, since one thread keeps every key's order anyway
         final int count = deliverySettings.inline() ? 0 : deliverySettings.handlerThreads();
         this.inline = 0 == count ? new ShardHandler() : null;
         // the shard rings are the in-flight bound: about 2 * fetchBatch in all, as on the other subscriptions
-        final int ringSize = Integer.highestOneBit(Math.max(2, 2 * deliverySettings.fetchBatch() / Math.max(1, count)) * 2 - 1);
+        final int ringSize = Integer.highestOneBit(
+            Math.max(2, 2 * deliverySettings.fetchBatch() / Math.max(1, count)) * 2 - 1);
         this.shards = new Disruptor[count];
         this.rings = new RingBuffer[count];
         this.dispatched = new long[count][ringSize];

@@ -3,7 +3,6 @@ package io.agentflow.bus.jetstream;
 import io.agentflow.bus.EnvelopeDelivery;
 import io.agentflow.bus.EnvelopeHandler;
 import io.agentflow.bus.SubscriptionSpec;
-import io.agentflow.bus.runtime.RecentUlids;
 import io.agentflow.bus.runtime.SubscriptionLifecycle;
 import io.agentflow.bus.security.Signatures;
 import io.agentflow.bus.wire.Streams;
@@ -54,7 +53,6 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
     private final EnvelopeHandler handler;
     private final Quarantine quarantine;
     private final JetStreamConsumer consumer;
-    private final RecentUlids handled;
     private final Semaphore handling = new Semaphore(1);   // held while a message is between arrival and its ack
     // the dispatcher thread's own: one message at a time
     private final EnvelopeDecoder decoder;
@@ -69,7 +67,6 @@ final class JetStreamEnvelopeSubscription extends SubscriptionLifecycle implemen
         this.handler = handler;
         this.quarantine = new Quarantine(bus.jetStream(), config.publishTimeout(), bus.maxPayload());
         this.decoder = new EnvelopeDecoder(config.receiveLimits());
-        this.handled = new RecentUlids(deliverySettings.dedupWindow());
         this.consumer = new JetStreamConsumer(bus, spec, deliverySettings.fetchBatch() * 2, this::onMessage);
     }
 

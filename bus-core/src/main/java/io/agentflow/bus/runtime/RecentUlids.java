@@ -8,8 +8,8 @@ package io.agentflow.bus.runtime;
  * side in one array, so a probe touches one cache line; {@code (0, 0)} marks an empty slot, and the one ULID with
  * that value is remembered in a flag of its own. Both grow by doubling as ids come, up to what the capacity needs
  * (5.6 MiB for the default 100,000), so a quiet subscription holds a few KiB; once grown, nothing is allocated.
- * Thread-safe (handler shards share it). Agrona's sets key 64 bits at most; a set of the ids as Strings would allocate a String per
- * received id on the envelope path, for no gain in time (perf-reports/agrona.md).
+ * Thread-safe (handler shards share it). Agrona's sets key 64 bits at most; a set of the ids as Strings would
+ * allocate a String per received id on the envelope path, for no gain in time (perf-reports/agrona.md).
  */
 public final class RecentUlids
 {

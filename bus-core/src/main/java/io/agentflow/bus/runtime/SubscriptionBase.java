@@ -14,7 +14,6 @@ public abstract class SubscriptionBase extends SubscriptionLifecycle
 {
     protected final MessageHandler handler;
     protected final HandlerShards shards;
-    protected final RecentUlids handled;
     protected final Semaphore inFlight;
 
     protected SubscriptionBase(final BusConfig config, final SubscriptionSpec spec, final MessageHandler handler,
@@ -23,7 +22,6 @@ public abstract class SubscriptionBase extends SubscriptionLifecycle
         super(config, spec);
         this.handler = handler;
         this.shards = new HandlerShards(threadPrefix + spec.durableName(), deliverySettings.handlerThreads());
-        this.handled = new RecentUlids(deliverySettings.dedupWindow());
         this.inFlight = new Semaphore(deliverySettings.fetchBatch() * 2);
     }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every subscription shares, whatever its handler: the spec, counts, metrics, and closing once.
+ * What every subscription shares, whatever its handler: the spec, counts, metrics, the duplicate-id window, the
+ * delivery policy, and closing once.
  */
 public abstract class SubscriptionLifecycle implements Subscription
 {
@@ -21,6 +22,8 @@ public abstract class SubscriptionLifecycle implements Subscription
     protected final BusConfig config;
     /** How this subscription takes delivery: its concern of {@link #config}. */
     protected final io.agentflow.bus.DeliverySettings deliverySettings;
+    /** The ids recently handled: a delivery of one of them is acknowledged, not handled again. */
+    protected final RecentUlids handled;
     protected final AtomicBoolean running = new AtomicBoolean(true);
     protected final LongAdder delivered = new LongAdder();
     protected final LongAdder redelivered = new LongAdder();
@@ -34,6 +37,7 @@ public abstract class SubscriptionLifecycle implements Subscription
     {
         this.config = config;
         this.deliverySettings = config.delivery();
+        this.handled = new RecentUlids(deliverySettings.dedupWindow());
         this.spec = spec;
         this.breaker = HandlerBreaker.of(config, spec.durableName());
         metrics.subscriptionOpened();
@@ -79,7 +83,8 @@ public abstract class SubscriptionLifecycle implements Subscription
         breaker.failed(ex);
         if (deliveries >= deliverySettings.maxDeliver())
         {
-            quarantine.accept("handler failed on delivery " + deliveries + " of " + deliverySettings.maxDeliver() + ": " + ex,
+            quarantine.accept("handler failed on delivery " + deliveries + " of " + deliverySettings.maxDeliver()
+                + ": " + ex,
                 () -> countQuarantined(Streams.MAX_DELIVERIES));
             return;
         }
