@@ -80,8 +80,9 @@ final class Coordinator
     private final PrintStream err;
     private final String run = Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
-    private final Map<Long, Histogram> perSecond = new TreeMap<>();   // the workers' intervals, added up
+    private final Map<Long, LoadRun.Sample> perSecond = new TreeMap<>();   // the workers' intervals, added up
     private String serverVersion;
+    private long measuredStartMillis;   // about when the workers' measured parts began, the interval log's base
 
     /**
      * @param config concluded, its url the server(s) every worker connects to.
@@ -132,6 +133,7 @@ final class Coordinator
                 start.put("lean", shape.lean());
                 start.put("rate", rate / n);
                 channel.send("start", start);
+                measuredStartMillis = System.currentTimeMillis() + shape.warmupNanos() / 1_000_000;
                 err.printf("loadgen: %d workers started at %.0f msgs/s each (run %s)%n", n, rate / n, run);
                 awaitResults();
             }
@@ -165,7 +167,7 @@ final class Coordinator
         }
         synchronized (perSecond)
         {
-            return WorkerReports.merge(results, perSecond);
+            return WorkerReports.merge(results, perSecond, measuredStartMillis);
         }
     }
 
@@ -184,12 +186,12 @@ final class Coordinator
             case "hello" -> w.hello = body;
             case "interval" ->
             {
-                final Histogram h = WorkerReports.decode(body.get("histogram"));
-                w.streamedHops.addAndGet(h.getTotalCount());
+                final LoadRun.Sample s = WorkerReports.sampleFromMap(body);
+                w.streamedHops.addAndGet(s.corrected().getTotalCount());
                 synchronized (perSecond)
                 {
-                    perSecond.computeIfAbsent(Math.round(((Number)body.get("second")).doubleValue()),
-                        s -> new Histogram(LoadRun.HIGHEST_US, 3)).add(h);
+                    // the interval ending in (k-1, k] seconds into a worker's measured part is second k of the run
+                    perSecond.merge((long)Math.ceil(s.second()), s, WorkerReports::add);
                 }
                 w.intervals.incrementAndGet();
             }

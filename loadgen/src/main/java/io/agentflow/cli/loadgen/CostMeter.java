@@ -217,4 +217,26 @@ final class CostMeter
         }
         return n;
     }
+
+    /** @return collections of every collector so far. */
+    static long gcCount()
+    {
+        long n = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    /** @return milliseconds in collections of every collector so far. */
+    static long gcMillis()
+    {
+        long n = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            n += Math.max(0, gc.getCollectionTime());
+        }
+        return n;
+    }
 }

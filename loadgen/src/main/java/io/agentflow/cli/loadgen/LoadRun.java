@@ -5,8 +5,6 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -35,15 +34,26 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class LoadRun
 {
-    /** Receives each interval histogram as it is taken (once a second, and the remainder at the end). */
+    /**
+     * One interval as the sampler took it (once a second, and the remainder at the end).
+     *
+     * @param second      seconds from the measured part's start to the interval's end (negative in the warm-up).
+     * @param corrected   the measured flows' final hops handled in the interval, from their intended starts.
+     * @param uncorrected the same from their actual starts.
+     * @param sent        messages published in the interval; {@code received}: messages that arrived in it.
+     * @param behind      flows due by the interval's end and not yet sent.
+     * @param inFlight    messages published and not arrived at the interval's end.
+     */
+    record Sample(double second, Histogram corrected, Histogram uncorrected, long sent, long received, long behind,
+        long inFlight)
+    {
+    }
+
+    /** Receives each interval as it is taken; its histograms are reused once this returns. */
     @FunctionalInterface
     interface IntervalSink
     {
-        /**
-         * @param second   seconds from the measured part's start to the interval's end (negative in the warm-up).
-         * @param interval the measured flows' final hops handled in the interval; reused once this returns.
-         */
-        void interval(double second, Histogram interval);
+        void interval(Sample sample);
     }
 
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -61,9 +71,12 @@ final class LoadRun
     private final CostMeter costs;
 
     private final Recorder endToEnd = new Recorder(HIGHEST_US, 3);
+    private final Recorder uncorrected = new Recorder(HIGHEST_US, 3);
     private final Recorder publishAck = new Recorder(HIGHEST_US, 3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LongAdder published = new LongAdder();
+    private final LongAdder arrived = new LongAdder();
+    private final LongAdder flowsStarted = new LongAdder();
     private final AtomicLong receivedFinals = new AtomicLong();
     private final AtomicLong receivedMeasured = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -71,8 +84,9 @@ final class LoadRun
     private final AtomicLong lastArrivalNanos = new AtomicLong();
     private final AtomicLong lastMeasuredArrivalNanos = new AtomicLong();
     private final LongAdder warmupErrors = new LongAdder();
-    private IntervalSink sink = (second, interval) -> { };
+    private IntervalSink sink = sample -> { };
     private AtomicIntegerArray finalsPerFlow;
+    private AtomicLongArray flowSentAt;   // each flow's actual start, for the uncorrected latency
     private long measureStartNanos;
 
     LoadRun(final LoadTransport transport, final Pattern pattern, final int agents, final double rate,
@@ -107,6 +121,7 @@ final class LoadRun
             throw new IllegalArgumentException("too many flows for one run: " + flows);
         }
         finalsPerFlow = new AtomicIntegerArray((int)flows);
+        flowSentAt = new AtomicLongArray((int)flows);
         long gcCountAtStart = 0;
         long gcMillisAtStart = 0;
         long gcCountDuring = 0;
@@ -143,9 +158,11 @@ final class LoadRun
             threads.add(t);
             t.start();
         }
-        final List<RunResult.Interval> intervals = new ArrayList<>();
+        final IntervalLog log = new IntervalLog(transport.name(),
+            System.currentTimeMillis() + (measureStartNanos - System.nanoTime()) / 1_000_000);
         final Histogram total = new Histogram(HIGHEST_US, 3);
-        Histogram interval = null;
+        final Histogram totalUncorrected = new Histogram(HIGHEST_US, 3);
+        final Sampler sampler = new Sampler(schedule);
         final long end = start + warmupNanos + durationNanos;
         long nextSample = start + TimeUnit.SECONDS.toNanos(1);
         long lastLine = 0;
@@ -160,43 +177,32 @@ final class LoadRun
             if (!costs.started() && now >= measureStartNanos)
             {
                 costs.start(published.sum());
-                gcCountAtStart = gcCount();
-                gcMillisAtStart = gcMillis();
+                gcCountAtStart = CostMeter.gcCount();
+                gcMillisAtStart = CostMeter.gcMillis();
                 rejectedAtStart = transport.rejected();
             }
             else if (null == measured && costs.started() && now >= end)
             {
                 measured = costs.stop(published.sum());
-                gcCountDuring = gcCount() - gcCountAtStart;
-                gcMillisDuring = gcMillis() - gcMillisAtStart;
+                gcCountDuring = CostMeter.gcCount() - gcCountAtStart;
+                gcMillisDuring = CostMeter.gcMillis() - gcMillisAtStart;
                 rejectedDuring = transport.rejected() - rejectedAtStart;
             }
             if (now >= nextSample)
             {
-                interval = endToEnd.getIntervalHistogram(interval);
-                total.add(interval);
-                final double second = (now - measureStartNanos) / 1e9;
-                sink.interval(second, interval);
-                if (now > measureStartNanos && interval.getTotalCount() > 0)
-                {
-                    intervals.add(new RunResult.Interval(second, interval.getValueAtPercentile(50),
-                        interval.getValueAtPercentile(95), interval.getValueAtPercentile(99), interval.getMaxValue(),
-                        interval.getTotalCount()));
-                }
-                lastLine = report(now, start, end, interval, lastLine);
+                final Sample sample = sampler.take(now, total, totalUncorrected, log);
+                lastLine = report(now, start, end, sample.corrected(), lastLine);
                 nextSample += TimeUnit.SECONDS.toNanos(1);
             }
         }
         if (null == measured)
         {
             measured = costs.stop(published.sum());   // the schedule ended before its window did
-            gcCountDuring = gcCount() - gcCountAtStart;
-            gcMillisDuring = gcMillis() - gcMillisAtStart;
+            gcCountDuring = CostMeter.gcCount() - gcCountAtStart;
+            gcMillisDuring = CostMeter.gcMillis() - gcMillisAtStart;
             rejectedDuring = transport.rejected() - rejectedAtStart;
         }
-        interval = endToEnd.getIntervalHistogram(interval);
-        total.add(interval);
-        sink.interval((System.nanoTime() - measureStartNanos) / 1e9, interval);
+        sampler.take(System.nanoTime(), total, totalUncorrected, log);
         final long rejectedInWarmup = transport.rejected() - rejectedDuring;   // the drain's belong to the window
         transport.close();
         if (terminal)
@@ -216,7 +222,8 @@ final class LoadRun
         final RunResult.Warmup warmup = new RunResult.Warmup(
             Math.max(0, warmupFlows * pattern.finalsPerFlow() - (receivedFinals.get() - receivedMeasured.get())),
             duplicates.get() - duplicatesMeasured.get(), warmupErrors.sum(), Math.max(0, rejectedInWarmup));
-        return new RunResult(transport.name(), total, publishAck.getIntervalHistogram(), intervals,
+        return new RunResult(transport.name(), total, totalUncorrected, publishAck.getIntervalHistogram(),
+            log.rows(), log.text(),
             measured.messages(), expectedMeasured, receivedMeasured.get(), duplicatesMeasured.get(),
             rejectedDuring, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
             gcCountDuring, gcMillisDuring, measured.allocatedBytes(), measured, achieved, warmup);
@@ -227,7 +234,9 @@ final class LoadRun
         for (long flow = first; flow < schedule.flows(); flow += publishers)
         {
             final long intended = schedule.awaitTurn(flow);
+            flowSentAt.setRelease((int)flow, System.nanoTime());
             pattern.start((int)flow, agents, (from, to, f, hop) -> send(from, to, f, hop, intended));
+            flowsStarted.increment();
         }
     }
 
@@ -248,6 +257,7 @@ final class LoadRun
     {
         final long now = System.nanoTime();
         lastArrivalNanos.set(now);
+        arrived.increment();
         if (pattern.onArrival(flow, hop, toAgent, fromAgent, agents, (from, to, f, h) -> send(from, to, f, h, t0)))
         {
             if (flow < 0 || flow >= finalsPerFlow.length())
@@ -270,7 +280,45 @@ final class LoadRun
                 receivedMeasured.incrementAndGet();
                 lastMeasuredArrivalNanos.accumulateAndGet(now, Math::max);
                 endToEnd.recordValue(Math.min(HIGHEST_US, Schedule.latencyNanos(t0, now) / 1000));
+                uncorrected.recordValue(Math.min(HIGHEST_US, Schedule.latencyNanos(flowSentAt.getAcquire(flow), now)
+                    / 1000));
             }
+        }
+    }
+
+    /** Takes the intervals once a second: into the run's totals, to the sink, and, measured, into the log. */
+    private final class Sampler
+    {
+        private final Schedule schedule;
+        private Histogram corrected;
+        private Histogram uncorrectedInterval;
+        private long lastPublished;
+        private long lastArrived;
+
+        Sampler(final Schedule schedule)
+        {
+            this.schedule = schedule;
+        }
+
+        Sample take(final long now, final Histogram total, final Histogram totalUncorrected, final IntervalLog log)
+        {
+            corrected = endToEnd.getIntervalHistogram(corrected);
+            uncorrectedInterval = uncorrected.getIntervalHistogram(uncorrectedInterval);
+            total.add(corrected);
+            totalUncorrected.add(uncorrectedInterval);
+            final long sent = published.sum();
+            final long in = arrived.sum();
+            final Sample sample = new Sample((now - measureStartNanos) / 1e9, corrected, uncorrectedInterval,
+                sent - lastPublished, in - lastArrived, Math.max(0, schedule.dueBy(now) - flowsStarted.sum()),
+                Math.max(0, sent - in));
+            lastPublished = sent;
+            lastArrived = in;
+            sink.interval(sample);
+            if (sample.second() > 0)
+            {
+                log.add(sample);
+            }
+            return sample;
         }
     }
 
@@ -333,25 +381,5 @@ final class LoadRun
             }
         }
         return false;
-    }
-
-    private static long gcCount()
-    {
-        long n = 0;
-        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
-        {
-            n += Math.max(0, gc.getCollectionCount());
-        }
-        return n;
-    }
-
-    private static long gcMillis()
-    {
-        long n = 0;
-        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
-        {
-            n += Math.max(0, gc.getCollectionTime());
-        }
-        return n;
     }
 }

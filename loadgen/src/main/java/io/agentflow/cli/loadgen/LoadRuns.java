@@ -61,12 +61,12 @@ final class LoadRuns
     /** @return one run of our bus at {@code rate} messages per second. */
     RunResult ours(final double rate) throws InterruptedException
     {
-        return ours(rate, null, (second, interval) -> { });
+        return ours(rate, null, sample -> { });
     }
 
     /**
      * @param inbox the agent id whose inbox all simulated agents share (a worker's), or null for one per agent.
-     * @param sink  receives each interval histogram as the run takes it.
+     * @param sink  receives each interval as the run takes it.
      * @return one run of our bus at {@code rate} messages per second.
      */
     RunResult ours(final double rate, final String inbox, final LoadRun.IntervalSink sink)

@@ -35,17 +35,20 @@ import java.util.Map;
  * <pre>
  *   summary.json            the figures (canonical JSON)
  *   latency.hgrm            HdrHistogram percentile distribution, in milliseconds
- *   baseline-latency.hgrm   the same for the baseline, when there is one
- *   percentiles.png         latency by percentile (log scale), ours and the baseline
+ *   latency.hlog            HdrHistogram interval log: each second's histogram, corrected and uncorrected
+ *   intervals.csv           each second: final hops, percentiles, sent, received, flows behind, in flight
+ *   baseline-*              the same three for the baseline, when there is one
+ *   percentiles.png         latency by percentile (log scale), corrected and uncorrected, ours and the baseline
  *   latency-over-time.png   p50/p95/p99/max per second (log scale), the baseline's p95, the budget, and the
  *                           seconds whose p95 was over it shaded
- *   throughput-over-time.png final hops handled per second, ours and the baseline
+ *   throughput-over-time.png messages sent and received per second, ours and the baseline
+ *   backlog-over-time.png   flows behind the schedule and messages in flight, ours and the baseline
  *   report.html             the verdict and its reasons, the plots and the summary table
  * </pre>
  */
 final class ReportWriter
 {
-    private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
+    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
         new float[]{6f, 4f}, 0f);
 
     private ReportWriter()
@@ -57,35 +60,50 @@ final class ReportWriter
     {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("summary.json"), Json.of(summary).toString() + "\n");
-        writeHgrm(dir.resolve("latency.hgrm"), ours.endToEnd());
+        writeRaw(dir, "", ours);
         if (null != baseline)
         {
-            writeHgrm(dir.resolve("baseline-latency.hgrm"), baseline.endToEnd());
+            writeRaw(dir, "baseline-", baseline);
         }
         System.setProperty("java.awt.headless", "true");
         ChartUtils.saveChartAsPNG(dir.resolve("percentiles.png").toFile(), percentileChart(ours, baseline), 900, 480);
-        ChartUtils.saveChartAsPNG(dir.resolve("latency-over-time.png").toFile(), timeChart(ours, baseline,
+        ChartUtils.saveChartAsPNG(dir.resolve("latency-over-time.png").toFile(), TimeCharts.latency(ours, baseline,
             targetP95Us), 900, 480);
-        ChartUtils.saveChartAsPNG(dir.resolve("throughput-over-time.png").toFile(), throughputChart(ours, baseline),
+        ChartUtils.saveChartAsPNG(dir.resolve("throughput-over-time.png").toFile(), TimeCharts.throughput(ours,
+            baseline), 900, 360);
+        ChartUtils.saveChartAsPNG(dir.resolve("backlog-over-time.png").toFile(), TimeCharts.backlog(ours, baseline),
             900, 360);
         Files.writeString(dir.resolve("report.html"), html(summary));
     }
 
-    private static void writeHgrm(final Path file, final Histogram h) throws IOException
+    /** A run's distribution ({@code .hgrm}), its interval log ({@code .hlog}) and its seconds as a CSV. */
+    private static void writeRaw(final Path dir, final String prefix, final RunResult r) throws IOException
     {
-        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
+        try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve(prefix + "latency.hgrm")), false,
+            StandardCharsets.UTF_8))
         {
-            h.outputPercentileDistribution(out, 5, 1000.0);   // recorded in microseconds, shown in milliseconds
+            r.endToEnd().outputPercentileDistribution(out, 5, 1000.0);   // recorded in microseconds, shown in ms
         }
+        Files.writeString(dir.resolve(prefix + "latency.hlog"), r.intervalLog());
+        final StringBuilder csv = new StringBuilder("second,final_hops,p50_ms,p95_ms,p99_ms,max_ms,"
+            + "uncorrected_p95_ms,sent,received,behind_flows,in_flight\n");
+        for (final RunResult.Interval i : r.intervals())
+        {
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d%n",
+                i.second(), i.count(), i.p50Us() / 1000, i.p95Us() / 1000, i.p99Us() / 1000, i.maxUs() / 1000,
+                i.uncorrectedP95Us() / 1000, i.sent(), i.received(), i.behind(), i.inFlight()));
+        }
+        Files.writeString(dir.resolve(prefix + "intervals.csv"), csv);
     }
 
     private static JFreeChart percentileChart(final RunResult ours, final RunResult baseline)
     {
         final XYSeriesCollection data = new XYSeriesCollection();
-        data.addSeries(percentileSeries("agentflow (" + ours.transport() + ")", ours.endToEnd()));
-        if (null != baseline)
+        for (final RunResult r : null == baseline ? List.of(ours) : List.of(ours, baseline))
         {
-            data.addSeries(percentileSeries("baseline (" + baseline.transport() + ")", baseline.endToEnd()));
+            final String name = (r == ours ? "agentflow (" : "baseline (") + r.transport() + ")";
+            data.addSeries(percentileSeries(name, r.endToEnd()));
+            data.addSeries(percentileSeries(name + " uncorrected", r.uncorrected()));
         }
         final JFreeChart chart = ChartFactory.createXYLineChart("End-to-end latency by percentile", "percentile",
             "latency (ms)", data);
@@ -97,6 +115,12 @@ final class ReportWriter
         plot.setDomainAxis(x);
         plot.setRangeAxis(msAxis("latency (ms, log)"));
         style(plot);
+        final Color[] colors = {new Color(0x1f77b4), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0x2ca02c)};
+        for (int i = 0; i < data.getSeriesCount(); i++)
+        {
+            plot.getRenderer().setSeriesPaint(i, colors[i]);
+            plot.getRenderer().setSeriesStroke(i, i % 2 == 1 ? DASHED : new BasicStroke(2f));   // uncorrected dashed
+        }
         return chart;
     }
 
@@ -117,79 +141,6 @@ final class ReportWriter
             s.add(1 / (1 - p), Math.max(0.001, v.getValueIteratedTo() / 1000.0));   // a log axis has no zero
         }
         return s;
-    }
-
-    private static JFreeChart timeChart(final RunResult ours, final RunResult baseline, final long targetP95Us)
-    {
-        final String[] names = {"p50", "p95", "p99", "max"};
-        final XYSeries[] series = new XYSeries[names.length];
-        for (int k = 0; k < names.length; k++)
-        {
-            series[k] = new XYSeries(names[k]);
-        }
-        int over = 0;
-        final List<Double> overSeconds = new ArrayList<>();
-        for (final RunResult.Interval i : ours.intervals())
-        {
-            final double[] v = {i.p50Us(), i.p95Us(), i.p99Us(), i.maxUs()};
-            for (int k = 0; k < v.length; k++)
-            {
-                series[k].add(i.second(), Math.max(0.001, v[k] / 1000.0));   // a log axis has no zero
-            }
-            if (i.p95Us() > targetP95Us)
-            {
-                over++;
-                overSeconds.add(i.second());
-            }
-        }
-        final XYSeriesCollection data = new XYSeriesCollection();
-        for (final XYSeries s : series)
-        {
-            data.addSeries(s);
-        }
-        if (null != baseline)
-        {
-            final XYSeries b = new XYSeries("baseline p95 (" + baseline.transport() + ")");
-            baseline.intervals().forEach(i -> b.add(i.second(), Math.max(0.001, i.p95Us() / 1000.0)));
-            data.addSeries(b);
-        }
-        final JFreeChart chart = ChartFactory.createXYLineChart("End-to-end latency over time (" + ours.transport()
-            + "): " + over + " s with p95 over the budget", "seconds into the measured part", "latency (ms, log)",
-            data);
-        final XYPlot plot = chart.getXYPlot();
-        plot.setRangeAxis(msAxis("latency (ms, log)"));
-        for (final double second : overSeconds)
-        {
-            plot.addDomainMarker(new IntervalMarker(second - 1, second, new Color(255, 0, 0, 40)));
-        }
-        plot.addRangeMarker(budget(targetP95Us));
-        showBudget(plot, targetP95Us);
-        style(plot);
-        final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x9467bd), Color.DARK_GRAY,
-            new Color(0x2ca02c)};
-        for (int i = 0; i < data.getSeriesCount(); i++)
-        {
-            plot.getRenderer().setSeriesPaint(i, colors[i]);
-            plot.getRenderer().setSeriesStroke(i, i == 4 ? DASHED : new BasicStroke(2f));
-        }
-        return chart;
-    }
-
-    /** Final hops handled per second of the measured part: where a bus falls behind, its line sags. */
-    private static JFreeChart throughputChart(final RunResult ours, final RunResult baseline)
-    {
-        final XYSeriesCollection data = new XYSeriesCollection();
-        for (final RunResult r : baseline == null ? List.of(ours) : List.of(ours, baseline))
-        {
-            final XYSeries s = new XYSeries(r == ours ? "agentflow (" + r.transport() + ")" : "baseline ("
-                + r.transport() + ")");
-            r.intervals().forEach(i -> s.add(i.second(), i.count()));
-            data.addSeries(s);
-        }
-        final JFreeChart chart = ChartFactory.createXYLineChart("Final hops handled per second",
-            "seconds into the measured part", "final hops / s", data);
-        style(chart.getXYPlot());
-        return chart;
     }
 
     /** A logarithmic axis of milliseconds labelled in plain numbers at each decade, with nine minor ticks between. */
@@ -218,7 +169,7 @@ final class ReportWriter
     }
 
     /** The p95 budget: black and dashed, so that no series' colour can be taken for it. */
-    private static ValueMarker budget(final long targetP95Us)
+    static ValueMarker budget(final long targetP95Us)
     {
         final ValueMarker target = new ValueMarker(targetP95Us / 1000.0, Color.BLACK, DASHED);
         target.setLabel("p95 budget " + targetP95Us / 1000.0 + " ms");
@@ -227,7 +178,7 @@ final class ReportWriter
         return target;
     }
 
-    private static void style(final XYPlot plot)
+    static void style(final XYPlot plot)
     {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -247,11 +198,14 @@ final class ReportWriter
             + "<p>" + escape(String.join("; ", reasons(summary))) + "</p>\n"
             + "<img src=\"percentiles.png\" alt=\"latency by percentile\"><br>\n"
             + "<img src=\"latency-over-time.png\" alt=\"latency over time\"><br>\n"
-            + "<img src=\"throughput-over-time.png\" alt=\"throughput over time\">\n"
+            + "<img src=\"throughput-over-time.png\" alt=\"throughput over time\"><br>\n"
+            + "<img src=\"backlog-over-time.png\" alt=\"backlog over time\">\n"
             + "<h2>Summary</h2>\n<table>\n" + rows + "</table>\n"
             + "<p>Latency runs from each message's intended send time on a fixed-rate schedule (coordinated omission "
-            + "corrected) to its handling. Raw data: <a href=\"summary.json\">summary.json</a>, "
-            + "<a href=\"latency.hgrm\">latency.hgrm</a>.</p>\n</body></html>\n";
+            + "corrected) to its handling; uncorrected latency (dashed) runs from its actual send. Raw data: "
+            + "<a href=\"summary.json\">summary.json</a>, <a href=\"latency.hgrm\">latency.hgrm</a>, "
+            + "<a href=\"latency.hlog\">latency.hlog</a> (HdrHistogram interval log), "
+            + "<a href=\"intervals.csv\">intervals.csv</a>.</p>\n</body></html>\n";
     }
 
     /** @return why the run passed or failed, in words, for the top of the report. */

@@ -9,9 +9,12 @@ import java.util.Map;
  * What one run measured, over its measured part only (see {@link LoadRun}). Latencies are in microseconds.
  *
  * @param transport       {@code nats}, {@code embedded} or {@code raw-jnats}.
- * @param endToEnd        intended send to handling of each final hop of the measured flows.
+ * @param endToEnd        intended send to handling of each final hop of the measured flows (corrected).
+ * @param uncorrected     the same from each flow's actual send (wrk2's {@code -U}): what a generator that waits
+ *                        for the system would report; below {@code endToEnd} by what the generator fell behind.
  * @param publishAck      publish call to broker acknowledgement, for publishes made in the measured part.
- * @param intervals       one row per second of the measured part: p50, p95, p99, max.
+ * @param intervals       one row per second of the measured part (see {@link Interval}).
+ * @param intervalLog     the same seconds' histograms as an HdrHistogram interval log ({@link IntervalLog}).
  * @param messages        messages published in the measured part (all hops).
  * @param expectedFinals  final hops the schedule called for in the measured part.
  * @param receivedFinals  final hops of measured flows handled (each counted at most its expected number of times).
@@ -30,8 +33,10 @@ import java.util.Map;
 record RunResult(
     String transport,
     Histogram endToEnd,
+    Histogram uncorrected,
     Histogram publishAck,
     List<Interval> intervals,
+    String intervalLog,
     long messages,
     long expectedFinals,
     long receivedFinals,
@@ -55,9 +60,33 @@ record RunResult(
         }
     }
 
-    /** One second of the measured part. */
-    record Interval(double second, double p50Us, double p95Us, double p99Us, double maxUs, long count)
+    /**
+     * One second of the measured part.
+     *
+     * @param second           its end, in seconds from the measured part's start.
+     * @param count            final hops of measured flows handled in it (p50 to max are theirs, 0 when none).
+     * @param uncorrectedP95Us their p95 from the flows' actual sends.
+     * @param sent             messages published in it (every hop, every flow).
+     * @param received         messages that arrived in it (every hop, every flow).
+     * @param behind           at its end: flows whose intended start had passed and that had not been sent (the
+     *                         generator's backlog).
+     * @param inFlight         at its end: messages published and not yet arrived (the bus's backlog).
+     */
+    record Interval(double second, double p50Us, double p95Us, double p99Us, double maxUs, long count,
+        double uncorrectedP95Us, long sent, long received, long behind, long inFlight)
     {
+    }
+
+    /** @return the most flows the generator was behind its schedule at a second's end. */
+    long maxBehind()
+    {
+        return intervals.stream().mapToLong(Interval::behind).max().orElse(0);
+    }
+
+    /** @return the most messages in flight at a second's end. */
+    long maxInFlight()
+    {
+        return intervals.stream().mapToLong(Interval::inFlight).max().orElse(0);
     }
 
     long lost()

@@ -33,6 +33,12 @@ final class Schedule
         return flows;
     }
 
+    /** @return how many flows were due to start by {@code nowNanos}. */
+    long dueBy(final long nowNanos)
+    {
+        return nowNanos < startNanos ? 0 : Math.min(flows, (long)((nowNanos - startNanos) / periodNanos) + 1);
+    }
+
     long intendedNanos(final long flow)
     {
         return startNanos + (long)(flow * periodNanos);

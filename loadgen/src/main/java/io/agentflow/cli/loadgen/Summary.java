@@ -91,6 +91,7 @@ final class Summary
         m.put("errors", r.errorCount());
         m.put("errors_by_code", new LinkedHashMap<>(r.errors()));
         m.put("latency_us", latency(r.endToEnd()));
+        m.put("latency_uncorrected_us", latency(r.uncorrected()));
         m.put("publish_ack_latency_us", latency(r.publishAck()));
         m.put("recorded_final_hops", r.endToEnd().getTotalCount());
         m.put("expected_final_hops", r.expectedFinals());
@@ -98,6 +99,8 @@ final class Summary
         m.put("duplicates", r.duplicates());
         m.put("failed_verification", r.rejected());
         m.put("measured_seconds", round(r.measuredSeconds()));
+        m.put("max_behind_flows", r.maxBehind());
+        m.put("max_in_flight", r.maxInFlight());
         m.put("gc_count", r.gcCount());
         m.put("gc_ms", r.gcMillis());
         m.put("allocation_mb_per_s", round(r.allocatedBytes() / 1e6 / Math.max(1e-9, r.measuredSeconds())));

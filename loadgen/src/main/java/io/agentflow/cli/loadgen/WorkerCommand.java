@@ -99,12 +99,10 @@ public final class WorkerCommand implements Callable<Integer>
                 number(start, "publishers").intValue(), Boolean.TRUE.equals(start.get("lean")));
             final AtomicLong sent = new AtomicLong();
             final RunResult result = new LoadRuns(shape, config, true, err, false, new long[0], false).ours(
-                number(start, "rate").doubleValue(), "lg-" + run + "-" + self, (second, interval) ->
+                number(start, "rate").doubleValue(), "lg-" + run + "-" + self, sample ->
                 {
-                    final Map<String, Object> m = new LinkedHashMap<>();
+                    final Map<String, Object> m = WorkerReports.toMap(sample);
                     m.put("name", self);
-                    m.put("second", second);
-                    m.put("histogram", WorkerReports.encode(interval));
                     channel.send("interval", m);
                     sent.incrementAndGet();
                 });

@@ -3,7 +3,6 @@ package io.agentflow.cli.loadgen;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,11 +41,40 @@ final class WorkerReports
         }
     }
 
+    /** @return one of a worker's intervals as the JSON tree it sends. */
+    static Map<String, Object> toMap(final LoadRun.Sample s)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("second", s.second());
+        m.put("histogram", encode(s.corrected()));
+        m.put("uncorrected", encode(s.uncorrected()));
+        m.put("counts", List.of(s.sent(), s.received(), s.behind(), s.inFlight()));
+        return m;
+    }
+
+    /** @return the interval a worker sent ({@link #toMap(LoadRun.Sample)}), its histograms its own. */
+    static LoadRun.Sample sampleFromMap(final Map<?, ?> m)
+    {
+        final List<?> c = (List<?>)m.get("counts");
+        return new LoadRun.Sample(((Number)m.get("second")).doubleValue(), decode(m.get("histogram")),
+            decode(m.get("uncorrected")), number(c.get(0)), number(c.get(1)), number(c.get(2)), number(c.get(3)));
+    }
+
+    /** @return two workers' intervals of the same second added up, into {@code a}'s histograms. */
+    static LoadRun.Sample add(final LoadRun.Sample a, final LoadRun.Sample b)
+    {
+        a.corrected().add(b.corrected());
+        a.uncorrected().add(b.uncorrected());
+        return new LoadRun.Sample(Math.max(a.second(), b.second()), a.corrected(), a.uncorrected(),
+            a.sent() + b.sent(), a.received() + b.received(), a.behind() + b.behind(), a.inFlight() + b.inFlight());
+    }
+
     /** @return a worker's result as the JSON tree it sends. */
     static Map<String, Object> toMap(final RunResult r)
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("end_to_end", encode(r.endToEnd()));
+        m.put("uncorrected", encode(r.uncorrected()));
         m.put("publish_ack", encode(r.publishAck()));
         m.put("messages", r.messages());
         m.put("expected_finals", r.expectedFinals());
@@ -74,7 +102,8 @@ final class WorkerReports
         ((Map<?, ?>)m.get("errors")).forEach((code, n) -> errors.put((String)code, number(n)));
         final List<?> c = (List<?>)m.get("costs");
         final List<?> w = (List<?>)m.get("warmup");
-        return new RunResult("nats", decode(m.get("end_to_end")), decode(m.get("publish_ack")), List.of(),
+        return new RunResult("nats", decode(m.get("end_to_end")), decode(m.get("uncorrected")),
+            decode(m.get("publish_ack")), List.of(), "",
             number(m.get("messages")), number(m.get("expected_finals")), number(m.get("received_finals")),
             number(m.get("duplicates")), number(m.get("rejected")), errors,
             ((Number)m.get("measured_seconds")).doubleValue(), number(m.get("gc_count")), number(m.get("gc_millis")),
@@ -86,14 +115,27 @@ final class WorkerReports
 
     /**
      * @param results   each worker's result.
-     * @param intervals by second (rounded, from the measured part's start), the sum of the workers' interval
-     *                  histograms; all of them added up are the run's distribution.
+     * @param intervals by second (from the measured part's start, in order), the sum of the workers' intervals;
+     *                  all of them added up are the run's distribution.
+     * @param measuredStartMillis about when the measured part began: the interval log's base time.
      * @return the run as a whole: the streamed histograms' latency, the results' counts and costs added up.
      */
-    static RunResult merge(final List<RunResult> results, final Map<Long, Histogram> intervals)
+    static RunResult merge(final List<RunResult> results, final Map<Long, LoadRun.Sample> intervals,
+        final long measuredStartMillis)
     {
         final Histogram total = new Histogram(LoadRun.HIGHEST_US, 3);
-        intervals.values().forEach(total::add);
+        final Histogram uncorrected = new Histogram(LoadRun.HIGHEST_US, 3);
+        final IntervalLog log = new IntervalLog("nats", measuredStartMillis);
+        intervals.forEach((second, s) ->
+        {
+            total.add(s.corrected());
+            uncorrected.add(s.uncorrected());
+            if (second > 0)
+            {
+                log.add(new LoadRun.Sample(second, s.corrected(), s.uncorrected(), s.sent(), s.received(), s.behind(),
+                    s.inFlight()));
+            }
+        });
         final Histogram publishAck = new Histogram(LoadRun.HIGHEST_US, 3);
         final Map<String, Long> errors = new TreeMap<>();
         long messages = 0;
@@ -128,16 +170,8 @@ final class WorkerReports
             final RunResult.Warmup w = r.warmup();
             warmup = add(warmup, w.lost(), w.duplicates(), w.errors(), w.rejected());
         }
-        final List<RunResult.Interval> rows = new ArrayList<>();
-        intervals.forEach((second, h) ->
-        {
-            if (second > 0 && h.getTotalCount() > 0)
-            {
-                rows.add(new RunResult.Interval(second, h.getValueAtPercentile(50), h.getValueAtPercentile(95),
-                    h.getValueAtPercentile(99), h.getMaxValue(), h.getTotalCount()));
-            }
-        });
-        return new RunResult("nats", total, publishAck, rows, messages, expected, received, duplicates, rejected,
+        return new RunResult("nats", total, uncorrected, publishAck, log.rows(), log.text(), messages, expected,
+            received, duplicates, rejected,
             errors, seconds, gcCount, gcMillis, allocated,
             new CostMeter.Costs(costs[0], costs[1], -1, costs[3], costs[4], costs[5]), achieved,
             new RunResult.Warmup(warmup[0], warmup[1], warmup[2], warmup[3]));

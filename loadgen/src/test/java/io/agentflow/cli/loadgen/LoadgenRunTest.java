@@ -71,11 +71,12 @@ class LoadgenRunTest
         assertEquals(publishPath, ((Map<?, ?>)summary.get("environment")).get("publish_path"));
         assertTrue(((Number)summary.get("client_cpu_us_per_message")).doubleValue() > 0, summary.toString());
         assertTrue(((Number)summary.get("messages_measured")).longValue() > 0, summary.toString());
-        for (final String file : new String[]{"latency.hgrm", "percentiles.png", "latency-over-time.png",
-            "throughput-over-time.png", "report.html"})
+        for (final String file : new String[]{"latency.hgrm", "latency.hlog", "intervals.csv", "percentiles.png",
+            "latency-over-time.png", "throughput-over-time.png", "backlog-over-time.png", "report.html"})
         {
             assertTrue(Files.size(report.resolve(file)) > 100, file);
         }
+        IntervalFiles.assertAddUp(report, "", summary);
         assertTrue(Files.readString(report.resolve("report.html")).contains("ms within the 5000.00 ms budget"));
         assertTrue(Files.readString(report.resolve("latency.hgrm")).contains("Value     Percentile TotalCount"));
     }
@@ -152,7 +153,7 @@ class LoadgenRunTest
      * an achieved rate below the offered one (the bus falls behind and the measured flows take longer to arrive,
      * nothing lost: over NATS the stream keeps the backlog), while one well within it reports the offered rate and
      * counts only the measured part's messages. Dividing by the scheduled seconds instead, as before, reported the
-     * saturated run at its offered rate (checked).
+     * saturated run at its offered rate (checked). The saturated run's backlog shows in the per-second figures.
      */
     @Test
     void theSummaryCoversTheMeasuredPartAndASaturatedRunAchievesLessThanOffered() throws Exception
@@ -173,6 +174,10 @@ class LoadgenRunTest
         final double achievedHigh = ((Number)saturated.get("rate_achieved")).doubleValue();
         assertEquals(0L, saturated.get("lost"), "the backlog is kept, not lost: " + saturated);
         assertTrue(achievedHigh < 0.8 * offeredHigh, "saturated: " + saturated);
+        // the backlog shows: at least a fifth of 2 s of 100,000 msgs/s behind the schedule or in flight
+        assertTrue(2 * ((Number)saturated.get("max_behind_flows")).longValue()
+            + ((Number)saturated.get("max_in_flight")).longValue() > 20_000, "backlog: " + saturated);
+        assertTrue(((Number)easy.get("max_behind_flows")).longValue() < 500, "kept up: " + easy);
     }
 
     private Map<?, ?> run(final String name, final String transport, final String rate) throws Exception
@@ -284,5 +289,6 @@ class LoadgenRunTest
         assertEquals(0L, noid.get("lost"));
         assertTrue(((Number)noid.get("server_cpu_us_per_message")).doubleValue() >= 0, noid.toString());
         assertTrue(Files.exists(report.resolve("baseline-latency.hgrm")));
+        IntervalFiles.assertAddUp(report, "baseline-", baseline);
     }
 }

@@ -88,7 +88,8 @@ class SummaryTest
         final CostMeter.Costs costs)
     {
         final long finals = h.getTotalCount();
-        return new RunResult(transport, h, new Histogram(3), List.of(), finals * 2, finals + lost, finals, 0, rejected,
+        return new RunResult(transport, h, h, new Histogram(3), List.of(), "", finals * 2, finals + lost, finals, 0,
+            rejected,
             Map.of(), 10.0, 0, 0, 0, costs, finals * 2 / 10.0, new RunResult.Warmup(0, 0, 0, 0));
     }
 

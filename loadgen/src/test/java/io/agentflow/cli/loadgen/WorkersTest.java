@@ -74,6 +74,7 @@ class WorkersTest
         assertEquals(0L, summary.get("lost"));
         assertEquals(((Number)summary.get("expected_final_hops")).longValue(), sum, summary.toString());
         assertTrue(Files.exists(report.resolve("worker-w1.log")) && Files.exists(report.resolve("latency.hgrm")));
+        IntervalFiles.assertAddUp(report, "", summary);   // the merged seconds add up to the merged run
     }
 
     @Test
