@@ -20,15 +20,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code agentflow report}: works on the load generator's reports. {@code report compare DIR...} lays several runs
+ * {@code agentflow report}: works on the load generator's reports ({@code report index}: see {@link ReportIndex}).
+ * {@code report compare DIR...} lays several runs
  * side by side, one column per run, and says how much each figure varied between them: mean, sample standard
  * deviation, coefficient of variation and range. Run-to-run variation is what a change must beat before a
  * difference between two runs means anything (on two shared cores p95 moves by 2x where CPU per message moves by a
  * few percent).
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"Work on load generator reports: 'report compare DIR...' lays runs side by side."},
-    subcommands = ReportCommand.Compare.class)
+    description = {"Work on load generator reports: compare runs, or index them in a README.",
+        "'report compare DIR...' lays runs side by side; 'report index' writes perf-reports/README.md's run tables."},
+    subcommands = {ReportCommand.Compare.class, ReportIndex.class})
 final class ReportCommand implements Callable<Integer>
 {
     @Spec
