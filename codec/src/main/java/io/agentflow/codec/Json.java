@@ -4,6 +4,7 @@ import com.dslplatform.json.DslJson;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import io.agentflow.codec.json.CanonicalJsonWriter;
+import io.agentflow.codec.json.CanonicalMember;
 import io.agentflow.codec.json.GrowableBytes;
 import io.agentflow.codec.json.JsonLimits;
 import io.agentflow.codec.json.JsonReader;
@@ -126,6 +127,41 @@ public final class Json implements RawCanonicalJson
     public Object tree()
     {
         return new JsonReader().read(canonical);
+    }
+
+    /**
+     * Reads one member of this object without parsing the others (the way to read a field or two of a large
+     * payload, or the bus's own {@code workflow_id} on every delivery).
+     *
+     * @param name a member name with no character that JSON escapes (quote, backslash, controls).
+     * @return the member's value as {@link #tree()} would give it, or null when this is not an object or has no
+     * such member (or the member is JSON null).
+     */
+    public Object member(final String name)
+    {
+        final int start = CanonicalMember.valueOffset(canonical, name.getBytes(StandardCharsets.UTF_8));
+        if (start < 0)
+        {
+            return null;
+        }
+        final int end = CanonicalMember.skipValue(canonical, start);
+        if ('"' == canonical[start] && noEscape(start + 1, end - 1))
+        {
+            return new String(canonical, start + 1, end - start - 2, StandardCharsets.UTF_8);
+        }
+        return new JsonReader().read(canonical, start, end - start);
+    }
+
+    private boolean noEscape(final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            if ('\\' == canonical[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isObject()

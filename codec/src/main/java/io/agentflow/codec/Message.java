@@ -3,7 +3,6 @@ package io.agentflow.codec;
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -204,7 +203,7 @@ public final class Message implements EnvelopeFields
         Object id = workflowId;
         if (UNRESOLVED == id)
         {
-            final Object value = ((Map<?, ?>)metadata.tree()).get("workflow_id");
+            final Object value = metadata.member("workflow_id");   // read in place: the rest is not parsed
             id = value instanceof String ? value : null;
             workflowId = id;
         }
@@ -361,8 +360,29 @@ public final class Message implements EnvelopeFields
         }
     }
 
+    /** @return this message with {@code hash}, its other values already validated by the constructor. */
     Message withHash(final String hash)
     {
-        return new Message(id, traceId, spanId, from, to, type, payload, metadata, cost, tsMicros, tsText, hash);
+        return new Message(this, hash);
+    }
+
+    private Message(final Message unhashed, final String hash)
+    {
+        if (!Hex.isLowerHex(hash, 64))
+        {
+            throw invalid("$.envelope_hash", "expected 64 lowercase hex digits, got \"" + hash + "\"");
+        }
+        this.id = unhashed.id;
+        this.traceId = unhashed.traceId;
+        this.spanId = unhashed.spanId;
+        this.from = unhashed.from;
+        this.to = unhashed.to;
+        this.type = unhashed.type;
+        this.payload = unhashed.payload;
+        this.metadata = unhashed.metadata;
+        this.cost = unhashed.cost;
+        this.tsMicros = unhashed.tsMicros;
+        this.tsText = unhashed.tsText;
+        this.envelopeHash = hash;
     }
 }
