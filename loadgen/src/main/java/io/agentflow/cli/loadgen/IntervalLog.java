@@ -25,7 +25,6 @@ final class IntervalLog
     private final PrintStream out = new PrintStream(bytes, false, StandardCharsets.UTF_8);
     private final HistogramLogWriter writer = new HistogramLogWriter(out);
     private final List<RunResult.Interval> rows = new ArrayList<>();
-    private double lastSecond;
 
     /** @param measuredStartEpochMillis wall-clock time of the measured part's start, the log's base time. */
     IntervalLog(final String transport, final long measuredStartEpochMillis)
@@ -44,17 +43,16 @@ final class IntervalLog
         final Histogram c = sample.corrected();
         final Histogram u = sample.uncorrected();
         final boolean any = c.getTotalCount() > 0;
-        rows.add(new RunResult.Interval(sample.second(), any ? c.getValueAtPercentile(50) : 0,
+        rows.add(new RunResult.Interval(sample.second(), sample.length(), any ? c.getValueAtPercentile(50) : 0,
             any ? c.getValueAtPercentile(95) : 0, any ? c.getValueAtPercentile(99) : 0, c.getMaxValue(),
             c.getTotalCount(), u.getTotalCount() > 0 ? u.getValueAtPercentile(95) : 0, sample.sent(),
             sample.received(), sample.behind(), sample.inFlight()));
-        final double from = Math.max(0, lastSecond);
+        final double from = Math.max(0, sample.second() - sample.length());   // nothing measured before 0
         writer.outputIntervalHistogram(from, sample.second(), c, 1000.0);
         final String tag = u.getTag();
         u.setTag(UNCORRECTED);
         writer.outputIntervalHistogram(from, sample.second(), u, 1000.0);
         u.setTag(tag);
-        lastSecond = sample.second();
     }
 
     List<RunResult.Interval> rows()

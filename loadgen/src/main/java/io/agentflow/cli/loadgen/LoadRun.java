@@ -38,14 +38,15 @@ final class LoadRun
      * One interval as the sampler took it (once a second, and the remainder at the end).
      *
      * @param second      seconds from the measured part's start to the interval's end (negative in the warm-up).
+     * @param length      the interval's length in seconds (about one; the last, at the end, is shorter).
      * @param corrected   the measured flows' final hops handled in the interval, from their intended starts.
      * @param uncorrected the same from their actual starts.
      * @param sent        messages published in the interval; {@code received}: messages that arrived in it.
      * @param behind      flows due by the interval's end and not yet sent.
      * @param inFlight    messages published and not arrived at the interval's end.
      */
-    record Sample(double second, Histogram corrected, Histogram uncorrected, long sent, long received, long behind,
-        long inFlight)
+    record Sample(double second, double length, Histogram corrected, Histogram uncorrected, long sent, long received,
+        long behind, long inFlight)
     {
     }
 
@@ -162,7 +163,7 @@ final class LoadRun
             System.currentTimeMillis() + (measureStartNanos - System.nanoTime()) / 1_000_000);
         final Histogram total = new Histogram(HIGHEST_US, 3);
         final Histogram totalUncorrected = new Histogram(HIGHEST_US, 3);
-        final Sampler sampler = new Sampler(schedule);
+        final Sampler sampler = new Sampler(schedule, start);
         final long end = start + warmupNanos + durationNanos;
         long nextSample = start + TimeUnit.SECONDS.toNanos(1);
         long lastLine = 0;
@@ -294,10 +295,12 @@ final class LoadRun
         private Histogram uncorrectedInterval;
         private long lastPublished;
         private long lastArrived;
+        private long lastNanos;
 
-        Sampler(final Schedule schedule)
+        Sampler(final Schedule schedule, final long startNanos)
         {
             this.schedule = schedule;
+            this.lastNanos = startNanos;
         }
 
         Sample take(final long now, final Histogram total, final Histogram totalUncorrected, final IntervalLog log)
@@ -308,10 +311,11 @@ final class LoadRun
             totalUncorrected.add(uncorrectedInterval);
             final long sent = published.sum();
             final long in = arrived.sum();
-            final Sample sample = new Sample((now - measureStartNanos) / 1e9, corrected, uncorrectedInterval,
-                sent - lastPublished, in - lastArrived, Math.max(0, schedule.dueBy(now) - flowsStarted.sum()),
+            final Sample sample = new Sample((now - measureStartNanos) / 1e9, (now - lastNanos) / 1e9, corrected,
+                uncorrectedInterval, sent - lastPublished, in - lastArrived, Math.max(0, schedule.dueBy(now) - flowsStarted.sum()),
                 Math.max(0, sent - in));
             lastPublished = sent;
+            lastNanos = now;
             lastArrived = in;
             sink.interval(sample);
             if (sample.second() > 0)

@@ -85,12 +85,12 @@ final class ReportWriter
             r.endToEnd().outputPercentileDistribution(out, 5, 1000.0);   // recorded in microseconds, shown in ms
         }
         Files.writeString(dir.resolve(prefix + "latency.hlog"), r.intervalLog());
-        final StringBuilder csv = new StringBuilder("second,final_hops,p50_ms,p95_ms,p99_ms,max_ms,"
+        final StringBuilder csv = new StringBuilder("second,length_s,final_hops,p50_ms,p95_ms,p99_ms,max_ms,"
             + "uncorrected_p95_ms,sent,received,behind_flows,in_flight\n");
         for (final RunResult.Interval i : r.intervals())
         {
-            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d%n",
-                i.second(), i.count(), i.p50Us() / 1000, i.p95Us() / 1000, i.p99Us() / 1000, i.maxUs() / 1000,
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d%n",
+                i.second(), i.length(), i.count(), i.p50Us() / 1000, i.p95Us() / 1000, i.p99Us() / 1000, i.maxUs() / 1000,
                 i.uncorrectedP95Us() / 1000, i.sent(), i.received(), i.behind(), i.inFlight()));
         }
         Files.writeString(dir.resolve(prefix + "intervals.csv"), csv);

@@ -64,6 +64,7 @@ record RunResult(
      * One second of the measured part.
      *
      * @param second           its end, in seconds from the measured part's start.
+     * @param length           its length in seconds (about one; the last is shorter): rates are counts over it.
      * @param count            final hops of measured flows handled in it (p50 to max are theirs, 0 when none).
      * @param uncorrectedP95Us their p95 from the flows' actual sends.
      * @param sent             messages published in it (every hop, every flow).
@@ -72,7 +73,7 @@ record RunResult(
      *                         generator's backlog).
      * @param inFlight         at its end: messages published and not yet arrived (the bus's backlog).
      */
-    record Interval(double second, double p50Us, double p95Us, double p99Us, double maxUs, long count,
+    record Interval(double second, double length, double p50Us, double p95Us, double p99Us, double maxUs, long count,
         double uncorrectedP95Us, long sent, long received, long behind, long inFlight)
     {
     }

@@ -84,8 +84,8 @@ final class TimeCharts
         final XYSeriesCollection data = new XYSeriesCollection();
         for (final RunResult r : runs(ours, baseline))
         {
-            data.addSeries(series(name(r, ours) + " sent", r, RunResult.Interval::sent));
-            data.addSeries(series(name(r, ours) + " received", r, RunResult.Interval::received));
+            data.addSeries(series(name(r, ours) + " sent", r, i -> i.sent() / Math.max(1e-3, i.length())));
+            data.addSeries(series(name(r, ours) + " received", r, i -> i.received() / Math.max(1e-3, i.length())));
         }
         return styled(ChartFactory.createXYLineChart("Messages sent and received per second", SECONDS,
             "messages / s", data));

@@ -46,6 +46,7 @@ final class WorkerReports
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("second", s.second());
+        m.put("length", s.length());
         m.put("histogram", encode(s.corrected()));
         m.put("uncorrected", encode(s.uncorrected()));
         m.put("counts", List.of(s.sent(), s.received(), s.behind(), s.inFlight()));
@@ -56,7 +57,8 @@ final class WorkerReports
     static LoadRun.Sample sampleFromMap(final Map<?, ?> m)
     {
         final List<?> c = (List<?>)m.get("counts");
-        return new LoadRun.Sample(((Number)m.get("second")).doubleValue(), decode(m.get("histogram")),
+        return new LoadRun.Sample(((Number)m.get("second")).doubleValue(), ((Number)m.get("length")).doubleValue(),
+            decode(m.get("histogram")),
             decode(m.get("uncorrected")), number(c.get(0)), number(c.get(1)), number(c.get(2)), number(c.get(3)));
     }
 
@@ -65,7 +67,8 @@ final class WorkerReports
     {
         a.corrected().add(b.corrected());
         a.uncorrected().add(b.uncorrected());
-        return new LoadRun.Sample(Math.max(a.second(), b.second()), a.corrected(), a.uncorrected(),
+        return new LoadRun.Sample(Math.max(a.second(), b.second()), Math.max(a.length(), b.length()), a.corrected(),
+            a.uncorrected(),
             a.sent() + b.sent(), a.received() + b.received(), a.behind() + b.behind(), a.inFlight() + b.inFlight());
     }
 
@@ -132,8 +135,8 @@ final class WorkerReports
             uncorrected.add(s.uncorrected());
             if (second > 0)
             {
-                log.add(new LoadRun.Sample(second, s.corrected(), s.uncorrected(), s.sent(), s.received(), s.behind(),
-                    s.inFlight()));
+                log.add(new LoadRun.Sample(second, s.length(), s.corrected(), s.uncorrected(), s.sent(), s.received(),
+                    s.behind(), s.inFlight()));
             }
         });
         final Histogram publishAck = new Histogram(LoadRun.HIGHEST_US, 3);

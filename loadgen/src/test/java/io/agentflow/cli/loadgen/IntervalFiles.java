@@ -51,7 +51,7 @@ final class IntervalFiles
         assertEquals(recorded, uncorrected, "uncorrected: " + summary);
         final List<String> csv = Files.readAllLines(report.resolve(prefix + "intervals.csv"));
         assertEquals(intervals + 1, csv.size(), "one CSV row per logged interval");
-        assertEquals(recorded, csv.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[1])).sum());
+        assertEquals(recorded, csv.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[2])).sum());
         final Map<?, ?> c = (Map<?, ?>)summary.get("latency_us");
         final Map<?, ?> u = (Map<?, ?>)summary.get("latency_uncorrected_us");
         for (final String p : new String[]{"p50", "p95", "p99", "max"})
