@@ -3,7 +3,10 @@ package io.agentflow.cli.loadgen;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -88,7 +91,7 @@ final class TimeCharts
             data.addSeries(series(name(r, ours) + " received", r, i -> i.received() / Math.max(1e-3, i.length())));
         }
         return styled(ChartFactory.createXYLineChart("Messages sent and received per second", SECONDS,
-            "messages / s", data));
+            "messages / s", data), ours);
     }
 
     /** Flows behind the schedule (the generator's backlog) and messages in flight (the bus's), at each second. */
@@ -100,13 +103,18 @@ final class TimeCharts
             data.addSeries(series(name(r, ours) + " flows behind schedule", r, RunResult.Interval::behind));
             data.addSeries(series(name(r, ours) + " messages in flight", r, RunResult.Interval::inFlight));
         }
-        return styled(ChartFactory.createXYLineChart("Backlog at each second's end", SECONDS, "count", data));
+        return styled(ChartFactory.createXYLineChart("Backlog at each second's end", SECONDS, "count", data), ours);
     }
 
-    /** Ours solid, the baseline dashed, each in its own colour pair. */
-    private static JFreeChart styled(final JFreeChart chart)
+    /** Ours solid, the baseline dashed, each in its own colour pair; where the schedule ended and the drain began. */
+    private static JFreeChart styled(final JFreeChart chart, final RunResult ours)
     {
         final XYPlot plot = chart.getXYPlot();
+        final ValueMarker end = new ValueMarker(ours.measuredSeconds(), Color.GRAY, ReportWriter.DASHED);
+        end.setLabel("schedule ends ");
+        end.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+        end.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+        plot.addDomainMarker(end);
         ReportWriter.style(plot);
         final Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++)
