@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  * Publishing resumes once the other two elect a leader (the time is recorded); no acknowledged message is lost or
  * duplicated; the node that was lost catches up, and every server's own replica (its monitoring endpoint's state)
- * holds what the leader's does.
+ * holds what the leader's does. On 2.9.x, whose replicas are known to diverge after a leader comes back (see
+ * {@link PartitionTest}), an acknowledged message missing, a stored one never delivered or replicas that differ are
+ * recorded in the row instead (upper case, as there); nothing stored or handled twice stays asserted on every version.
  */
 @Timeout(240)
 class ClusterLeaderLossTest
@@ -120,15 +123,36 @@ class ClusterLeaderLossTest
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
                 FaultLedger.awaitLateDeliveries(config.delivery().ackWait());   // a late redelivery would show now
-                ledger.assertNothingLostOrDuplicated(stored);
-                ClusterStreams.assertEveryReplicaHolds(cluster.nodes(), stored);
+                final List<String> lost = ledger.lostSince(stored, killedAt);
+                String findings = "";
+                if (ClusterStreams.replicasMayDiverge())
+                {
+                    // 2.9.x loses acknowledged writes and skips stored ones at its consumer after a leader that was
+                    // cut off comes back (PartitionTest's findings; seen once here with the pause, in a CI run of
+                    // session 14): recorded in the row, every other guarantee asserted
+                    final List<String> neverHandled = ledger.assertNothingDuplicated(stored);
+                    final String disagreement = ClusterStreams.replicasDisagree(cluster.nodes(), stored.size(),
+                        Duration.ofSeconds(30));
+                    findings = (lost.isEmpty() ? "" : "; LOST acknowledged " + lost.size() + ": "
+                        + lost.stream().limit(5).toList() + "; replicas: " + ClusterStreams.replicaStates(
+                        cluster.nodes())) + (neverHandled.isEmpty() ? "" : "; NEVER DELIVERED " + neverHandled.size()
+                        + " stored: " + neverHandled.stream().limit(3).toList()) + (null == disagreement ? ""
+                        : "; REPLICAS DIFFER 30 s after: " + disagreement);
+                }
+                else
+                {
+                    assertTrue(lost.isEmpty(), () -> "acknowledged but not stored: " + lost + "; replicas: "
+                        + ClusterStreams.replicaStates(cluster.nodes()));
+                    ledger.assertNothingLostOrDuplicated(stored);
+                    ClusterStreams.assertEveryReplicaHolds(cluster.nodes(), stored);
+                }
                 ledger.record(Fault.KILL == fault ? "2. R3 stream leader SIGKILL (3 nodes)"
                         : "7. R3 stream leader paused (SIGSTOP, 3 nodes)", Fault.KILL == fault
                         ? "kill -9 of the leader (" + killed.name() + ") at message 1000, restarted after the load"
                         : "kill -STOP of the leader (" + killed.name() + ") at message 1000, -CONT " + PAUSE_SECONDS
                         + " s later", stored, "publishing resumed " + resumedMs + " ms, delivery "
                         + ledger.msToFirstHandledAfter(killedAt) + " ms after the fault; node caught up " + caughtUpMs
-                        + " ms after " + (Fault.KILL == fault ? "restart" : "the load"));
+                        + " ms after " + (Fault.KILL == fault ? "restart" : "the load") + findings);
             }
         }
     }
