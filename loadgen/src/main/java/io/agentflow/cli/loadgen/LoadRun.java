@@ -312,8 +312,8 @@ final class LoadRun
             final long sent = published.sum();
             final long in = arrived.sum();
             final Sample sample = new Sample((now - measureStartNanos) / 1e9, (now - lastNanos) / 1e9, corrected,
-                uncorrectedInterval, sent - lastPublished, in - lastArrived, Math.max(0, schedule.dueBy(now) - flowsStarted.sum()),
-                Math.max(0, sent - in));
+                uncorrectedInterval, sent - lastPublished, in - lastArrived,
+                Math.max(0, schedule.dueBy(now) - flowsStarted.sum()), Math.max(0, sent - in));
             lastPublished = sent;
             lastNanos = now;
             lastArrived = in;

@@ -90,8 +90,8 @@ final class ReportWriter
         for (final RunResult.Interval i : r.intervals())
         {
             csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d%n",
-                i.second(), i.length(), i.count(), i.p50Us() / 1000, i.p95Us() / 1000, i.p99Us() / 1000, i.maxUs() / 1000,
-                i.uncorrectedP95Us() / 1000, i.sent(), i.received(), i.behind(), i.inFlight()));
+                i.second(), i.length(), i.count(), i.p50Us() / 1000, i.p95Us() / 1000, i.p99Us() / 1000,
+                i.maxUs() / 1000, i.uncorrectedP95Us() / 1000, i.sent(), i.received(), i.behind(), i.inFlight()));
         }
         Files.writeString(dir.resolve(prefix + "intervals.csv"), csv);
     }
