@@ -123,27 +123,24 @@ class ClusterLeaderLossTest
                 Await.until(Duration.ofSeconds(30), () -> ledger.handledCount() >= stored.size(),
                     () -> ledger.handledCount() + " of " + stored.size() + " stored messages handled");
                 FaultLedger.awaitLateDeliveries(config.delivery().ackWait());   // a late redelivery would show now
+                // on 2.9.x what the server loses when the leader returns (PartitionTest's findings; seen once here
+                // with the pause, in a CI run of session 14) is recorded in the row, every other guarantee asserted
                 final List<String> lost = ledger.lostSince(stored, killedAt);
+                final String lostText = lost.isEmpty() ? "" : lost.size() + ": " + lost.stream().limit(5).toList()
+                    + "; replicas: " + ClusterStreams.replicaStates(cluster.nodes());
+                final List<String> neverHandled = ledger.assertAfterLeaderReturn(stored, lost, () -> lostText);
                 String findings = "";
                 if (ClusterStreams.replicasMayDiverge())
                 {
-                    // 2.9.x loses acknowledged writes and skips stored ones at its consumer after a leader that was
-                    // cut off comes back (PartitionTest's findings; seen once here with the pause, in a CI run of
-                    // session 14): recorded in the row, every other guarantee asserted
-                    final List<String> neverHandled = ledger.assertNothingDuplicated(stored);
                     final String disagreement = ClusterStreams.replicasDisagree(cluster.nodes(), stored.size(),
                         Duration.ofSeconds(30));
-                    findings = (lost.isEmpty() ? "" : "; LOST acknowledged " + lost.size() + ": "
-                        + lost.stream().limit(5).toList() + "; replicas: " + ClusterStreams.replicaStates(
-                        cluster.nodes())) + (neverHandled.isEmpty() ? "" : "; NEVER DELIVERED " + neverHandled.size()
-                        + " stored: " + neverHandled.stream().limit(3).toList()) + (null == disagreement ? ""
+                    findings = (lost.isEmpty() ? "" : "; LOST acknowledged " + lostText) + (neverHandled.isEmpty()
+                        ? "" : "; NEVER DELIVERED " + neverHandled.size() + " stored: "
+                        + neverHandled.stream().limit(3).toList()) + (null == disagreement ? ""
                         : "; REPLICAS DIFFER 30 s after: " + disagreement);
                 }
                 else
                 {
-                    assertTrue(lost.isEmpty(), () -> "acknowledged but not stored: " + lost + "; replicas: "
-                        + ClusterStreams.replicaStates(cluster.nodes()));
-                    ledger.assertNothingLostOrDuplicated(stored);
                     ClusterStreams.assertEveryReplicaHolds(cluster.nodes(), stored);
                 }
                 ledger.record(Fault.KILL == fault ? "2. R3 stream leader SIGKILL (3 nodes)"

@@ -139,7 +139,13 @@ public final class Json implements RawCanonicalJson
      */
     public Object member(final String name)
     {
-        final int start = CanonicalMember.valueOffset(canonical, name.getBytes(StandardCharsets.UTF_8));
+        return member(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #member(String)}, the name already in UTF-8: what the bus reads per delivery allocates nothing. */
+    Object member(final byte[] name)
+    {
+        final int start = CanonicalMember.valueOffset(canonical, name);
         if (start < 0)
         {
             return null;

@@ -35,6 +35,7 @@ public final class Message implements EnvelopeFields
     private final String tsText;   // the ts as received when it is not in the form we write, else null
     private final String envelopeHash;
     private static final Object UNRESOLVED = new Object();
+    private static final byte[] WORKFLOW_ID = "workflow_id".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     // derived from metadata on first use; one volatile field, so a racing reader sees UNRESOLVED or the answer
     private volatile Object workflowId = UNRESOLVED;
 
@@ -203,7 +204,7 @@ public final class Message implements EnvelopeFields
         Object id = workflowId;
         if (UNRESOLVED == id)
         {
-            final Object value = metadata.member("workflow_id");   // read in place: the rest is not parsed
+            final Object value = metadata.member(WORKFLOW_ID);   // read in place: the rest is not parsed
             id = value instanceof String ? value : null;
             workflowId = id;
         }

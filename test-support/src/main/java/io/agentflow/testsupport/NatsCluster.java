@@ -10,10 +10,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -155,7 +152,7 @@ public final class NatsCluster implements AutoCloseable
                 catch (final IOException | JetStreamApiException ex)
                 {
                     last = String.valueOf(ex.getMessage());
-                    if (exists(jsm))
+                    if (placedAnyway(jsm))
                     {
                         return null;   // an answer that timed out, but the stream was placed
                     }
@@ -170,7 +167,8 @@ public final class NatsCluster implements AutoCloseable
         return last;
     }
 
-    private static boolean exists(final JetStreamManagement jsm)
+    /** @return whether the probe stream was placed after all (an answer that timed out); deletes it if so. */
+    private static boolean placedAnyway(final JetStreamManagement jsm)
     {
         try
         {
@@ -189,16 +187,7 @@ public final class NatsCluster implements AutoCloseable
         for (final NatsProcess node : nodes)
         {
             node.stop();
-            if (Files.exists(node.storeDir()))
-            {
-                try (java.util.stream.Stream<Path> files = Files.walk(node.storeDir()))
-                {
-                    for (final Path f : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList()))
-                    {
-                        Files.delete(f);
-                    }
-                }
-            }
+            NatsTestServer.deleteRecursively(node.storeDir());
         }
     }
 

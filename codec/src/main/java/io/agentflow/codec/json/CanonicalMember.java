@@ -27,7 +27,7 @@ public final class CanonicalMember
         while ('"' == json[pos])
         {
             final int nameEnd = skipString(json, pos);   // one past the closing quote
-            final boolean match = nameEnd - pos - 2 == name.length && regionEquals(json, pos + 1, name);
+            final boolean match = java.util.Arrays.equals(json, pos + 1, nameEnd - 1, name, 0, name.length);
             pos = nameEnd + 1;   // past ':'
             if (match)
             {
@@ -93,17 +93,5 @@ public final class CanonicalMember
             i += '\\' == json[i] ? 2 : 1;
         }
         return i + 1;
-    }
-
-    private static boolean regionEquals(final byte[] json, final int from, final byte[] name)
-    {
-        for (int i = 0; i < name.length; i++)
-        {
-            if (json[from + i] != name[i])
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

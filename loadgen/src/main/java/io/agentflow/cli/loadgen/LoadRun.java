@@ -159,10 +159,6 @@ final class LoadRun
             threads.add(t);
             t.start();
         }
-        final IntervalLog log = new IntervalLog(transport.name(),
-            System.currentTimeMillis() + (measureStartNanos - System.nanoTime()) / 1_000_000);
-        final Histogram total = new Histogram(HIGHEST_US, 3);
-        final Histogram totalUncorrected = new Histogram(HIGHEST_US, 3);
         final Sampler sampler = new Sampler(schedule, start);
         final long end = start + warmupNanos + durationNanos;
         long nextSample = start + TimeUnit.SECONDS.toNanos(1);
@@ -191,7 +187,7 @@ final class LoadRun
             }
             if (now >= nextSample)
             {
-                final Sample sample = sampler.take(now, total, totalUncorrected, log);
+                final Sample sample = sampler.take(now);
                 lastLine = report(now, start, end, sample.corrected(), lastLine);
                 nextSample += TimeUnit.SECONDS.toNanos(1);
             }
@@ -203,7 +199,7 @@ final class LoadRun
             gcMillisDuring = CostMeter.gcMillis() - gcMillisAtStart;
             rejectedDuring = transport.rejected() - rejectedAtStart;
         }
-        sampler.take(System.nanoTime(), total, totalUncorrected, log);
+        sampler.take(System.nanoTime());
         final long rejectedInWarmup = transport.rejected() - rejectedDuring;   // the drain's belong to the window
         transport.close();
         if (terminal)
@@ -223,8 +219,8 @@ final class LoadRun
         final RunResult.Warmup warmup = new RunResult.Warmup(
             Math.max(0, warmupFlows * pattern.finalsPerFlow() - (receivedFinals.get() - receivedMeasured.get())),
             duplicates.get() - duplicatesMeasured.get(), warmupErrors.sum(), Math.max(0, rejectedInWarmup));
-        return new RunResult(transport.name(), total, totalUncorrected, publishAck.getIntervalHistogram(),
-            log.rows(), log.text(),
+        return new RunResult(transport.name(), sampler.total, sampler.totalUncorrected,
+            publishAck.getIntervalHistogram(), sampler.log.rows(), sampler.log.text(),
             measured.messages(), expectedMeasured, receivedMeasured.get(), duplicatesMeasured.get(),
             rejectedDuring, errorCounts, Math.max(1e-9, measuredFlows / flowsPerSecond),
             gcCountDuring, gcMillisDuring, measured.allocatedBytes(), measured, achieved, warmup);
@@ -290,6 +286,10 @@ final class LoadRun
     /** Takes the intervals once a second: into the run's totals, to the sink, and, measured, into the log. */
     private final class Sampler
     {
+        final Histogram total = new Histogram(HIGHEST_US, 3);
+        final Histogram totalUncorrected = new Histogram(HIGHEST_US, 3);
+        final IntervalLog log = new IntervalLog(transport.name(),
+            System.currentTimeMillis() + (measureStartNanos - System.nanoTime()) / 1_000_000);
         private final Schedule schedule;
         private Histogram corrected;
         private Histogram uncorrectedInterval;
@@ -303,7 +303,7 @@ final class LoadRun
             this.lastNanos = startNanos;
         }
 
-        Sample take(final long now, final Histogram total, final Histogram totalUncorrected, final IntervalLog log)
+        Sample take(final long now)
         {
             corrected = endToEnd.getIntervalHistogram(corrected);
             uncorrectedInterval = uncorrected.getIntervalHistogram(uncorrectedInterval);

@@ -99,9 +99,9 @@ final class ReportWriter
     private static JFreeChart percentileChart(final RunResult ours, final RunResult baseline)
     {
         final XYSeriesCollection data = new XYSeriesCollection();
-        for (final RunResult r : null == baseline ? List.of(ours) : List.of(ours, baseline))
+        for (final RunResult r : TimeCharts.runs(ours, baseline))
         {
-            final String name = (r == ours ? "agentflow (" : "baseline (") + r.transport() + ")";
+            final String name = TimeCharts.name(r, ours);
             data.addSeries(percentileSeries(name, r.endToEnd()));
             data.addSeries(percentileSeries(name + " uncorrected", r.uncorrected()));
         }

@@ -125,12 +125,14 @@ final class TimeCharts
         return chart;
     }
 
-    private static List<RunResult> runs(final RunResult ours, final RunResult baseline)
+    /** @return ours, then the baseline when there is one. */
+    static List<RunResult> runs(final RunResult ours, final RunResult baseline)
     {
         return null == baseline ? List.of(ours) : List.of(ours, baseline);
     }
 
-    private static String name(final RunResult r, final RunResult ours)
+    /** @return a run's name in a legend: {@code agentflow (nats)}, {@code baseline (raw-jnats)}. */
+    static String name(final RunResult r, final RunResult ours)
     {
         return (r == ours ? "agentflow (" : "baseline (") + r.transport() + ")";
     }

@@ -58,8 +58,8 @@ final class WorkerReports
     {
         final List<?> c = (List<?>)m.get("counts");
         return new LoadRun.Sample(((Number)m.get("second")).doubleValue(), ((Number)m.get("length")).doubleValue(),
-            decode(m.get("histogram")),
-            decode(m.get("uncorrected")), number(c.get(0)), number(c.get(1)), number(c.get(2)), number(c.get(3)));
+            decode(m.get("histogram")), decode(m.get("uncorrected")), number(c.get(0)), number(c.get(1)),
+            number(c.get(2)), number(c.get(3)));
     }
 
     /** @return two workers' intervals of the same second added up, into {@code a}'s histograms. */
@@ -68,8 +68,8 @@ final class WorkerReports
         a.corrected().add(b.corrected());
         a.uncorrected().add(b.uncorrected());
         return new LoadRun.Sample(Math.max(a.second(), b.second()), Math.max(a.length(), b.length()), a.corrected(),
-            a.uncorrected(),
-            a.sent() + b.sent(), a.received() + b.received(), a.behind() + b.behind(), a.inFlight() + b.inFlight());
+            a.uncorrected(), a.sent() + b.sent(), a.received() + b.received(), a.behind() + b.behind(),
+            a.inFlight() + b.inFlight());
     }
 
     /** @return a worker's result as the JSON tree it sends. */
