@@ -361,18 +361,17 @@ public final class Message implements EnvelopeFields
         }
     }
 
-    /** @return this message with {@code hash}, its other values already validated by the constructor. */
-    Message withHash(final String hash)
+    /**
+     * @return this message with {@code hash}, which the encoder made from it: checked neither (its other values
+     * were validated by the constructor, and the encoder writes 64 lowercase hex digits).
+     */
+    private Message withHash(final String hash)
     {
         return new Message(this, hash);
     }
 
     private Message(final Message unhashed, final String hash)
     {
-        if (!Hex.isLowerHex(hash, 64))
-        {
-            throw invalid("$.envelope_hash", "expected 64 lowercase hex digits, got \"" + hash + "\"");
-        }
         this.id = unhashed.id;
         this.traceId = unhashed.traceId;
         this.spanId = unhashed.spanId;
