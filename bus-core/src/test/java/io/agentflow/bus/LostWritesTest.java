@@ -4,6 +4,7 @@ import io.agentflow.bus.jetstream.JetStreamBus;
 import io.agentflow.bus.jetstream.JetStreamInternals;
 import io.agentflow.bus.wire.Streams;
 import io.agentflow.testsupport.Await;
+import io.agentflow.testsupport.LoopbackPorts;
 import io.agentflow.testsupport.NatsProcess;
 import io.agentflow.testsupport.SyncTrace;
 import org.junit.jupiter.api.Timeout;
@@ -52,7 +53,7 @@ class LostWritesTest
     {
         final FaultLedger ledger = new FaultLedger();
         final Path log = Files.createTempFile("af-strace-", ".log");
-        try (NatsProcess server = NatsProcess.create("power", NatsProcess.freePort(), List.of(), sync))
+        try (NatsProcess server = NatsProcess.create("power", LoopbackPorts.free(), List.of(), sync))
         {
             server.startTraced(log, "write,pwrite64,writev,pwritev,fsync,fdatasync");
             final BusConfig config = new BusConfig().url(server.url()).maxReconnect(0)

@@ -54,7 +54,7 @@ public final class NatsCluster implements AutoCloseable
         final List<Integer> routePorts = new ArrayList<>();
         for (int i = 0; i < size; i++)
         {
-            routePorts.add(NatsProcess.freePort());
+            routePorts.add(LoopbackPorts.free());
         }
         final List<TcpLink> links = new ArrayList<>();
         final List<NatsProcess> nodes = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class NatsCluster implements AutoCloseable
             }
             // linked: a node must not learn another's real route address by gossip and route around the links,
             // nor tell clients of the others' addresses
-            final String advertise = linked ? ", advertise: \"127.0.0.1:" + NatsProcess.freePort()
+            final String advertise = linked ? ", advertise: \"127.0.0.1:" + LoopbackPorts.free()
                 + "\", no_advertise: true" : "";
             nodes.add(NatsProcess.create("n" + (i + 1), List.of("cluster { name: af-test, listen: 127.0.0.1:"
                 + routePorts.get(i) + ", routes: [" + String.join(", ", routes) + "]" + advertise + " }")));
@@ -234,7 +234,7 @@ public final class NatsCluster implements AutoCloseable
         {
             throw new IllegalStateException("a linked cluster cannot grow");
         }
-        final int port = NatsProcess.freePort();
+        final int port = LoopbackPorts.free();
         final String routes = routePorts.stream().map(p -> "nats-route://127.0.0.1:" + p)
             .collect(Collectors.joining(", "));
         routePorts.add(port);

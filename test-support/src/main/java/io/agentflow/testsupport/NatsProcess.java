@@ -2,9 +2,7 @@ package io.agentflow.testsupport;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,7 @@ public final class NatsProcess implements AutoCloseable
         final String jetStreamOptions) throws IOException
     {
         final Path dir = Files.createTempDirectory("af-nats-" + name + "-");
-        final int monitorPort = freePort();
+        final int monitorPort = LoopbackPorts.free();
         final List<String> lines = new ArrayList<>(List.of(
             "server_name: " + name,
             "listen: 127.0.0.1:" + port,
@@ -62,16 +60,7 @@ public final class NatsProcess implements AutoCloseable
 
     public static NatsProcess create(final String name, final List<String> extraLines) throws IOException
     {
-        return create(name, freePort(), extraLines);
-    }
-
-    /** @return a TCP port nothing listens on right now (loopback). */
-    public static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return s.getLocalPort();
-        }
+        return create(name, LoopbackPorts.free(), extraLines);
     }
 
     /** Starts the process and waits until it accepts connections. */

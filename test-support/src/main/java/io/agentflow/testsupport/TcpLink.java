@@ -32,7 +32,7 @@ public final class TcpLink implements AutoCloseable
     {
         this.name = name;
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = LoopbackPorts.listen(50);
         final Thread acceptor = new Thread(this::acceptLoop, "link-" + name);
         acceptor.setDaemon(true);
         acceptor.start();
