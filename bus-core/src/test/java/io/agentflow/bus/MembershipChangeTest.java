@@ -139,9 +139,9 @@ class MembershipChangeTest
                 assertTrue(null == diverged || ClusterStreams.replicasMayDiverge(), "every replica to hold the "
                     + stored.size() + " stored messages: " + diverged);
                 ledger.record("12. membership change under load (R3)", newcomer + " joined at message " + JOIN_AT
-                        + ", " + gone + " peer-removed at " + removedAtMessage + " (" + refusals + " placements on every node "
-                        + "refused before) "
-                        + "and stopped at " + (removedAtMessage + RETIRE_AFTER), stored,
+                        + ", " + gone + " peer-removed at " + removedAtMessage + " (" + refusals
+                        + " placements on every node refused before) and stopped at "
+                        + (removedAtMessage + RETIRE_AFTER), stored,
                     "replica on " + newcomer + " current " + movedMs + " ms after the peer-remove; peers now "
                         + String.join(", ", peers) + "; publishes failed during the move: "
                         + (MESSAGES - ledger.ackedCount()) + refused + (null == diverged ? "; every replica holds all "

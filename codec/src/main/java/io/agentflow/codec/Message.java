@@ -2,6 +2,7 @@ package io.agentflow.codec;
 
 import io.agentflow.codec.error.ErrorCode;
 import io.agentflow.codec.error.MessageError;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -35,7 +36,7 @@ public final class Message implements EnvelopeFields
     private final String tsText;   // the ts as received when it is not in the form we write, else null
     private final String envelopeHash;
     private static final Object UNRESOLVED = new Object();
-    private static final byte[] WORKFLOW_ID = "workflow_id".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] WORKFLOW_ID = "workflow_id".getBytes(StandardCharsets.US_ASCII);
     // derived from metadata on first use; one volatile field, so a racing reader sees UNRESOLVED or the answer
     private volatile Object workflowId = UNRESOLVED;
 
@@ -362,8 +363,8 @@ public final class Message implements EnvelopeFields
     }
 
     /**
-     * @return this message with {@code hash}, which the encoder made from it: checked neither (its other values
-     * were validated by the constructor, and the encoder writes 64 lowercase hex digits).
+     * @return this message with {@code hash}, which the encoder has just made from it; nothing is checked again (the
+     * constructor validated the other values, and the encoder writes 64 lowercase hex digits).
      */
     private Message withHash(final String hash)
     {

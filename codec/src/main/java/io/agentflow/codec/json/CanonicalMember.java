@@ -1,5 +1,7 @@
 package io.agentflow.codec.json;
 
+import java.util.Arrays;
+
 /**
  * Finds one top-level member of a canonical JSON object by walking over the others without reading them: no tree,
  * no map, no strings made. Only for bytes already validated as canonical (a {@code Json}'s): it trusts their
@@ -27,7 +29,7 @@ public final class CanonicalMember
         while ('"' == json[pos])
         {
             final int nameEnd = skipString(json, pos);   // one past the closing quote
-            final boolean match = java.util.Arrays.equals(json, pos + 1, nameEnd - 1, name, 0, name.length);
+            final boolean match = Arrays.equals(json, pos + 1, nameEnd - 1, name, 0, name.length);
             pos = nameEnd + 1;   // past ':'
             if (match)
             {
